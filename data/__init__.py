@@ -1,0 +1,1 @@
+"""Storage and the outside world's files: SQLite store, migrations, roster import, exports, sync."""

@@ -1,0 +1,1 @@
+"""Gatepost domain: cards, households, gate rules, verdicts, the checkpoint service. Pure Python."""

@@ -1,0 +1,1 @@
+"""Where codes come from: frame sources, QR decoders, the keyboard-wedge parser, the repeat guard."""
