@@ -1,0 +1,150 @@
+"""The schema, changed only by numbered migrations that run at start-up.
+
+`PRAGMA user_version` holds the number of the last migration applied. A database newer
+than this code refuses to open rather than be written by code that does not know it.
+Each migration runs in the same transaction as the version bump.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: the gate core
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE keys (
+        key_id TEXT PRIMARY KEY,
+        public_key TEXT NOT NULL,
+        created_utc TEXT NOT NULL
+    );
+    CREATE TABLE households (
+        id TEXT PRIMARY KEY,
+        building TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        room TEXT NOT NULL,
+        head TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        members INTEGER NOT NULL DEFAULT 1 CHECK (members BETWEEN 1 AND 30),
+        created_utc TEXT NOT NULL,
+        UNIQUE (building, unit, room)
+    );
+    CREATE INDEX households_building ON households (building);
+    CREATE TABLE cards (
+        serial TEXT PRIMARY KEY,
+        household_id TEXT NOT NULL REFERENCES households (id),
+        kind TEXT NOT NULL CHECK (kind IN ('life', 'work', 'special')),
+        generation INTEGER NOT NULL CHECK (generation >= 1),
+        valid_from TEXT NOT NULL,
+        valid_to TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'revoked', 'suspended')),
+        holder TEXT NOT NULL DEFAULT '',
+        updated_utc TEXT NOT NULL
+    );
+    CREATE INDEX cards_household ON cards (household_id, kind);
+    -- The event log: append-only. `seq` is this database's own order (the sync outbox
+    -- walks it); `id` is the event's identity everywhere else.
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        device_id TEXT NOT NULL,
+        device_seq INTEGER NOT NULL,
+        at_utc TEXT NOT NULL,
+        at_local TEXT NOT NULL,
+        local_date TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        warnings TEXT NOT NULL DEFAULT '[]',
+        serial TEXT,
+        generation INTEGER,
+        household_id TEXT,
+        kind TEXT,
+        temp_first REAL,
+        temp_second REAL,
+        exit_reason TEXT,
+        operator TEXT NOT NULL DEFAULT '',
+        override_of TEXT,
+        override_reason TEXT,
+        payload_digest TEXT,
+        verdict TEXT,
+        UNIQUE (device_id, device_seq)
+    );
+    CREATE INDEX events_card ON events (serial, at_utc);
+    CREATE INDEX events_household_exits ON events (household_id, kind, at_utc)
+        WHERE decision = 'allow' AND direction = 'out';
+    CREATE INDEX events_reason ON events (reason, at_utc);
+    CREATE INDEX events_day ON events (local_date);
+    CREATE TRIGGER events_append_only BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+    -- Deleting is the retention purge's job alone: it sets meta 'purging' in its transaction.
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    WHEN (SELECT value FROM meta WHERE key = 'purging') IS NULL
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+    -- Each card's last allowed passage: anti-passback and "who is out now" read it.
+    CREATE TABLE passages (
+        serial TEXT PRIMARY KEY,
+        direction TEXT NOT NULL,
+        at_utc TEXT NOT NULL,
+        event_id TEXT NOT NULL
+    );
+    CREATE TABLE incidents (
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL REFERENCES events (id),
+        kind TEXT NOT NULL,
+        at_utc TEXT NOT NULL,
+        local_date TEXT NOT NULL
+    );
+    CREATE INDEX incidents_day ON incidents (local_date);
+    -- The sync outbox: per target, the highest local seq the target has acknowledged.
+    CREATE TABLE sync_targets (
+        target TEXT PRIMARY KEY,
+        acked_seq INTEGER NOT NULL DEFAULT 0,
+        last_success_utc TEXT,
+        last_error TEXT
+    );
+    """,
+]
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer Gatepost."""
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the migrations this database has not had yet; return the version."""
+    version = schema_version(conn)
+    if version > len(MIGRATIONS):
+        raise SchemaTooNew(f"database schema {version} is newer than this program's "
+                           f"{len(MIGRATIONS)}: update Gatepost")
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        # executescript would commit on its own; run the statements in one transaction.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

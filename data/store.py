@@ -1,0 +1,340 @@
+"""The gate's SQLite database, on sqlite-utils: the storage port of `kiosk.ports`.
+
+Durability first: WAL with `synchronous=FULL`, so a scan's event is on disk (fsync'd)
+when `record` returns, and a power cut loses nothing that was shown. Every write is one
+transaction. Events are never updated; the retention purge alone may delete them.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from data.migrations import migrate
+from kiosk.model import (
+    Card,
+    CardKind,
+    CardStatus,
+    Decision,
+    Direction,
+    Event,
+    Household,
+)
+from kiosk.ports import Community, Passage, StorageError
+
+log = logging.getLogger("db")
+
+UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
+
+
+def utc_text(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).strftime(UTC_FORMAT)
+
+
+def parse_utc(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, UTC_FORMAT).replace(tzinfo=dt.UTC)
+
+
+class NotInitialised(FileNotFoundError):
+    """No Gatepost database at that path (run `kiosk init`)."""
+
+
+class Conflict(ValueError):
+    """A write that the roster's rules refuse (a flat registered twice, a second life card)."""
+
+
+@contextlib.contextmanager
+def storage_errors() -> Iterator[None]:
+    """Turn the failures a volunteer can meet (disk full, file gone, locked) into StorageError."""
+    try:
+        yield
+    except sqlite3.IntegrityError:
+        raise
+    except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as failure:
+        log.error("storage failure: %s", failure)
+        raise StorageError(str(failure)) from failure
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """A connection with the pragmas every Gatepost database runs under."""
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
+                           timeout=10)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=10000")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+class SqliteStore:
+    """One gate's database. Not shared between threads without the caller's care."""
+
+    def __init__(self, path: str | Path, create: bool = False):
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise NotInitialised(str(self.path))
+        with storage_errors():
+            if create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # Owner-only from the first byte: the file holds the roster.
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            self.db = sqlite_utils.Database(connect(self.path))
+            migrate(self.db.conn)
+        self._community: Community | None = None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _write(self):
+        """One write transaction, storage failures reported as StorageError."""
+        return _WriteTransaction(self.db)
+
+    # -- community, keys, settings ---------------------------------------------------
+
+    def initialise(self, name: str, community_id: str, key_id: str, public_key: str,
+                   settings: dict[str, str], now: dt.datetime) -> Community:
+        with self._write():
+            meta = {"community_id": community_id, "community_name": name,
+                    "device_id": str(uuid.uuid4()), "created_utc": utc_text(now)}
+            self.db["meta"].insert_all([{"key": k, "value": v} for k, v in meta.items()])
+            self.db["keys"].insert({"key_id": key_id, "public_key": public_key,
+                                    "created_utc": utc_text(now)})
+            self.db["settings"].insert_all([{"key": k, "value": v} for k, v in settings.items()])
+        return self.community()
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def community(self) -> Community:
+        if self._community is None:
+            self._community = Community(self.meta("community_id"), self.meta("community_name"),
+                                        self.meta("device_id"))
+        return self._community
+
+    def public_keys(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key_id, public_key FROM keys").fetchall())
+
+    def settings(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM settings").fetchall())
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._write():
+            self.db["settings"].upsert({"key": key, "value": value}, pk="key")
+
+    # -- households and cards --------------------------------------------------------
+
+    def add_households(self, households: Iterable[Household], now: dt.datetime) -> None:
+        """All or none: a flat already registered refuses the whole batch."""
+        rows = [{**_household_row(h), "created_utc": utc_text(now)} for h in households]
+        try:
+            with self._write():
+                self.db["households"].insert_all(rows, batch_size=500)
+        except sqlite3.IntegrityError as clash:
+            raise Conflict(str(clash)) from None
+
+    def household(self, household_id: str) -> Household | None:
+        row = self.db.execute("SELECT * FROM households WHERE id = ?", [household_id]).fetchone()
+        return _household(dict(row)) if row else None
+
+    def household_by_flat(self, building: str, unit: str, room: str) -> Household | None:
+        row = self.db.execute(
+            "SELECT * FROM households WHERE building = ? AND unit = ? AND room = ?",
+            [building, unit, room]).fetchone()
+        return _household(dict(row)) if row else None
+
+    def households(self, building: str | None = None) -> list[Household]:
+        sql, params = "SELECT * FROM households", []
+        if building is not None:
+            sql, params = sql + " WHERE building = ?", [building]
+        rows = self.db.execute(sql + " ORDER BY building, unit, room", params)
+        return [_household(dict(r)) for r in rows.fetchall()]
+
+    def card(self, serial: str) -> Card | None:
+        row = self.db.execute("SELECT * FROM cards WHERE serial = ?", [serial]).fetchone()
+        return _card(dict(row)) if row else None
+
+    def cards(self, household_id: str | None = None) -> list[Card]:
+        sql, params = "SELECT * FROM cards", []
+        if household_id is not None:
+            sql, params = sql + " WHERE household_id = ?", [household_id]
+        cursor = self.db.execute(sql + " ORDER BY household_id, kind, serial", params)
+        return [_card(dict(r)) for r in cursor.fetchall()]
+
+    def save_card(self, card: Card, now: dt.datetime) -> None:
+        """Insert a card or replace its row (status change, new generation)."""
+        with self._write():
+            self.db["cards"].upsert({
+                "serial": card.serial, "household_id": card.household_id,
+                "kind": card.kind.value, "generation": card.generation,
+                "valid_from": card.valid_from.isoformat(), "valid_to": card.valid_to.isoformat(),
+                "status": card.status.value, "holder": card.holder, "updated_utc": utc_text(now),
+            }, pk="serial")
+
+    # -- the event log ---------------------------------------------------------------
+
+    def record(self, event: Event, incident: str | None = None) -> None:
+        with self._write():
+            next_seq = self.db.execute(
+                "SELECT COALESCE(MAX(device_seq), 0) + 1 FROM events WHERE device_id = ?",
+                [event.device_id]).fetchone()[0]
+            row = _event_row(event, next_seq)
+            self.db["events"].insert(row)
+            if event.decision is Decision.ALLOW and event.serial:
+                self.db["passages"].upsert({
+                    "serial": event.serial, "direction": event.direction.value,
+                    "at_utc": row["at_utc"], "event_id": event.id}, pk="serial")
+            if incident:
+                self.db["incidents"].insert({"event_id": event.id, "kind": incident,
+                                             "at_utc": row["at_utc"],
+                                             "local_date": row["local_date"]})
+
+    def event(self, event_id: str) -> Event | None:
+        row = self.db.execute("SELECT * FROM events WHERE id = ?", [event_id]).fetchone()
+        return _event(dict(row)) if row else None
+
+    def last_passage(self, serial: str) -> Passage | None:
+        row = self.db.execute("SELECT direction, at_utc, event_id FROM passages WHERE serial = ?",
+                              [serial]).fetchone()
+        return Passage(Direction(row[0]), parse_utc(row[1]), row[2]) if row else None
+
+    def card_events(self, serial: str, since_utc: dt.datetime) -> list[Event]:
+        cursor = self.db.execute(
+            "SELECT * FROM events WHERE serial = ? AND at_utc >= ? ORDER BY at_utc, seq",
+            [serial, utc_text(since_utc)])
+        return [_event(dict(r)) for r in cursor.fetchall()]
+
+    def life_exits(self, household_id: str, since_utc: dt.datetime,
+                   until_utc: dt.datetime) -> list[dt.datetime]:
+        rows = self.db.execute(
+            "SELECT at_utc FROM events WHERE household_id = ? AND kind = 'life'"
+            " AND decision = 'allow' AND direction = 'out' AND at_utc >= ? AND at_utc < ?"
+            " ORDER BY at_utc", [household_id, utc_text(since_utc), utc_text(until_utc)])
+        return [parse_utc(r[0]) for r in rows.fetchall()]
+
+    def card_exits(self, serial: str, since_utc: dt.datetime,
+                   until_utc: dt.datetime) -> list[dt.datetime]:
+        rows = self.db.execute(
+            "SELECT at_utc FROM events WHERE serial = ? AND decision = 'allow'"
+            " AND direction = 'out' AND at_utc >= ? AND at_utc < ? ORDER BY at_utc",
+            [serial, utc_text(since_utc), utc_text(until_utc)])
+        return [parse_utc(r[0]) for r in rows.fetchall()]
+
+    def events_with_reason(self, reason: str, since_utc: dt.datetime) -> list[Event]:
+        cursor = self.db.execute(
+            "SELECT * FROM events WHERE reason = ? AND at_utc >= ? ORDER BY at_utc",
+            [reason, utc_text(since_utc)])
+        return [_event(dict(r)) for r in cursor.fetchall()]
+
+    # -- the numbers on the status bar -----------------------------------------------
+
+    def status(self, local_date: dt.date) -> dict[str, int]:
+        day = local_date.isoformat()
+        one = lambda sql, *p: self.db.execute(sql, p).fetchone()[0]  # noqa: E731 (local helper)
+        acked = one("SELECT MAX(acked_seq) FROM sync_targets")
+        return {
+            "scans_today": one("SELECT COUNT(*) FROM events WHERE local_date = ?", day),
+            "out_now": one("SELECT COUNT(*) FROM passages WHERE direction = 'out'"),
+            "exits_today": one("SELECT COUNT(*) FROM events WHERE local_date = ?"
+                               " AND decision = 'allow' AND direction = 'out'", day),
+            "fevers_today": one("SELECT COUNT(*) FROM incidents WHERE local_date = ?"
+                                " AND kind = 'fever_confirmed'", day),
+            "unsynced": one("SELECT COUNT(*) FROM events WHERE seq > ?", acked or 0),
+        }
+
+
+class _WriteTransaction:
+    """BEGIN IMMEDIATE … COMMIT, with storage failures as StorageError.
+
+    IMMEDIATE takes the write lock at the start, so two processes (the GUI and a CLI
+    command) queue on the busy timeout instead of failing half-way.
+    """
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    def __enter__(self):
+        with storage_errors():
+            self.db.conn.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            try:
+                with storage_errors():
+                    self.db.conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+            return False
+        self._rollback()
+        if isinstance(exc, sqlite3.IntegrityError):
+            return False
+        if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError | OSError):
+            log.error("storage failure: %s", exc)
+            raise StorageError(str(exc)) from exc
+        return False
+
+    def _rollback(self):
+        if self.db.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):  # the failure itself is what we report
+                self.db.conn.execute("ROLLBACK")
+
+
+def _household_row(h: Household) -> dict:
+    return {"id": h.id, "building": h.building, "unit": h.unit, "room": h.room,
+            "head": h.head, "phone": h.phone, "members": h.members}
+
+
+def _household(row: dict) -> Household:
+    return Household(row["id"], row["building"], row["unit"], row["room"], row["head"],
+                     row["phone"], row["members"])
+
+
+def _card(row: dict) -> Card:
+    return Card(
+        serial=row["serial"], household_id=row["household_id"], kind=CardKind(row["kind"]),
+        generation=row["generation"], valid_from=dt.date.fromisoformat(row["valid_from"]),
+        valid_to=dt.date.fromisoformat(row["valid_to"]), status=CardStatus(row["status"]),
+        holder=row["holder"],
+    )
+
+
+def _event_row(e: Event, device_seq: int) -> dict:
+    return {
+        "id": e.id, "device_id": e.device_id, "device_seq": device_seq,
+        "at_utc": utc_text(e.at_utc), "at_local": e.at_local.isoformat(timespec="seconds"),
+        "local_date": e.at_local.date().isoformat(), "direction": e.direction.value,
+        "decision": e.decision.value, "reason": e.reason, "warnings": json.dumps(list(e.warnings)),
+        "serial": e.serial, "generation": e.generation, "household_id": e.household_id,
+        "kind": e.kind.value if e.kind else None, "temp_first": e.temp_first,
+        "temp_second": e.temp_second, "exit_reason": e.exit_reason, "operator": e.operator,
+        "override_of": e.override_of, "override_reason": e.override_reason,
+        "payload_digest": e.payload_digest,
+        "verdict": json.dumps(e.verdict, ensure_ascii=False) if e.verdict else None,
+    }
+
+
+def _event(row: dict) -> Event:
+    return Event(
+        id=row["id"], device_id=row["device_id"], at_utc=parse_utc(row["at_utc"]),
+        at_local=dt.datetime.fromisoformat(row["at_local"]), direction=Direction(row["direction"]),
+        decision=Decision(row["decision"]), reason=row["reason"],
+        warnings=tuple(json.loads(row["warnings"])), serial=row["serial"],
+        generation=row["generation"], household_id=row["household_id"],
+        kind=CardKind(row["kind"]) if row["kind"] else None, temp_first=row["temp_first"],
+        temp_second=row["temp_second"], exit_reason=row["exit_reason"], operator=row["operator"],
+        override_of=row["override_of"], override_reason=row["override_reason"],
+        payload_digest=row["payload_digest"],
+        verdict=json.loads(row["verdict"]) if row["verdict"] else None,
+        device_seq=row["device_seq"],
+    )

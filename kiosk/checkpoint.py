@@ -1,0 +1,426 @@
+"""The checkpoint service: one scan in, one verdict out, one event kept.
+
+The order of the checks is DESIGN.md section 3's, and the first that fails decides. Every
+scan is recorded (the repeat guard's duplicates aside) before its verdict is returned, so
+a verdict a volunteer has seen is already on disk.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+import math
+import uuid
+
+from kiosk import messages
+from kiosk.clock import Clock
+from kiosk.codec import CardCodeError, Verifier, public_key_from_text
+from kiosk.model import (
+    Card,
+    CardKind,
+    CardStatus,
+    Decision,
+    Direction,
+    Event,
+    Household,
+    Quota,
+    Readings,
+    Verdict,
+)
+from kiosk.policy import Policy
+from kiosk.ports import Store
+from kiosk.serial import looks_like_serial, normalize_serial
+
+log = logging.getLogger("gate")
+
+# Readings that are not a person's temperature (DESIGN.md section 3).
+FAHRENHEIT = (90.0, 110.0)
+PLAUSIBLE = (34.0, 43.0)
+LOW_BELOW = 36.0
+
+
+class BadInput(ValueError):
+    """Bad usage or bad input (exit code 2): nothing is decided and nothing is written."""
+
+    def __init__(self, key: str, **fields: object):
+        super().__init__(key)
+        self.key = key
+        self.fields = fields
+
+    def message(self, lang: str) -> str:
+        return messages.cli_message(self.key, lang, **self.fields)
+
+
+def parse_temperature(text: str | float | None) -> float | None:
+    """A reading as typed: '36.5', '36,5', ' 36.5 ℃'. BadInput if it is not a number."""
+    if text is None or text == "":
+        return None
+    if isinstance(text, int | float):
+        value = float(text)
+    else:
+        cleaned = text.strip().replace(",", ".").rstrip("℃°CcFf ").strip()
+        try:
+            value = float(cleaned)
+        except ValueError:
+            raise BadInput("bad_temperature", value=text) from None
+    if not math.isfinite(value):
+        raise BadInput("bad_temperature", value=text)
+    return round(value, 1)
+
+
+@dataclasses.dataclass
+class _Scan:
+    """What is known about one scan as the checks go on."""
+
+    at_utc: dt.datetime
+    at_local: dt.datetime
+    direction: Direction
+    temperature: float | None
+    exit_reason: str | None
+    operator: str
+    payload_digest: str
+    card: Card | None = None
+    household: Household | None = None
+    readings: Readings | None = None
+    quota: Quota | None = None
+    warnings: tuple[str, ...] = ()
+    incident: str | None = None
+
+
+class CheckpointService:
+    """Decides and records scans. Everything it needs is passed in."""
+
+    def __init__(self, store: Store, clock: Clock, lang: str = "zh"):
+        self.store = store
+        self.clock = clock
+        self.lang = lang
+
+    # -- the public operations ----------------------------------------------------------
+
+    def scan(self, payload: str, direction: Direction | str, temperature: float | str | None = None,
+             reason: str | None = None, operator: str = "", at: dt.datetime | None = None,
+             ) -> Verdict:
+        """Decide one scan and record it. BadInput for bad usage; StorageError if not recorded."""
+        policy = Policy(self.store.settings())
+        try:
+            direction = Direction(direction)
+        except ValueError:
+            raise BadInput("bad_direction") from None
+        reading = parse_temperature(temperature)
+        if reason is not None:
+            reason = reason.strip().lower() or None
+        if reason is not None and reason not in policy.special_reasons:
+            raise BadInput("bad_reason", value=reason, choices=", ".join(policy.special_reasons))
+        now = at if at is not None else self.clock.now()
+        scan = _Scan(
+            at_utc=now.astimezone(dt.UTC), at_local=now.astimezone(policy.timezone),
+            direction=direction, temperature=reading, exit_reason=reason, operator=operator,
+            payload_digest=hashlib.sha256(payload.encode("utf-8", "replace")).hexdigest(),
+        )
+        outcome = self._decide(payload, scan, policy)
+        if isinstance(outcome, Verdict):  # the repeat guard: shown again, not recorded
+            return outcome
+        decision, reason_code, fields = outcome
+        return self._record(scan, decision, reason_code, fields)
+
+    def override(self, event_id: str, operator: str, reason: str,
+                 at: dt.datetime | None = None) -> Verdict:
+        """A lead lets a denied person through: a new event that points at the denied one."""
+        denied = self.store.event(event_id)
+        if denied is None or denied.decision is Decision.ALLOW or not reason.strip():
+            raise BadInput("bad_event", value=event_id)
+        policy = Policy(self.store.settings())
+        now = at if at is not None else self.clock.now()
+        card = self.store.card(denied.serial) if denied.serial else None
+        household = self.store.household(denied.household_id) if denied.household_id else None
+        scan = _Scan(
+            at_utc=now.astimezone(dt.UTC), at_local=now.astimezone(policy.timezone),
+            direction=denied.direction, temperature=None, exit_reason=denied.exit_reason,
+            operator=operator, payload_digest=denied.payload_digest or "", card=card,
+            household=household, readings=_readings(denied.temp_first, denied.temp_second),
+        )
+        message = messages.verdict_message("override", self.lang, operator=operator)
+        return self._record(scan, Decision.ALLOW, denied.reason, {"message": message},
+                            override_of=denied.id, override_reason=reason.strip())
+
+    def retest_queue(self, at: dt.datetime | None = None) -> list[Event]:
+        """First fever readings still waiting for their retest, oldest first."""
+        policy = Policy(self.store.settings())
+        now = (at or self.clock.now()).astimezone(dt.UTC)
+        since = now - dt.timedelta(seconds=policy.retest_window_s)
+        waiting = []
+        for first in self.store.events_with_reason("fever_retest", since):
+            pending = _pending_fever(self.store.card_events(first.serial, since), since)
+            if pending is not None and pending.id == first.id:
+                waiting.append(first)
+        return waiting
+
+    # -- the checks, in order ---------------------------------------------------------
+
+    def _decide(self, payload: str, scan: _Scan, policy: Policy):
+        """(decision, reason, message fields), or a Verdict when the repeat guard answers."""
+        try:
+            scan.card, valid_from, valid_to = self._identify(payload)
+        except CardCodeError as refused:
+            return Decision.DENY, refused.reason, {}
+        scan.household = self.store.household(scan.card.household_id)
+        card = scan.card
+        if card.status is not CardStatus.ACTIVE:
+            return Decision.DENY, card.status.value, {}
+        today = scan.at_local.date()
+        if today > valid_to:
+            return Decision.DENY, "expired", {"valid_to": messages.day(valid_to, self.lang)}
+        if today < valid_from:
+            return Decision.DENY, "not_yet_valid", {"valid_from": messages.day(valid_from, self.lang)}
+
+        # Up to the scan's own time: a scan recorded with an earlier --at must not see
+        # what came after it.
+        recent = [e for e in self.store.card_events(
+            card.serial, scan.at_utc - dt.timedelta(seconds=policy.retest_window_s))
+            if e.at_utc <= scan.at_utc]
+        repeat = self._repeat(recent, scan, policy)
+        if repeat is not None:
+            return repeat
+
+        scan.quota = self._quota(scan, policy, consuming=False)
+        refused = self._check_temperature(recent, scan, policy)
+        if refused is not None:
+            return refused
+        refused = self._check_passback(scan, policy)
+        if refused is not None:
+            return refused
+        if scan.direction is Direction.IN:
+            return Decision.ALLOW, "ok", {}
+        return self._check_kind(scan, policy)
+
+    def _identify(self, payload: str) -> tuple[Card, dt.date, dt.date]:
+        """Steps 1 to 3: the roster's card for a QR text or a typed serial."""
+        if looks_like_serial(payload):  # typed by hand from the card
+            serial = normalize_serial(payload)
+            if serial is None:
+                raise CardCodeError("not_a_card")
+            card = self.store.card(serial)
+            if card is None:
+                raise CardCodeError("unknown_card")
+            return card, card.valid_from, card.valid_to
+        community = self.store.community()
+        keys = {kid: public_key_from_text(text) for kid, text in self.store.public_keys().items()}
+        code = Verifier(community.id, keys).verify(payload)
+        card = self.store.card(code.serial)
+        if card is None or card.household_id != code.household_id or code.generation > card.generation:
+            raise CardCodeError("unknown_card")
+        if code.generation < card.generation:
+            raise CardCodeError("revoked")
+        return card, code.valid_from, code.valid_to
+
+    def _repeat(self, recent: list[Event], scan: _Scan, policy: Policy) -> Verdict | None:
+        """Step 5: the same card, same direction, moments after an allowed passage."""
+        since = scan.at_utc - dt.timedelta(seconds=policy.repeat_guard_s)
+        for event in reversed(recent):
+            if event.at_utc < since:
+                break
+            if (event.decision is Decision.ALLOW and event.direction is scan.direction
+                    and event.verdict is not None):
+                log.info("repeat guard: %s %s within %ss", event.serial, event.direction,
+                         policy.repeat_guard_s)
+                return dataclasses.replace(
+                    _verdict_from_event(event, scan.card, scan.household), duplicate=True)
+        return None
+
+    def _check_temperature(self, recent: list[Event], scan: _Scan, policy: Policy):
+        """Step 6: a reading where one is needed, plausible, and the fever retest."""
+        since = scan.at_utc - dt.timedelta(seconds=policy.retest_window_s)
+        first = _pending_fever(recent, since)
+        required = (scan.direction is Direction.IN or policy.exit_temperature_required
+                    or first is not None)
+        t = scan.temperature
+        if t is None:
+            return (Decision.DENY, "temperature_required", {}) if required else None
+        shown = {"reading": f"{t:.1f}"}
+        if FAHRENHEIT[0] <= t <= FAHRENHEIT[1]:
+            return Decision.DENY, "temperature_unit", shown
+        if not PLAUSIBLE[0] <= t <= PLAUSIBLE[1]:
+            return Decision.DENY, "temperature_implausible", shown
+        if t < LOW_BELOW:
+            return Decision.DENY, "temperature_low", shown
+        if first is None:
+            scan.readings = Readings(first=t)
+            if t >= policy.fever_c:
+                return Decision.RETEST, "fever_retest", {
+                    **shown, "wait_min": math.ceil(policy.retest_wait_s / 60)}
+            return None
+        scan.readings = Readings(first=first.temp_first, second=t)
+        waited = (scan.at_utc - first.at_utc).total_seconds()
+        if waited < policy.retest_wait_s:
+            return Decision.RETEST, "retest_too_soon", {
+                "remaining_min": math.ceil((policy.retest_wait_s - waited) / 60),
+                "first": f"{first.temp_first:.1f}"}
+        if t >= policy.fever_c:
+            scan.incident = "fever_confirmed"
+            return Decision.DENY, "fever_confirmed", shown
+        return None
+
+    def _check_passback(self, scan: _Scan, policy: Policy):
+        """Step 7: a card goes out, then in; never out twice."""
+        last = self.store.last_passage(scan.card.serial)
+        is_out = last is not None and last.direction is Direction.OUT
+        reset = policy.daily_reset
+        if is_out and reset is not None:
+            local_reset = dt.datetime.combine(scan.at_local.date(), reset, scan.at_local.tzinfo)
+            if local_reset > scan.at_local:
+                local_reset -= dt.timedelta(days=1)
+            is_out = last.at_utc >= local_reset.astimezone(dt.UTC)
+        if scan.direction is Direction.OUT and is_out:
+            return Decision.DENY, "already_out", {}
+        if scan.direction is Direction.IN and not is_out:
+            scan.warnings = ("entry_without_exit",)
+        return None
+
+    def _check_kind(self, scan: _Scan, policy: Policy):
+        """Step 8: the card kind's own rule, for exits."""
+        kind = scan.card.kind
+        if kind is CardKind.SPECIAL:
+            if scan.exit_reason is None:
+                return Decision.DENY, "reason_required", {}
+            return Decision.ALLOW, "ok", {}
+        if kind is CardKind.WORK:
+            start, end = policy.work_hours
+            if not start <= scan.at_local.time() < end:
+                return Decision.DENY, "outside_hours", {"hours": f"{start:%H:%M}-{end:%H:%M}"}
+        quota = scan.quota
+        if quota.used >= quota.limit:
+            code = "quota_used" if kind is CardKind.LIFE else "work_quota_used"
+            return Decision.DENY, code, {"next_exit": self._when(quota.next_exit)}
+        scan.quota = self._quota(scan, policy, consuming=True)
+        return Decision.ALLOW, "ok", {}
+
+    # -- quota ------------------------------------------------------------------------
+
+    def _quota(self, scan: _Scan, policy: Policy, consuming: bool) -> Quota | None:
+        """The quota state of this card's household (life) or of the card (work).
+
+        With `consuming`, the state after this exit is allowed (`used` counts it).
+        """
+        kind = scan.card.kind
+        tz = policy.timezone
+        extra = 1 if consuming else 0
+        if kind is CardKind.WORK:
+            today = scan.at_local.date()
+            start, end = _local_day_bounds(today, today, tz)
+            used = len(self.store.card_exits(scan.card.serial, start, end)) + extra
+            limit = policy.work_exits
+            next_exit = (today + dt.timedelta(days=1)).isoformat() if used >= limit else None
+            return Quota(used, limit, today.isoformat(), today.isoformat(), next_exit)
+        if kind is not CardKind.LIFE:
+            return None
+        limit = policy.life_exits
+        if policy.quota_mode == "rolling":
+            window = dt.timedelta(days=policy.window_days)
+            since = scan.at_utc - window
+            exits = self.store.life_exits(scan.card.household_id, since, scan.at_utc)
+            if consuming:
+                exits = [*exits, scan.at_utc]
+            used = len(exits)
+            next_exit = None
+            if used >= limit:
+                next_exit = (exits[used - limit] + window).astimezone(tz).isoformat(timespec="seconds")
+            return Quota(used, limit, since.astimezone(tz).isoformat(timespec="seconds"),
+                         scan.at_local.isoformat(timespec="seconds"), next_exit)
+        days = policy.window_days
+        index = (scan.at_local.date() - policy.quota_start).days // days
+        first_day = policy.quota_start + dt.timedelta(days=index * days)
+        last_day = first_day + dt.timedelta(days=days - 1)
+        start, end = _local_day_bounds(first_day, last_day, tz)
+        used = len(self.store.life_exits(scan.card.household_id, start, end)) + extra
+        next_exit = (last_day + dt.timedelta(days=1)).isoformat() if used >= limit else None
+        return Quota(used, limit, first_day.isoformat(), last_day.isoformat(), next_exit)
+
+    def _when(self, iso: str | None) -> str:
+        if iso is None:
+            return ""
+        if "T" in iso:
+            return messages.moment(dt.datetime.fromisoformat(iso), self.lang)
+        return messages.day(dt.date.fromisoformat(iso), self.lang)
+
+    # -- recording --------------------------------------------------------------------
+
+    def _record(self, scan: _Scan, decision: Decision, reason: str, fields: dict,
+                override_of: str | None = None, override_reason: str | None = None) -> Verdict:
+        message = fields.pop("message", None) or self._message(scan, decision, reason, fields)
+        card, household = scan.card, scan.household
+        verdict = Verdict(
+            decision=decision, reason=reason, message=message, warnings=scan.warnings,
+            event_id=str(uuid.uuid4()), card=card, household=household, quota=scan.quota,
+            temperature=scan.readings, direction=scan.direction, at=scan.at_local,
+        )
+        event = Event(
+            id=verdict.event_id, device_id=self.store.community().device_id,
+            at_utc=scan.at_utc, at_local=scan.at_local, direction=scan.direction,
+            decision=decision, reason=reason, warnings=scan.warnings,
+            serial=card.serial if card else None, generation=card.generation if card else None,
+            household_id=card.household_id if card else None, kind=card.kind if card else None,
+            temp_first=scan.readings.first if scan.readings else None,
+            temp_second=scan.readings.second if scan.readings else None,
+            exit_reason=scan.exit_reason, operator=scan.operator, override_of=override_of,
+            override_reason=override_reason, payload_digest=scan.payload_digest,
+            verdict=verdict.to_json(),
+        )
+        self.store.record(event, incident=scan.incident)
+        log.info("%s %s %s %s", decision.value, reason, scan.direction.value,
+                 card.serial if card else "-")
+        return verdict
+
+    def _message(self, scan: _Scan, decision: Decision, reason: str, fields: dict) -> str:
+        if reason != "ok":
+            return messages.verdict_message(reason, self.lang, **fields)
+        if scan.direction is Direction.IN:
+            text = messages.verdict_message("ok_in", self.lang)
+            if scan.warnings:
+                text += messages.verdict_message("entry_without_exit", self.lang)
+            return text
+        if scan.quota is not None:
+            return messages.verdict_message("ok_out", self.lang, used=scan.quota.used,
+                                            limit=scan.quota.limit)
+        return messages.verdict_message("ok_out_free", self.lang)
+
+
+def _local_day_bounds(first: dt.date, last: dt.date, tz) -> tuple[dt.datetime, dt.datetime]:
+    """[start of `first`, start of the day after `last`) in UTC."""
+    start = dt.datetime.combine(first, dt.time(), tz).astimezone(dt.UTC)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.UTC)
+    return start, end
+
+
+def _readings(first: float | None, second: float | None) -> Readings | None:
+    return Readings(first, second) if first is not None or second is not None else None
+
+
+def _pending_fever(recent: list[Event], since: dt.datetime) -> Event | None:
+    """The first fever reading still waiting for its retest, if any.
+
+    A fever_retest event opens the wait; a later scan that took the second reading
+    (anything but 'too soon') closes it. Outside the retest window it lapses, and the
+    next reading is a first reading again.
+    """
+    pending = None
+    for event in recent:
+        if event.at_utc < since:
+            continue
+        if event.reason == "fever_retest" and event.override_of is None:
+            pending = event
+        elif pending is not None and event.temp_second is not None and event.reason != "retest_too_soon":
+            pending = None
+    return pending
+
+
+def _verdict_from_event(event: Event, card: Card | None, household: Household | None) -> Verdict:
+    """The verdict a recorded event showed, to show it again."""
+    shown = event.verdict or {}
+    quota = Quota(**shown["quota"]) if shown.get("quota") else None
+    temperature = Readings(**shown["temperature"]) if shown.get("temperature") else None
+    return Verdict(
+        decision=event.decision, reason=event.reason, message=shown.get("message", ""),
+        warnings=tuple(event.warnings), event_id=event.id, card=card, household=household,
+        quota=quota, temperature=temperature, direction=event.direction, at=event.at_local,
+    )

@@ -1,0 +1,195 @@
+"""The domain's plain values: households, cards, verdicts and events.
+
+Nothing here does I/O. A verdict is what the volunteer is shown; an event is what is
+kept. Both are immutable; the UI only displays them.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from typing import Any
+
+
+class CardKind(enum.StrEnum):
+    LIFE = "life"        # 生活卡: one per household
+    WORK = "work"        # 工作卡: one per commuter
+    SPECIAL = "special"  # 特殊卡: medical and other needs
+
+
+class Direction(enum.StrEnum):
+    OUT = "out"
+    IN = "in"
+
+
+class Decision(enum.StrEnum):
+    ALLOW = "allow"
+    DENY = "deny"
+    RETEST = "retest"
+
+
+class CardStatus(enum.StrEnum):
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+
+
+class ExitReason(enum.StrEnum):
+    """Why a special card goes out (DESIGN.md section 3)."""
+
+    MEDICAL = "medical"
+    FUNERAL = "funeral"
+    VOLUNTEER = "volunteer"
+    OTHER = "other"
+
+
+# Reason codes, in the order of the checks of DESIGN.md section 3.
+REASONS = (
+    "not_a_card",
+    "wrong_community",
+    "bad_signature",
+    "unknown_card",
+    "revoked",
+    "suspended",
+    "expired",
+    "not_yet_valid",
+    "temperature_required",
+    "temperature_implausible",
+    "temperature_unit",
+    "temperature_low",
+    "fever_retest",
+    "retest_too_soon",
+    "fever_confirmed",
+    "already_out",
+    "quota_used",
+    "work_quota_used",
+    "outside_hours",
+    "reason_required",
+    "ok",
+)
+WARNINGS = ("entry_without_exit",)
+
+
+@dataclasses.dataclass(frozen=True)
+class Household:
+    id: str
+    building: str
+    unit: str
+    room: str
+    head: str = ""
+    phone: str = ""
+    members: int = 1
+
+    @property
+    def flat(self) -> str:
+        """Building-unit-room, as written on a door and on the gate screen."""
+        return f"{self.building}-{self.unit}-{self.room}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Card:
+    serial: str          # the human serial with its check character, e.g. "7K3Q-9AD"
+    household_id: str
+    kind: CardKind
+    generation: int
+    valid_from: dt.date
+    valid_to: dt.date
+    status: CardStatus = CardStatus.ACTIVE
+    holder: str = ""
+
+    @property
+    def holder_initial(self) -> str:
+        """Privacy (DESIGN.md section 8): the gate screen shows only the first character."""
+        return self.holder[:1]
+
+
+@dataclasses.dataclass(frozen=True)
+class Quota:
+    used: int
+    limit: int
+    window_start: str  # local ISO date, or date-time with offset (rolling mode)
+    window_end: str
+    next_exit: str | None  # when the next exit is possible; None if it is possible now
+
+
+@dataclasses.dataclass(frozen=True)
+class Readings:
+    first: float | None = None
+    second: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """The answer to one scan, as the volunteer sees it and `kiosk scan` prints it."""
+
+    decision: Decision
+    reason: str
+    message: str
+    warnings: tuple[str, ...] = ()
+    duplicate: bool = False
+    event_id: str | None = None
+    card: Card | None = None
+    household: Household | None = None
+    quota: Quota | None = None
+    temperature: Readings | None = None
+    direction: Direction | None = None
+    at: dt.datetime | None = None  # local time of the scan, with offset
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision is Decision.ALLOW
+
+    def to_json(self) -> dict[str, Any]:
+        """The verdict JSON of DESIGN.md section 5."""
+        out: dict[str, Any] = {
+            "decision": self.decision.value,
+            "reason": self.reason,
+            "message": self.message,
+            "warnings": list(self.warnings),
+            "duplicate": self.duplicate,
+            "event_id": self.event_id,
+            "card": None,
+            "household": None,
+        }
+        if self.card:
+            out["card"] = {
+                "serial": self.card.serial,
+                "kind": self.card.kind.value,
+                "generation": self.card.generation,
+            }
+        if self.household:
+            h = self.household
+            out["household"] = {"id": h.id, "building": h.building, "unit": h.unit,
+                                "room": h.room}
+        if self.quota:
+            out["quota"] = dataclasses.asdict(self.quota)
+        if self.temperature:
+            out["temperature"] = dataclasses.asdict(self.temperature)
+        return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    """One recorded scan: immutable once written. Corrections are new events."""
+
+    id: str
+    device_id: str
+    at_utc: dt.datetime
+    at_local: dt.datetime
+    direction: Direction
+    decision: Decision
+    reason: str
+    warnings: tuple[str, ...]
+    serial: str | None
+    generation: int | None
+    household_id: str | None
+    kind: CardKind | None
+    temp_first: float | None
+    temp_second: float | None
+    exit_reason: str | None
+    operator: str
+    override_of: str | None = None   # the denied event an override lets through
+    override_reason: str | None = None
+    payload_digest: str | None = None  # sha256 of what was scanned (never the raw text of a non-card)
+    verdict: dict[str, Any] | None = None  # the verdict as shown: the repeat guard shows it again
+    device_seq: int = 0  # assigned by the store when the event is appended

@@ -1,0 +1,76 @@
+"""What the domain needs from storage, as a protocol that `data` implements.
+
+The checkpoint service asks small, indexed questions (this card's recent events, this
+household's exits in a window) so a verdict never scans the whole event table.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Protocol
+
+from kiosk.model import Card, Direction, Event, Household
+
+
+class StorageError(RuntimeError):
+    """The database or the disk failed: the scan was not recorded (exit code 3).
+
+    Kept apart from bugs: a full disk or a pulled USB stick is something a volunteer can
+    meet, and the screen says "record on paper" instead of showing a verdict.
+    """
+
+
+@dataclasses.dataclass(frozen=True)
+class Community:
+    id: str
+    name: str
+    device_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Passage:
+    """A card's last allowed passage: is it out, and since when."""
+
+    direction: Direction
+    at_utc: dt.datetime
+    event_id: str
+
+
+class Store(Protocol):
+    def community(self) -> Community: ...
+
+    def public_keys(self) -> dict[str, str]:
+        """key id → public key text (base 32)."""
+        ...
+
+    def settings(self) -> dict[str, str]: ...
+
+    def card(self, serial: str) -> Card | None:
+        """The card's current generation, whatever its status."""
+        ...
+
+    def household(self, household_id: str) -> Household | None: ...
+
+    def last_passage(self, serial: str) -> Passage | None: ...
+
+    def card_events(self, serial: str, since_utc: dt.datetime) -> list[Event]:
+        """This card's events since a moment, oldest first (a short list: minutes)."""
+        ...
+
+    def life_exits(self, household_id: str, since_utc: dt.datetime,
+                   until_utc: dt.datetime) -> list[dt.datetime]:
+        """Allowed life-card exits of the household in [since, until), oldest first."""
+        ...
+
+    def card_exits(self, serial: str, since_utc: dt.datetime,
+                   until_utc: dt.datetime) -> list[dt.datetime]:
+        """Allowed exits of one card in [since, until), oldest first."""
+        ...
+
+    def record(self, event: Event, incident: str | None = None) -> None:
+        """Append the event (and an incident, if any) durably, in one transaction."""
+        ...
+
+    def event(self, event_id: str) -> Event | None: ...
+
+    def events_with_reason(self, reason: str, since_utc: dt.datetime) -> list[Event]: ...
