@@ -68,6 +68,8 @@ MIGRATIONS: list[str] = [
         override_reason TEXT,
         payload_digest TEXT,
         verdict TEXT,
+        prev_hash TEXT NOT NULL,
+        chain_hash TEXT NOT NULL,
         UNIQUE (device_id, device_seq)
     );
     CREATE INDEX events_card ON events (serial, at_utc);

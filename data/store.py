@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlite_utils
 
 from data.migrations import migrate
+from kiosk.chain import GENESIS, event_hash
 from kiosk.model import (
     Card,
     CardKind,
@@ -184,10 +185,12 @@ class SqliteStore:
 
     def record(self, event: Event, incident: str | None = None) -> None:
         with self._write():
-            next_seq = self.db.execute(
-                "SELECT COALESCE(MAX(device_seq), 0) + 1 FROM events WHERE device_id = ?",
-                [event.device_id]).fetchone()[0]
-            row = _event_row(event, next_seq)
+            last = self.db.execute(
+                "SELECT device_seq, chain_hash FROM events WHERE device_id = ?"
+                " ORDER BY device_seq DESC LIMIT 1", [event.device_id]).fetchone()
+            row = _event_row(event, last[0] + 1 if last else 1)
+            row["prev_hash"] = last[1] if last else GENESIS
+            row["chain_hash"] = event_hash(row["prev_hash"], row)
             self.db["events"].insert(row)
             if event.decision is Decision.ALLOW and event.serial:
                 self.db["passages"].upsert({
