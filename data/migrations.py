@@ -106,6 +106,41 @@ MIGRATIONS: list[str] = [
         last_error TEXT
     );
     """,
+    # 2: operators, the PIN lock-out and the audit log (issue 5: leads and the office)
+    """
+    CREATE TABLE operators (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('volunteer', 'lead', 'admin')),
+        buildings TEXT NOT NULL DEFAULT '[]',
+        pin_hash TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_utc TEXT NOT NULL,
+        updated_utc TEXT NOT NULL
+    );
+    -- One row: the PIN lock-out is the gate's, since a PIN alone names its operator.
+    CREATE TABLE pin_guard (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        failures INTEGER NOT NULL DEFAULT 0,
+        locked_until_utc TEXT
+    );
+    INSERT INTO pin_guard (id, failures) VALUES (1, 0);
+    -- Who did what: exports, overrides, card and setting changes, logins. Append-only.
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at_utc TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL DEFAULT '',
+        details TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX audit_time ON audit (at_utc);
+    CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    -- The daily log by building: a day's events of the households of one building.
+    CREATE INDEX events_day_household ON events (local_date, household_id);
+    """,
 ]
 
 

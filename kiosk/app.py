@@ -12,11 +12,14 @@ from pathlib import Path
 import platformdirs
 
 from data.keyfile import key_path, read_private_key, write_private_key
+from data.operators_store import SqliteOperatorStore
 from data.store import SqliteStore
 from kiosk import codec
 from kiosk.checkpoint import CheckpointService
 from kiosk.clock import Clock, SystemClock
+from kiosk.model import Verdict
 from kiosk.office import CardOffice, RosterError
+from kiosk.operators import Operator, OperatorError, OperatorService, PinLocked, Role
 from kiosk.policy import Policy
 from kiosk.serial import new_community_id
 
@@ -58,6 +61,41 @@ class Gate:
         if key is None:
             raise RosterError("no_signing_key", path=path)
         return CardOffice(self.store, self.clock, key)
+
+    # -- operators and the audit log (issue 5) ----------------------------------------
+
+    def operators(self) -> OperatorService:
+        return OperatorService(SqliteOperatorStore(self.store), self.clock)
+
+    def authenticate(self, pin: str, role: str = "volunteer") -> Operator | None:
+        """The operator with this PIN and at least `role` ("volunteer" < "lead" < "admin").
+
+        None for a wrong PIN, a role too low, or while PIN entry is locked out (5 wrong PINs
+        in a row: 5 minutes); `pin_locked_until()` tells the screen which it was.
+        """
+        try:
+            return self.operators().authenticate(pin, role)
+        except PinLocked:
+            return None
+
+    def pin_locked_until(self) -> dt.datetime | None:
+        """When PIN entry opens again (UTC), or None if it is open."""
+        return self.operators().locked_until()
+
+    def audit(self, operator: Operator | str, action: str, target: str = "",
+              details: dict | None = None) -> None:
+        """One line in the audit log (kiosk.audit.ACTIONS names the actions)."""
+        name = operator.name if isinstance(operator, Operator) else operator
+        SqliteOperatorStore(self.store).audit(name, action, target, details, self.clock.now())
+
+    def override(self, event_id: str, operator: Operator, reason: str) -> Verdict:
+        """A lead or admin lets a denied person through: the new event and an audit line."""
+        if not operator.may(Role.LEAD):
+            raise OperatorError("role_too_low", role=Role.LEAD.value)
+        verdict = self.service.override(event_id, operator.name, reason)
+        self.audit(operator, "override", event_id, {"reason": reason.strip(),
+                                                   "event": verdict.event_id})
+        return verdict
 
     def close(self) -> None:
         self.store.close()

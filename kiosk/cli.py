@@ -21,6 +21,7 @@ from kiosk.app import Gate, default_db_path, init_community, open_gate
 from kiosk.checkpoint import BadInput
 from kiosk.model import CardKind, Decision
 from kiosk.office import RosterError
+from kiosk.operators import OperatorError
 from kiosk.ports import StorageError
 from kiosk.serial import normalize_serial
 
@@ -120,7 +121,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key")
     p.add_argument("value")
     p.set_defaults(run=cmd_policy_set)
+    _add_office_commands(command, commands)
     return parser
+
+
+def _add_office_commands(command, commands) -> None:
+    """Operators, exports, card sheets and the purge (issue 5; docs/leads-and-office.md)."""
+    operator = command("operator", "gate volunteers, building leads and admins").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    p = command("add", "add an operator; the PIN is read from standard input", operator)
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", required=True, choices=["volunteer", "lead", "admin"])
+    p.add_argument("--building", action="append", default=[],
+                   help="a building the lead is responsible for (repeat for several)")
+    p.add_argument("--pin-stdin", action="store_true",
+                   help="read the PIN (4-8 digits) from standard input, never from the command line")
+    p.set_defaults(run=cmd_operator_add)
+    p = command("list", "list operators: name, role, buildings, active", operator)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_operator_list)
 
 
 # -- the commands ---------------------------------------------------------------------
@@ -269,6 +288,50 @@ def cmd_policy_set(args, gate: Gate) -> int:
     return EXIT_OK
 
 
+def _read_pin(args) -> str:
+    """The PIN from standard input: hidden at a terminal, one line from a pipe."""
+    if not getattr(args, "pin_stdin", False):
+        raise UsageError(messages.cli_message("no_pin", args.lang))
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("PIN: ")
+    return sys.stdin.readline().strip()
+
+
+def cmd_operator_add(args, gate: Gate) -> int:
+    operator = gate.operators().add(args.name, args.role, _read_pin(args), tuple(args.building),
+                                    by=_os_user())
+    print(messages.cli_message("operator_added", args.lang, name=operator.name,
+                               role=operator.role.value))
+    return EXIT_OK
+
+
+def cmd_operator_list(args, gate: Gate) -> int:
+    rows = [{"name": s.operator.name, "role": s.operator.role.value,
+             "buildings": list(s.operator.buildings), "active": s.active}
+            for s in gate.operators().operators()]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    elif not rows:
+        print(messages.cli_message("no_operators", args.lang), file=sys.stderr)
+    else:
+        for row in rows:
+            state = "" if row["active"] else "  (inactive)"
+            print(f"{row['name']}\t{row['role']}\t{','.join(row['buildings']) or '*'}{state}")
+    return EXIT_OK
+
+
+def _os_user() -> str:
+    """Who ran a CLI command, for the audit log: the CLI runs with the database file's rights."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name in a bare container
+        return "cli"
+
+
 # -- running a command ----------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -287,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(refused), EXIT_BAD_INPUT)
     except BadInput as refused:
         return _fail(refused.message(lang), EXIT_BAD_INPUT)
-    except RosterError as refused:
+    except (RosterError, OperatorError) as refused:
         return _fail(messages.cli_message(refused.key, lang, **refused.fields), EXIT_BAD_INPUT)
     except NotInitialised:
         return _fail(messages.cli_message("no_database", lang, path=args.db or default_db_path()),

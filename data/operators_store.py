@@ -1,0 +1,72 @@
+"""Operators, the PIN lock-out and the audit log in the gate's SQLite database.
+
+The storage side of `kiosk.operators` (its OperatorStore protocol). It writes through the
+store's own transaction helper, so a failure here is a StorageError like any other.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from data.store import SqliteStore, parse_utc, utc_text
+from kiosk.audit import AuditEntry
+from kiosk.operators import Operator, Role, StoredOperator
+
+
+class SqliteOperatorStore:
+    def __init__(self, store: SqliteStore):
+        self.store = store
+        self.db = store.db
+
+    def operators(self) -> list[StoredOperator]:
+        rows = self.db.execute(
+            "SELECT name, role, buildings, pin_hash, active FROM operators ORDER BY name")
+        return [StoredOperator(Operator(r[0], Role(r[1]), tuple(json.loads(r[2]))), r[3], bool(r[4]))
+                for r in rows.fetchall()]
+
+    def add_operator(self, stored: StoredOperator, now: dt.datetime) -> None:
+        op = stored.operator
+        with self.store._write():
+            self.db.execute(
+                "INSERT INTO operators (name, role, buildings, pin_hash, active, created_utc,"
+                " updated_utc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [op.name, op.role.value, json.dumps(list(op.buildings), ensure_ascii=False),
+                 stored.pin_hash, int(stored.active), utc_text(now), utc_text(now)])
+
+    def set_operator_active(self, name: str, active: bool, now: dt.datetime) -> None:
+        with self.store._write():
+            self.db.execute("UPDATE operators SET active = ?, updated_utc = ? WHERE name = ?",
+                            [int(active), utc_text(now), name])
+
+    def pin_failures(self) -> tuple[int, dt.datetime | None]:
+        row = self.db.execute("SELECT failures, locked_until_utc FROM pin_guard WHERE id = 1").fetchone()
+        if row is None:
+            return 0, None
+        return row[0], parse_utc(row[1]) if row[1] else None
+
+    def set_pin_failures(self, failures: int, locked_until: dt.datetime | None) -> None:
+        with self.store._write():
+            self.db.execute("UPDATE pin_guard SET failures = ?, locked_until_utc = ? WHERE id = 1",
+                            [failures, utc_text(locked_until) if locked_until else None])
+
+    def audit(self, operator: str, action: str, target: str = "", details: dict | None = None,
+              now: dt.datetime | None = None) -> None:
+        """Append one line to the audit log, in its own transaction."""
+        with self.store._write():
+            self.write_audit(operator, action, target, details, now or dt.datetime.now(dt.UTC))
+
+    def write_audit(self, operator: str, action: str, target: str, details: dict | None,
+                    now: dt.datetime) -> None:
+        """The same, inside a transaction the caller holds (the purge: one commit for both)."""
+        self.db.execute(
+            "INSERT INTO audit (at_utc, operator, action, target, details) VALUES (?, ?, ?, ?, ?)",
+            [utc_text(now), operator, action, target,
+             json.dumps(details or {}, ensure_ascii=False, sort_keys=True)])
+
+    def audit_entries(self, since: dt.datetime | None = None, limit: int = 1000) -> list[AuditEntry]:
+        """The newest entries first."""
+        sql, params = "SELECT at_utc, operator, action, target, details FROM audit", []
+        if since is not None:
+            sql, params = sql + " WHERE at_utc >= ?", [utc_text(since)]
+        rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
+        return [AuditEntry(parse_utc(r[0]), r[1], r[2], r[3], json.loads(r[4])) for r in rows]
