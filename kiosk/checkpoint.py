@@ -318,7 +318,10 @@ class CheckpointService:
         if policy.quota_mode == "rolling":
             window = dt.timedelta(days=policy.window_days)
             since = scan.at_utc - window
-            exits = self.store.life_exits(scan.card.household_id, since, scan.at_utc)
+            # Strictly inside the last 48 h: at 48 h to the second the exit lapses, which
+            # is the moment `next_exit` promised.
+            exits = [e for e in self.store.life_exits(scan.card.household_id, since, scan.at_utc)
+                     if e > since]
             if consuming:
                 exits = [*exits, scan.at_utc]
             used = len(exits)
