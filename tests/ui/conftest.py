@@ -1,0 +1,52 @@
+"""A small community for the gate screen's tests: real SQLite files in tmp_path.
+
+`community` builds it once per test (init, four households, every card kind, a revoked
+card) with a FixedClock the tests move by hand.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from kiosk.app import init_community
+from kiosk.clock import FixedClock
+from kiosk.model import CardKind, Household
+
+# A Thursday morning in the community's time zone (08:00 in Shanghai).
+START = dt.datetime(2026, 2, 12, 0, 0, tzinfo=dt.UTC)
+
+
+@dataclasses.dataclass
+class Community:
+    path: Path
+    clock: FixedClock
+    payloads: dict[str, str]  # name → QR payload
+    serials: dict[str, str]   # name → printed serial
+
+
+@pytest.fixture
+def community(tmp_path) -> Community:
+    clock = FixedClock(START)
+    path = tmp_path / "gate.db"
+    gate = init_community(path, "测试小区", clock=clock, start_date=START.date())
+    homes = [Household(f"H00000{i}", "3", "1", f"{i}01", head="王五") for i in range(1, 5)]
+    gate.store.add_households(homes, clock.now())
+    office = gate.office()
+    payloads, serials = {}, {}
+
+    def issue(name: str, household: str, kind: CardKind, holder: str) -> None:
+        issued = office.issue(household, kind, holder)
+        payloads[name], serials[name] = issued.payload, issued.card.serial
+
+    issue("life", "H000001", CardKind.LIFE, "张三")
+    issue("work", "H000002", CardKind.WORK, "李四")
+    issue("special", "H000003", CardKind.SPECIAL, "赵六")
+    issue("lost", "H000004", CardKind.LIFE, "钱七")
+    payloads["revoked"] = payloads["lost"]
+    reissued = office.reissue(serials["lost"])
+    payloads["lost"] = reissued.payload
+    gate.close()
+    return Community(path, clock, payloads, serials)

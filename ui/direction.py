@@ -1,0 +1,63 @@
+"""The direction switch: two big buttons, 出 (out) and 进 (in); one is always chosen."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QWidget
+
+from kiosk.model import Direction
+
+STYLE = """
+QPushButton { background: #37474f; color: #b0bec5; border-radius: 14px; border: 4px solid #37474f; }
+QPushButton:checked#out { background: #0d47a1; color: white; border-color: #ffffff; }
+QPushButton:checked#in { background: #4a148c; color: white; border-color: #ffffff; }
+"""
+
+
+class DirectionSwitch(QWidget):
+    """Out or in, chosen by a gloved hand; the chosen one is bright and framed.
+
+    Signals:
+        direction_changed(str): "out" or "in".
+    """
+
+    direction_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setStyleSheet(STYLE)
+        self.buttons: dict[Direction, QPushButton] = {}
+        self._group = QButtonGroup(self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        font = QFont()
+        font.setPointSize(30)
+        font.setBold(True)
+        for direction in (Direction.OUT, Direction.IN):
+            button = QPushButton()
+            button.setObjectName(direction.value)
+            button.setCheckable(True)
+            button.setFont(font)
+            button.setMinimumHeight(96)
+            button.toggled.connect(lambda on, d=direction: on and self.direction_changed.emit(d.value))
+            self._group.addButton(button)
+            self.buttons[direction] = button
+            layout.addWidget(button)
+        self.buttons[Direction.OUT].setChecked(True)
+        self.retranslate()
+
+    @property
+    def direction(self) -> Direction:
+        return Direction.OUT if self.buttons[Direction.OUT].isChecked() else Direction.IN
+
+    def set_direction(self, direction: Direction | str) -> None:
+        self.buttons[Direction(direction)].setChecked(True)
+
+    def retranslate(self) -> None:
+        self.buttons[Direction.OUT].setText(self.tr("⬆ OUT"))
+        self.buttons[Direction.IN].setText(self.tr("⬇ IN"))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == event.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

@@ -1,0 +1,340 @@
+"""The gate screen: the window a volunteer uses all day, composed of small widgets.
+
+Three input paths (the camera, the keyboard-wedge scanner, the typed serial) all end in
+`submit_scan`, which hands a `ScanRequest` to the GateClient; the verdict comes back on
+`GateClient.scanned`. This class only wires and shows: the checkpoint service decides.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.model import Decision, Verdict
+from ui.dialogs import PinDialog
+from ui.direction import DirectionSwitch
+from ui.gateclient import GateClient, ScanOutcome, ScanRequest, Snapshot
+from ui.keypad import TemperatureKeypad
+from ui.preview import CameraPreview, CameraState
+from ui.retest import RetestQueueModel, RetestQueueView
+from ui.sound import Sounds
+from ui.statusbar import GateStatusBar
+from ui.verdict import VerdictPanel
+
+log = logging.getLogger("gate")
+
+REFRESH_MS = 15_000  # the status bar's numbers; a scan refreshes them at once too
+
+WINDOW_STYLE = """
+QMainWindow, #central { background: #102027; }
+QLabel { color: #eceff1; }
+QPushButton { background: #546e7a; color: white; border-radius: 10px; padding: 6px 12px; }
+QPushButton:pressed { background: #78909c; }
+QLineEdit { background: #eceff1; color: #102027; border-radius: 8px; padding: 4px 8px; }
+QTableView { background: #eceff1; color: #1a1a1a; gridline-color: #b0bec5; }
+"""
+
+
+class GateWindow(QMainWindow):
+    """The gate screen.
+
+    Signals:
+        verdict_shown(ScanOutcome): a verdict (or "record on paper") is on screen.
+        verdict_painted(float): the verdict area was painted; the value is the `seen_at`
+            of the scan it shows (perf_counter seconds: the latency benchmark reads it).
+    """
+
+    verdict_shown = Signal(object)
+    verdict_painted = Signal(float)
+
+    def __init__(self, client: GateClient, now: Callable[[], dt.datetime], language=None,
+                 sounds: Sounds | None = None, camera=None, community: str = "",
+                 timezone: dt.tzinfo | None = None, operator: str = "",
+                 admin_gate: Callable[[], object] | None = None):
+        super().__init__()
+        self.client = client
+        self.language = language
+        self.sounds = sounds or Sounds(player=None)
+        self.camera = camera
+        self.operator = operator
+        self._admin_gate = admin_gate  # opens a Gate for the GUI thread's admin screens
+        self.locked = False  # in kiosk mode leaving full screen and closing need a lead's PIN
+        self._closing_allowed = False
+        self._last_request: ScanRequest | None = None
+        self._shown_seen_at = 0.0
+        self.pin_dialog: PinDialog | None = None
+        self.setObjectName("gate")
+        self.setStyleSheet(WINDOW_STYLE)
+        self.community = community
+
+        self.preview = CameraPreview()
+        self.direction = DirectionSwitch()
+        self.verdict = VerdictPanel()
+        self.keypad = TemperatureKeypad()
+        self.retest_model = RetestQueueModel(now, self)
+        self.retest = RetestQueueView(self.retest_model)
+        self.status = GateStatusBar(now, timezone)
+        self.serial_entry = QLineEdit()
+        self.serial_entry.setObjectName("serial_entry")
+        entry_font = QFont()
+        entry_font.setPointSize(20)
+        self.serial_entry.setFont(entry_font)
+        self.serial_entry.setMinimumHeight(56)
+        self.serial_entry.returnPressed.connect(self._submit_typed)
+        self.serial_button = QPushButton()
+        self.serial_button.setMinimumHeight(56)
+        self.serial_button.clicked.connect(self._submit_typed)
+
+        self.title = QLabel()
+        title_font = QFont()
+        title_font.setPointSize(22)
+        title_font.setBold(True)
+        self.title.setFont(title_font)
+        self.language_button = self._header_button("language", self.toggle_language)
+        self.mute_button = self._header_button("mute", self.toggle_mute)
+        self.admin_button = self._header_button("admin", self.open_admin)
+
+        self._build_layout()
+        self._connect()
+        self._refresh_timer = QTimer(self, interval=REFRESH_MS)
+        self._refresh_timer.timeout.connect(client.refresh)
+        self._refresh_timer.start()
+        QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.toggle_fullscreen)
+        self.preview.set_state(CameraState.STARTING if camera is not None else CameraState.OFF)
+        self.retranslate()
+        client.refresh()
+
+    def _header_button(self, name: str, action) -> QPushButton:
+        button = QPushButton()
+        button.setObjectName(name)
+        button.setMinimumSize(110, 52)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(action)
+        return button
+
+    def _build_layout(self) -> None:
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        for button in (self.language_button, self.mute_button, self.admin_button):
+            header.addWidget(button)
+
+        left = QVBoxLayout()
+        left.addWidget(self.preview, 1)
+        left.addWidget(self.direction)
+
+        entry = QHBoxLayout()
+        entry.addWidget(self.serial_entry, 1)
+        entry.addWidget(self.serial_button)
+        self.serial_caption = QLabel()
+        right = QVBoxLayout()
+        right.addWidget(self.keypad)
+        right.addWidget(self.retest, 1)
+        right.addWidget(self.serial_caption)
+        right.addLayout(entry)
+
+        body = QHBoxLayout()
+        body.addLayout(left, 4)
+        body.addWidget(self.verdict, 6)
+        body.addLayout(right, 3)
+
+        central = QWidget()
+        central.setObjectName("central")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(12, 8, 12, 4)
+        layout.addLayout(header)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.status)
+        self.setCentralWidget(central)
+
+    def _connect(self) -> None:
+        self.client.scanned.connect(self.show_outcome)
+        self.client.snapshot_ready.connect(self._on_snapshot)
+        self.verdict.reason_chosen.connect(self._rescan_with_reason)
+        self.verdict.override_requested.connect(self.request_override)
+        self.direction.direction_changed.connect(lambda _: self.verdict.clear())
+        self.retest.retest_due.connect(lambda *_: self.sounds.play("due"))
+        self.verdict.installEventFilter(self)
+        if self.camera is not None:
+            self.camera.frame_ready.connect(self.preview.set_frame)
+            self.camera.state_changed.connect(lambda s: self.preview.set_state(CameraState(s)))
+            self.camera.payload_seen.connect(lambda p, t: self.submit_scan(p, "camera", t))
+
+    # -- scans in -------------------------------------------------------------------
+
+    def submit_scan(self, payload: str, source: str, seen_at: float | None = None) -> ScanRequest:
+        """Every path ends here: the direction and the temperature on screen go with it."""
+        request = ScanRequest(payload=payload, direction=self.direction.direction.value,
+                              temperature=self.keypad.reading or None, operator=self.operator,
+                              source=source)
+        if seen_at is not None:
+            request = dataclasses.replace(request, seen_at=seen_at)
+        self._last_request = request
+        self.client.scan(request)
+        return request
+
+    def _submit_typed(self) -> None:
+        text = self.serial_entry.text().strip()
+        if text:
+            self.submit_scan(text, "typed")
+            self.serial_entry.clear()
+
+    def _rescan_with_reason(self, reason: str) -> None:
+        if self._last_request is not None:
+            request = dataclasses.replace(self._last_request, reason=reason)
+            self._last_request = request
+            self.client.scan(request)
+
+    # -- verdicts out ---------------------------------------------------------------
+
+    def show_outcome(self, outcome: ScanOutcome) -> None:
+        verdict = outcome.verdict
+        self._shown_seen_at = outcome.request.seen_at
+        if outcome.failure == "storage":
+            self.verdict.show_paper()
+            self.status.set_snapshot(None)
+            self.sounds.play("paper")
+        elif outcome.failure == "bad_input":
+            self.verdict.show_notice(outcome.message)
+            self.sounds.play("deny")
+        elif verdict is not None:
+            self.verdict.show_verdict(verdict)
+            self.sounds.play(verdict.decision.value)
+            if verdict.reason != "reason_required":
+                self.keypad.clear()  # the reading belonged to this person
+            self.client.refresh()
+        self.verdict_shown.emit(outcome)
+
+    def _on_snapshot(self, snapshot: Snapshot | None) -> None:
+        self.status.set_snapshot(snapshot)
+        if snapshot is not None:
+            self.retest_model.set_queue(snapshot.retest_queue, snapshot.flats, snapshot.retest_wait_s,
+                                        snapshot.retest_window_s)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.verdict and event.type() == QEvent.Type.Paint and self._shown_seen_at:
+            seen_at, self._shown_seen_at = self._shown_seen_at, 0.0
+            QTimer.singleShot(0, lambda: self.verdict_painted.emit(seen_at))
+        return super().eventFilter(watched, event)
+
+    # -- the lead's PIN -------------------------------------------------------------
+
+    def ask_pin(self, title: str, prompt: str, then: Callable[[object, str], None],
+                ask_reason: bool = False, role: str = "lead") -> PinDialog:
+        """Open the PIN pad; `then(operator, reason)` runs once the service accepts the PIN."""
+        quick = (self.tr("Urgent medical need"), self.tr("Staff on duty"), self.tr("Card misread")) \
+            if ask_reason else ()
+        dialog = PinDialog(title, prompt, ask_reason, quick, self)
+        self.pin_dialog = dialog
+
+        def checked(operator, reason: str) -> None:
+            if operator is None:
+                dialog.reject_pin()
+                return
+            dialog.accept_pin()
+            then(operator, reason)
+
+        dialog.submitted.connect(lambda pin, reason: self.client.authenticate(
+            pin, role, lambda op: checked(op, reason)))
+        dialog.finished.connect(lambda _: setattr(self, "pin_dialog", None))
+        dialog.open()
+        return dialog
+
+    def request_override(self, verdict: Verdict | None) -> None:
+        if verdict is None or verdict.event_id is None or verdict.decision is Decision.ALLOW:
+            return
+        direction = verdict.direction.value if verdict.direction else "out"
+        request = self._last_request or ScanRequest("", direction)
+
+        def override(operator, reason: str) -> None:
+            self.client.override(verdict.event_id, operator.name, reason,
+                                 dataclasses.replace(request, source="override"))
+
+        self.ask_pin(self.tr("Let through"), self.tr("Lead's PIN and the reason for letting this "
+                                                     "person through"), override, ask_reason=True)
+
+    def open_admin(self) -> None:
+        def admin(operator, _reason: str) -> None:
+            try:
+                from ui.admin import open_admin
+            except ImportError:
+                self.verdict.show_notice(self.tr("The admin screens are not installed."))
+                return
+            if self._admin_gate is not None:
+                open_admin(self._admin_gate(), operator, self)
+
+        self.ask_pin(self.tr("Administration"), self.tr("PIN of a lead or an administrator"), admin,
+                     role="admin")
+
+    # -- full screen and closing ----------------------------------------------------
+
+    def set_kiosk_mode(self, on: bool) -> None:
+        self.locked = on
+        if on:
+            self.showFullScreen()
+        else:
+            self.showNormal()
+
+    def toggle_fullscreen(self) -> None:
+        if not self.isFullScreen():
+            self.set_kiosk_mode(True)
+        else:
+            self.ask_pin(self.tr("Leave full screen"), self.tr("Lead's PIN to leave full screen"),
+                         lambda *_: self.set_kiosk_mode(False))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.locked and not self._closing_allowed:
+            event.ignore()
+            self.ask_pin(self.tr("Close the gate"), self.tr("Lead's PIN to close the gate screen"),
+                         lambda *_: self._close_now())
+            return
+        super().closeEvent(event)
+
+    def _close_now(self) -> None:
+        self._closing_allowed = True
+        self.close()
+
+    # -- language and sound ---------------------------------------------------------
+
+    def toggle_language(self) -> None:
+        if self.language is None:
+            return
+        code = self.language.toggle()
+        self.client.set_lang(code)
+
+    def toggle_mute(self) -> None:
+        self.sounds.muted = not self.sounds.muted
+        self.retranslate()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Keys no widget took (digits, the point) go to the temperature keypad."""
+        self.keypad.keyPressEvent(event)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("%1 · Gate").replace("%1", self.community) if self.community
+                           else self.tr("Gate"))
+        self.setWindowTitle(self.title.text())
+        # The button names the other language: untranslated (English on screen) it says 中文.
+        self.language_button.setText(self.tr("中文"))
+        self.mute_button.setText(self.tr("Sound on") if self.sounds.muted else self.tr("Mute"))
+        self.admin_button.setText(self.tr("Admin"))
+        self.serial_caption.setText(self.tr("Card does not scan? Type its number:"))
+        self.serial_entry.setPlaceholderText(self.tr("e.g. 7K3Q-9AD"))
+        self.serial_button.setText(self.tr("Check"))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

@@ -1,0 +1,167 @@
+"""The gate screen's one door into the services: every call runs on the "gate" lane.
+
+The lane's thread opens its own Gate (its own SQLite connection) on first use, so the
+GUI thread never waits on the fsync of a scan and the connection is never shared
+between threads. The widgets see plain values: a `ScanOutcome`, a `Snapshot`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from kiosk.app import Gate
+from kiosk.checkpoint import BadInput
+from kiosk.model import Event, Verdict
+from kiosk.ports import StorageError
+from ui.tasks import Lane
+
+log = logging.getLogger("gate")
+
+
+@dataclasses.dataclass(frozen=True)
+class ScanRequest:
+    """One scan as the screen asks for it; `source` is camera, wedge or typed."""
+
+    payload: str
+    direction: str
+    temperature: str | None = None
+    reason: str | None = None
+    operator: str = ""
+    source: str = "typed"
+    seen_at: float = dataclasses.field(default_factory=time.perf_counter)
+
+
+@dataclasses.dataclass(frozen=True)
+class ScanOutcome:
+    """A verdict, or why there is none: `failure` is "storage" (record on paper) or "bad_input"."""
+
+    request: ScanRequest
+    verdict: Verdict | None = None
+    failure: str | None = None
+    message: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """What the status bar and the retest queue show, read in one lane job."""
+
+    now: dt.datetime
+    status: dict[str, int]
+    retest_queue: list[Event]
+    retest_wait_s: int
+    retest_window_s: int
+    sync: dict[str, Any] | None  # gate.sync_summary() when the sync engineer's code is there
+    flats: dict[str, str] = dataclasses.field(default_factory=dict)  # household id → flat
+
+
+class GateClient(QObject):
+    """Runs the checkpoint service on its own thread.
+
+    Signals:
+        scanned(ScanOutcome): a scan or an override was decided (or failed).
+        snapshot_ready(Snapshot): fresh numbers for the status bar and the retest queue.
+    """
+
+    scanned = Signal(object)
+    snapshot_ready = Signal(object)
+
+    def __init__(self, opener: Callable[[], Gate], parent: QObject | None = None):
+        super().__init__(parent)
+        self._opener = opener
+        self._gate: Gate | None = None  # touched only on the lane's thread
+        self.lane = Lane("gate", self)
+
+    def _worker_gate(self) -> Gate:
+        if self._gate is None:
+            self._gate = self._opener()
+        return self._gate
+
+    # -- scans ----------------------------------------------------------------------
+
+    def scan(self, request: ScanRequest) -> None:
+        def body() -> Verdict:
+            return self._worker_gate().service.scan(
+                request.payload, request.direction, request.temperature, request.reason,
+                request.operator)
+
+        self.lane.submit(body, lambda v: self.scanned.emit(ScanOutcome(request, v)),
+                         lambda e: self.scanned.emit(self._failure(request, e)))
+
+    def override(self, event_id: str, operator: str, reason: str, request: ScanRequest) -> None:
+        """A lead lets a denied person through; the outcome arrives on `scanned`."""
+        def body() -> Verdict:
+            return self._worker_gate().service.override(event_id, operator, reason)
+
+        self.lane.submit(body, lambda v: self.scanned.emit(ScanOutcome(request, v)),
+                         lambda e: self.scanned.emit(self._failure(request, e)))
+
+    def _failure(self, request: ScanRequest, error: BaseException) -> ScanOutcome:
+        if isinstance(error, BadInput):
+            lang = self._gate.service.lang if self._gate else "zh"
+            return ScanOutcome(request, failure="bad_input", message=error.message(lang))
+        if isinstance(error, StorageError):
+            log.error("scan not recorded: %s", error)
+            return ScanOutcome(request, failure="storage", message=str(error))
+        log.error("scan failed", exc_info=error)  # a bug: the traceback goes to the log
+        return ScanOutcome(request, failure="storage", message=repr(error))
+
+    # -- the rest -------------------------------------------------------------------
+
+    def authenticate(self, pin: str, role: str, on_done: Callable[[Any], None]) -> None:
+        """`on_done(operator or None)` on the GUI thread; None too when PINs do not exist yet."""
+        def body():
+            gate = self._worker_gate()
+            check = getattr(gate, "authenticate", None)
+            if check is None:
+                log.warning("no operators module yet: PIN refused")
+                return None
+            return check(pin, role)
+
+        self.lane.submit(body, on_done, lambda e: (log.error("PIN check failed", exc_info=e),
+                                                    on_done(None)))
+
+    def refresh(self) -> None:
+        """Read the status bar's numbers and the retest queue; emits `snapshot_ready`."""
+        def body() -> Snapshot:
+            gate = self._worker_gate()
+            policy = gate.policy()
+            summary = getattr(gate, "sync_summary", None)
+            queue = gate.service.retest_queue()
+            flats = {}
+            for event in queue:
+                household = gate.store.household(event.household_id) if event.household_id else None
+                if household is not None:
+                    flats[household.id] = household.flat
+            return Snapshot(gate.clock.now(), gate.status(), queue, policy.retest_wait_s,
+                            policy.retest_window_s, summary() if summary else None, flats)
+
+        def failed(error: BaseException) -> None:
+            log.error("status not read: %s", error)
+            self.snapshot_ready.emit(None)
+
+        self.lane.submit(body, self.snapshot_ready.emit, failed)
+
+    def set_lang(self, lang: str) -> None:
+        def body() -> None:
+            gate = self._worker_gate()
+            gate.lang = gate.service.lang = lang
+
+        self.lane.submit(body)
+
+    def call(self, body: Callable[[Gate], Any], on_done: Callable[[Any], None] | None = None,
+             on_failed: Callable[[BaseException], None] | None = None) -> int:
+        """Run any `body(gate)` on the lane (for screens that need one more question)."""
+        return self.lane.submit(lambda: body(self._worker_gate()), on_done, on_failed)
+
+    def close(self) -> None:
+        """Stop the lane, then close its Gate: the thread is gone, so nothing else uses it."""
+        self.lane.stop()
+        if self._gate is not None:
+            self._gate.close()
+            self._gate = None

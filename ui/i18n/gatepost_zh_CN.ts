@@ -1,0 +1,335 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>CameraPreview</name>
+    <message>
+        <source>No camera. Use the hand scanner or type the card number.</source>
+        <translation>未连接摄像头。请用扫码枪，或手动输入卡号。</translation>
+    </message>
+    <message>
+        <source>Camera off. Use the hand scanner or type the card number.</source>
+        <translation>摄像头未开启。请用扫码枪，或手动输入卡号。</translation>
+    </message>
+    <message>
+        <source>Starting the camera…</source>
+        <translation>正在打开摄像头……</translation>
+    </message>
+    <message>
+        <source>Hold the QR code inside the frame</source>
+        <translation>请把二维码放在框内</translation>
+    </message>
+</context>
+<context>
+    <name>DirectionSwitch</name>
+    <message>
+        <source>⬆ OUT</source>
+        <translation>⬆ 出</translation>
+    </message>
+    <message>
+        <source>⬇ IN</source>
+        <translation>⬇ 进</translation>
+    </message>
+</context>
+<context>
+    <name>GateStatusBar</name>
+    <message>
+        <source>Out now: %1</source>
+        <translation>在外：%1人</translation>
+    </message>
+    <message>
+        <source>Exits today: %1</source>
+        <translation>今日外出：%1</translation>
+    </message>
+    <message>
+        <source>Fevers today: %1</source>
+        <translation>今日发热：%1</translation>
+    </message>
+    <message>
+        <source>Database error: record on paper</source>
+        <translation>数据库故障：请纸质登记</translation>
+    </message>
+    <message>
+        <source>Sync: —</source>
+        <translation>同步：—</translation>
+    </message>
+    <message>
+        <source>Sync failed, %1 waiting</source>
+        <translation>同步失败，%1条待传</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>已同步</translation>
+    </message>
+    <message>
+        <source>Not synced: %1</source>
+        <translation>待同步：%1条</translation>
+    </message>
+    <message>
+        <source>Roster: local</source>
+        <translation>名册：本机</translation>
+    </message>
+    <message>
+        <source>Roster: fresh</source>
+        <translation>名册：最新</translation>
+    </message>
+    <message>
+        <source>Roster: %1 h old</source>
+        <translation>名册：%1小时前</translation>
+    </message>
+    <message>
+        <source>Roster: %1 days old</source>
+        <translation>名册：%1天前</translation>
+    </message>
+</context>
+<context>
+    <name>GateWindow</name>
+    <message>
+        <source>Urgent medical need</source>
+        <translation>紧急就医</translation>
+    </message>
+    <message>
+        <source>Staff on duty</source>
+        <translation>值班工作人员</translation>
+    </message>
+    <message>
+        <source>Card misread</source>
+        <translation>卡片识读有误</translation>
+    </message>
+    <message>
+        <source>Let through</source>
+        <translation>特批放行</translation>
+    </message>
+    <message>
+        <source>Lead&apos;s PIN and the reason for letting this person through</source>
+        <translation>请填写放行理由，并由楼栋长输入PIN码</translation>
+    </message>
+    <message>
+        <source>The admin screens are not installed.</source>
+        <translation>管理界面尚未安装。</translation>
+    </message>
+    <message>
+        <source>Administration</source>
+        <translation>管理</translation>
+    </message>
+    <message>
+        <source>PIN of a lead or an administrator</source>
+        <translation>请输入楼栋长或管理员的PIN码</translation>
+    </message>
+    <message>
+        <source>Leave full screen</source>
+        <translation>退出全屏</translation>
+    </message>
+    <message>
+        <source>Lead&apos;s PIN to leave full screen</source>
+        <translation>退出全屏需要楼栋长PIN码</translation>
+    </message>
+    <message>
+        <source>Close the gate</source>
+        <translation>关闭门岗</translation>
+    </message>
+    <message>
+        <source>Lead&apos;s PIN to close the gate screen</source>
+        <translation>关闭门岗界面需要楼栋长PIN码</translation>
+    </message>
+    <message>
+        <source>%1 · Gate</source>
+        <translation>%1 · 门岗</translation>
+    </message>
+    <message>
+        <source>Gate</source>
+        <translation>门岗</translation>
+    </message>
+    <message>
+        <source>中文</source>
+        <translation>English</translation>
+    </message>
+    <message>
+        <source>Sound on</source>
+        <translation>开声音</translation>
+    </message>
+    <message>
+        <source>Mute</source>
+        <translation>静音</translation>
+    </message>
+    <message>
+        <source>Admin</source>
+        <translation>管理</translation>
+    </message>
+    <message>
+        <source>Card does not scan? Type its number:</source>
+        <translation>扫不出？手动输入卡号：</translation>
+    </message>
+    <message>
+        <source>e.g. 7K3Q-9AD</source>
+        <translation>例如 7K3Q-9AD</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>查验</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <source>Reason (required)</source>
+        <translation>放行理由（必填）</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Write the reason first</source>
+        <translation>请先填写理由</translation>
+    </message>
+    <message>
+        <source>Enter the PIN</source>
+        <translation>请输入PIN码</translation>
+    </message>
+    <message>
+        <source>Wrong PIN</source>
+        <translation>PIN码错误</translation>
+    </message>
+</context>
+<context>
+    <name>RetestQueueModel</name>
+    <message>
+        <source>%1 °C</source>
+        <translation>%1 ℃</translation>
+    </message>
+    <message>
+        <source>Retest now</source>
+        <translation>现在复测</translation>
+    </message>
+    <message>
+        <source>Flat</source>
+        <translation>房号</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>卡号</translation>
+    </message>
+    <message>
+        <source>First</source>
+        <translation>首测</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>剩余</translation>
+    </message>
+</context>
+<context>
+    <name>RetestQueueView</name>
+    <message>
+        <source>Time for the retest: %1 (card %2). Measure again, then scan.</source>
+        <translation>该复测了：%1（卡 %2）。请重新测温后扫码。</translation>
+    </message>
+    <message>
+        <source>Fever retest queue: %1 waiting</source>
+        <translation>发热复测等候：%1人</translation>
+    </message>
+</context>
+<context>
+    <name>TemperatureKeypad</name>
+    <message>
+        <source>%1 °C</source>
+        <translation>%1 ℃</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>体温</translation>
+    </message>
+</context>
+<context>
+    <name>VerdictPanel</name>
+    <message>
+        <source>Scan a card</source>
+        <translation>请扫码</translation>
+    </message>
+    <message>
+        <source>GO AHEAD</source>
+        <translation>放行</translation>
+    </message>
+    <message>
+        <source>STOP</source>
+        <translation>禁止通行</translation>
+    </message>
+    <message>
+        <source>RETEST</source>
+        <translation>请复测</translation>
+    </message>
+    <message>
+        <source>Record on paper</source>
+        <translation>请纸质登记</translation>
+    </message>
+    <message>
+        <source>Check the input</source>
+        <translation>请检查输入</translation>
+    </message>
+    <message>
+        <source>Measure the temperature, then show the QR code to the camera</source>
+        <translation>先测体温，再把出入证二维码对准摄像头</translation>
+    </message>
+    <message>
+        <source>The gate could not save this scan. Write it on the paper log and call the administrator.</source>
+        <translation>本次扫码未能保存。请在纸质登记表上记录，并联系管理员。</translation>
+    </message>
+    <message>
+        <source>(scanned again: already recorded)</source>
+        <translation>（重复扫码：已记录过）</translation>
+    </message>
+    <message>
+        <source>Life card</source>
+        <translation>生活卡</translation>
+    </message>
+    <message>
+        <source>Work card</source>
+        <translation>工作卡</translation>
+    </message>
+    <message>
+        <source>Special card</source>
+        <translation>特殊卡</translation>
+    </message>
+    <message>
+        <source>Flat %1</source>
+        <translation>房号 %1</translation>
+    </message>
+    <message>
+        <source>Holder %1</source>
+        <translation>持卡人 %1</translation>
+    </message>
+    <message>
+        <source>%1 °C</source>
+        <translation>%1 ℃</translation>
+    </message>
+    <message>
+        <source>Exits this period: %1 of %2</source>
+        <translation>本期已外出 %1/%2 次</translation>
+    </message>
+    <message>
+        <source>Lead: let through (PIN)</source>
+        <translation>楼栋长特批放行（需PIN）</translation>
+    </message>
+    <message>
+        <source>Medical</source>
+        <translation>就医</translation>
+    </message>
+    <message>
+        <source>Funeral</source>
+        <translation>丧事</translation>
+    </message>
+    <message>
+        <source>Volunteer</source>
+        <translation>志愿服务</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,91 @@
+"""Start the gate screen: `kiosk gui` and `kiosk demo` end here."""
+from __future__ import annotations
+
+import faulthandler
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from kiosk.app import Gate, open_gate
+from kiosk.clock import Clock, SystemClock
+from scanners.sources import SourceFactory, open_source
+from ui.camera import CameraFeed
+from ui.gate_screen import GateWindow
+from ui.gateclient import GateClient
+from ui.i18n import Language, apply_cjk_font
+from ui.sound import Sounds
+from ui.wedge import WedgeFilter
+
+log = logging.getLogger("gate")
+
+
+class GateApp:
+    """Everything the gate screen runs on, built and torn down in one place."""
+
+    def __init__(self, db_path: Path, lang: str = "zh", camera: str | SourceFactory | None = None,
+                 clock: Clock | None = None, sounds: Sounds | None = None):
+        self.app = QApplication.instance() or QApplication(sys.argv[:1] or ["kiosk"])
+        self.font_family = apply_cjk_font(self.app)
+        self.language = Language(self.app)
+        self.language.set(lang)
+        clock = clock or SystemClock()
+        probe = open_gate(db_path, lang, clock)  # fails here (NotInitialised) before any window
+        try:
+            community, timezone = probe.store.community().name, probe.policy().timezone
+        finally:
+            probe.close()
+        self.client = GateClient(lambda: open_gate(db_path, lang, clock))
+        factory = open_source(camera) if isinstance(camera, str) else camera
+        self.camera = CameraFeed(factory) if factory is not None else None
+        self.sounds = sounds or Sounds()
+        self._admin: Gate | None = None
+
+        def admin_gate() -> Gate:
+            if self._admin is None:
+                self._admin = open_gate(db_path, self.language.code, clock)
+            return self._admin
+
+        self.window = GateWindow(self.client, clock.now, self.language, self.sounds, self.camera,
+                                 community, timezone, admin_gate=admin_gate)
+        self.wedge = WedgeFilter(parent=self.app)
+        self.wedge.scanned.connect(self._on_wedge)
+        self.app.installEventFilter(self.wedge)
+        self.app.aboutToQuit.connect(self.close)
+
+    def _on_wedge(self, payload: str) -> None:
+        guard = self.camera.guard if self.camera is not None else None
+        if guard is None or guard.accept(payload):  # one card, one scan, whichever path saw it
+            self.window.submit_scan(payload, "wedge")
+
+    def show(self, fullscreen: bool = False) -> None:
+        if fullscreen:
+            self.window.set_kiosk_mode(True)
+        else:
+            self.window.resize(1600, 900)
+            self.window.show()
+        if self.camera is not None:
+            self.camera.start()
+
+    def close(self) -> None:
+        self.app.removeEventFilter(self.wedge)
+        if self.camera is not None:
+            self.camera.stop()
+        self.client.close()
+        self.sounds.close()
+        if self._admin is not None:
+            self._admin.close()
+            self._admin = None
+
+
+def run_gui(db_path: Path, lang: str = "zh", camera: str | SourceFactory | None = None,
+            fullscreen: bool = False, prepare: Callable[[GateApp], None] | None = None) -> int:
+    """Show the gate screen until it is closed; the exit code of the Qt event loop."""
+    faulthandler.enable()
+    gate_app = GateApp(db_path, lang, camera)
+    if prepare is not None:
+        prepare(gate_app)
+    gate_app.show(fullscreen)
+    return gate_app.app.exec()

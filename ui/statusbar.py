@@ -1,0 +1,105 @@
+"""The status bar: the clock, who is out now, today's exits and fevers, the sync state and
+the roster's age, in type large enough to read in passing."""
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from ui.gateclient import Snapshot
+
+
+class GateStatusBar(QWidget):
+    """Shows the last `Snapshot`; the clock ticks on its own from the injected clock."""
+
+    def __init__(self, now: Callable[[], dt.datetime], timezone: dt.tzinfo | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._now = now
+        self.timezone = timezone or zoneinfo.ZoneInfo("Asia/Shanghai")
+        self.snapshot: Snapshot | None = None
+        self.db_failed = False
+        font = QFont()
+        font.setPointSize(16)
+        self.labels: dict[str, QLabel] = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 4, 12, 4)
+        for name in ("clock", "out_now", "exits_today", "fevers_today", "sync", "roster"):
+            label = QLabel()
+            label.setObjectName(name)
+            label.setFont(font)
+            self.labels[name] = label
+            layout.addWidget(label)
+            layout.addStretch(1)
+        self.setStyleSheet("QLabel { color: #eceff1; } #fevers_today[alert=\"true\"] { color: #ffb300; }"
+                           " #sync[alert=\"true\"] { color: #ffb300; }")
+        self._timer = QTimer(self, interval=1000)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        self.refresh()
+
+    def set_snapshot(self, snapshot: Snapshot | None) -> None:
+        """None: the numbers could not be read (the database failed)."""
+        self.db_failed = snapshot is None
+        if snapshot is not None:
+            self.snapshot = snapshot
+        self.refresh()
+
+    def _tick(self) -> None:
+        self.labels["clock"].setText(self._now().astimezone(self.timezone).strftime("%H:%M:%S"))
+
+    def refresh(self) -> None:
+        self._tick()
+        s = self.snapshot.status if self.snapshot else {}
+        value = lambda key: str(s[key]) if key in s else "—"  # noqa: E731 (local helper)
+        self.labels["out_now"].setText(self.tr("Out now: %1").replace("%1", value("out_now")))
+        self.labels["exits_today"].setText(self.tr("Exits today: %1").replace("%1", value("exits_today")))
+        fevers = self.labels["fevers_today"]
+        fevers.setText(self.tr("Fevers today: %1").replace("%1", value("fevers_today")))
+        fevers.setProperty("alert", bool(s.get("fevers_today")))
+        self.labels["sync"].setText(self._sync_text())
+        self.labels["roster"].setText(self._roster_text())
+        for label in self.labels.values():
+            label.style().unpolish(label)
+            label.style().polish(label)
+
+    def _sync_text(self) -> str:
+        sync = self.labels["sync"]
+        if self.db_failed:
+            sync.setProperty("alert", True)
+            return self.tr("Database error: record on paper")
+        summary = self.snapshot.sync if self.snapshot else None
+        waiting = (summary or {}).get("events_waiting", (self.snapshot.status.get("unsynced")
+                                                          if self.snapshot else None))
+        error = (summary or {}).get("last_error")
+        sync.setProperty("alert", bool(error))
+        if waiting is None:
+            return self.tr("Sync: —")
+        if error:
+            return self.tr("Sync failed, %1 waiting").replace("%1", str(waiting))
+        if waiting == 0:
+            return self.tr("Synced")
+        return self.tr("Not synced: %1").replace("%1", str(waiting))
+
+    def _roster_text(self) -> str:
+        summary = (self.snapshot.sync if self.snapshot else None) or {}
+        pulled = summary.get("roster_pulled_at") or summary.get("last_success")
+        if not pulled or self.snapshot is None:
+            return self.tr("Roster: local")
+        if isinstance(pulled, str):
+            pulled = dt.datetime.fromisoformat(pulled)
+        hours = int((self.snapshot.now - pulled).total_seconds() // 3600)
+        if hours < 1:
+            return self.tr("Roster: fresh")
+        if hours < 48:
+            return self.tr("Roster: %1 h old").replace("%1", str(hours))
+        return self.tr("Roster: %1 days old").replace("%1", str(hours // 24))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == event.Type.LanguageChange:
+            self.refresh()
+        super().changeEvent(event)

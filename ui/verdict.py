@@ -1,0 +1,265 @@
+"""The verdict area: what the volunteer reads from two metres.
+
+Each outcome has its own colour, its own shape and its own word, so it is told apart
+without colour vision: allow is a green circle with a tick, deny a red octagon (a stop
+sign) with a cross, retest an amber triangle with "!", and "record on paper" a grey sheet.
+"""
+from __future__ import annotations
+
+import enum
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.model import CardKind, Decision, Verdict
+
+
+class Look(enum.StrEnum):
+    IDLE = "idle"
+    ALLOW = "allow"
+    DENY = "deny"
+    RETEST = "retest"
+    PAPER = "paper"      # the database could not record: never green
+    NOTICE = "notice"    # bad input: a calm sentence, nothing recorded
+
+
+# background, text
+COLOURS = {
+    Look.IDLE: ("#263238", "#eceff1"),
+    Look.ALLOW: ("#1b7f3b", "#ffffff"),
+    Look.DENY: ("#b71c1c", "#ffffff"),
+    Look.RETEST: ("#ffb300", "#1a1a1a"),
+    Look.PAPER: ("#455a64", "#ffffff"),
+    Look.NOTICE: ("#37474f", "#ffffff"),
+}
+
+EXIT_REASONS = ("medical", "funeral", "volunteer", "other")
+
+
+class VerdictIcon(QWidget):
+    """A large shape drawn for the current look (no image files, crisp at any size)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.look = Look.IDLE
+        self.setMinimumSize(140, 140)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setFixedSize(180, 180)
+
+    def set_look(self, look: Look) -> None:
+        self.look = look
+        self.update()
+
+    def paintEvent(self, _event) -> None:
+        if self.look is Look.IDLE or self.look is Look.NOTICE:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side = min(self.width(), self.height()) - 8
+        box = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        fg = QColor(COLOURS[self.look][1])
+        p.setPen(QPen(fg, side * 0.07, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                      Qt.PenJoinStyle.RoundJoin))
+        c, r = box.center(), side / 2
+        if self.look is Look.ALLOW:
+            p.drawEllipse(box.adjusted(6, 6, -6, -6))
+            p.drawPolyline(QPolygonF([QPointF(c.x() - r * .45, c.y()),
+                                      QPointF(c.x() - r * .12, c.y() + r * .35),
+                                      QPointF(c.x() + r * .5, c.y() - r * .35)]))
+        elif self.look is Look.DENY:
+            octagon = QPolygonF([QPointF(c.x() + r * .92 * x, c.y() + r * .92 * y) for x, y in
+                                 ((-.41, -1), (.41, -1), (1, -.41), (1, .41), (.41, 1), (-.41, 1),
+                                  (-1, .41), (-1, -.41))])
+            p.drawPolygon(octagon)
+            k = r * .38
+            p.drawLine(QPointF(c.x() - k, c.y() - k), QPointF(c.x() + k, c.y() + k))
+            p.drawLine(QPointF(c.x() + k, c.y() - k), QPointF(c.x() - k, c.y() + k))
+        elif self.look is Look.RETEST:
+            p.drawPolygon(QPolygonF([QPointF(c.x(), box.top() + 8),
+                                     QPointF(box.right() - 6, box.bottom() - 14),
+                                     QPointF(box.left() + 6, box.bottom() - 14)]))
+            p.drawLine(QPointF(c.x(), c.y() - r * .25), QPointF(c.x(), c.y() + r * .25))
+            p.drawPoint(QPointF(c.x(), c.y() + r * .5))
+        elif self.look is Look.PAPER:
+            sheet = QPainterPath()
+            sheet.addRoundedRect(box.adjusted(side * .2, 6, -side * .2, -6), 8, 8)
+            p.drawPath(sheet)
+            for i in range(3):
+                y = box.top() + side * (.35 + .18 * i)
+                p.drawLine(QPointF(box.left() + side * .32, y), QPointF(box.right() - side * .32, y))
+        p.end()
+
+
+class VerdictPanel(QWidget):
+    """The big coloured area in the middle of the gate screen.
+
+    Signals:
+        override_requested(Verdict): the lead's "let through" button on a deny.
+        reason_chosen(str): a special card's exit reason (medical, funeral, volunteer, other).
+        dismissed(): the volunteer tapped a verdict away.
+    """
+
+    override_requested = Signal(object)
+    reason_chosen = Signal(str)
+    dismissed = Signal()
+
+    ALLOW_CLEARS_MS = 2000
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("verdict")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.look = Look.IDLE
+        self.verdict: Verdict | None = None
+        self._notice = ""
+        self._clear_timer = QTimer(self, singleShot=True, interval=self.ALLOW_CLEARS_MS)
+        self._clear_timer.timeout.connect(self.clear)
+
+        self.icon = VerdictIcon()
+        self.title = self._label(72, bold=True)
+        self.reason = self._label(34)
+        self.details = self._label(28)
+        self.quota = self._label(26)
+        self.note = self._label(22)
+
+        self.override_button = QPushButton()
+        self.override_button.setObjectName("override")
+        self.override_button.setMinimumHeight(72)
+        self.override_button.clicked.connect(lambda: self.override_requested.emit(self.verdict))
+        self.reason_buttons: dict[str, QPushButton] = {}
+        reasons = QHBoxLayout()
+        for code in EXIT_REASONS:
+            button = QPushButton()
+            button.setObjectName(f"reason_{code}")
+            button.setMinimumSize(150, 90)
+            button.clicked.connect(lambda _=False, c=code: self.reason_chosen.emit(c))
+            self.reason_buttons[code] = button
+            reasons.addWidget(button)
+
+        top = QHBoxLayout()
+        top.addWidget(self.icon)
+        top.addWidget(self.title, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 24, 32, 24)
+        layout.addStretch(1)
+        layout.addLayout(top)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.details)
+        layout.addWidget(self.quota)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+        layout.addLayout(reasons)
+        layout.addWidget(self.override_button)
+        self.retranslate()
+        self.clear()
+
+    def _label(self, points: int, bold: bool = False) -> QLabel:
+        label = QLabel()
+        font = QFont()
+        font.setPointSize(points)
+        font.setBold(bold)
+        label.setFont(font)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        return label
+
+    # -- what is shown ----------------------------------------------------------------
+
+    def show_verdict(self, verdict: Verdict) -> None:
+        self.verdict = verdict
+        self._set_look({Decision.ALLOW: Look.ALLOW, Decision.DENY: Look.DENY,
+                        Decision.RETEST: Look.RETEST}[verdict.decision])
+        if verdict.allowed:
+            self._clear_timer.start()
+        else:
+            self._clear_timer.stop()
+
+    def show_paper(self) -> None:
+        """The scan was not recorded: the volunteer writes it on paper. Stays until the next scan."""
+        self.verdict = None
+        self._clear_timer.stop()
+        self._set_look(Look.PAPER)
+
+    def show_notice(self, text: str) -> None:
+        """Bad input (e.g. a temperature that is not a number): nothing was recorded."""
+        self.verdict = None
+        self._notice = text
+        self._clear_timer.stop()
+        self._set_look(Look.NOTICE)
+
+    def clear(self) -> None:
+        self.verdict = None
+        self._clear_timer.stop()
+        self._set_look(Look.IDLE)
+
+    def _set_look(self, look: Look) -> None:
+        self.look = look
+        background, text = COLOURS[look]
+        self.setStyleSheet(f"#verdict {{ background: {background}; border-radius: 16px; }}"
+                           f" #verdict QLabel {{ color: {text}; }}")
+        self.icon.set_look(look)
+        self._fill()
+
+    def _fill(self) -> None:
+        v = self.verdict
+        look = self.look
+        titles = {Look.IDLE: self.tr("Scan a card"), Look.ALLOW: self.tr("GO AHEAD"),
+                  Look.DENY: self.tr("STOP"), Look.RETEST: self.tr("RETEST"),
+                  Look.PAPER: self.tr("Record on paper"), Look.NOTICE: self.tr("Check the input")}
+        self.title.setText(titles[look])
+        self.reason.setText(v.message if v else {
+            Look.IDLE: self.tr("Measure the temperature, then show the QR code to the camera"),
+            Look.PAPER: self.tr("The gate could not save this scan. Write it on the paper log "
+                                "and call the administrator."),
+            Look.NOTICE: self._notice}.get(look, ""))
+        self.details.setText(self._details(v) if v else "")
+        self.quota.setText(self._quota(v) if v else "")
+        self.note.setText(self.tr("(scanned again: already recorded)") if v and v.duplicate else "")
+        reason_needed = bool(v and v.reason == "reason_required")
+        for button in self.reason_buttons.values():
+            button.setVisible(reason_needed)
+        self.override_button.setVisible(bool(v and v.decision is Decision.DENY and v.event_id
+                                              and v.reason not in ("reason_required",)))
+
+    def _details(self, v: Verdict) -> str:
+        kinds = {CardKind.LIFE: self.tr("Life card"), CardKind.WORK: self.tr("Work card"),
+                 CardKind.SPECIAL: self.tr("Special card")}
+        parts = []
+        if v.household is not None:
+            parts.append(self.tr("Flat %1").replace("%1", v.household.flat))
+        if v.card is not None:
+            parts.append(kinds[v.card.kind])
+            if v.card.holder_initial:
+                parts.append(self.tr("Holder %1").replace("%1", v.card.holder_initial))
+        if v.temperature is not None:
+            reading = v.temperature.second if v.temperature.second is not None else v.temperature.first
+            if reading is not None:
+                parts.append(self.tr("%1 °C").replace("%1", f"{reading:.1f}"))
+        return "  ·  ".join(parts)
+
+    def _quota(self, v: Verdict) -> str:
+        if v.quota is None or v.direction is None or v.direction.value != "out":
+            return ""
+        return self.tr("Exits this period: %1 of %2").replace("%1", str(v.quota.used)).replace(
+            "%2", str(v.quota.limit))
+
+    def retranslate(self) -> None:
+        self.override_button.setText(self.tr("Lead: let through (PIN)"))
+        names = {"medical": self.tr("Medical"), "funeral": self.tr("Funeral"),
+                 "volunteer": self.tr("Volunteer"), "other": self.tr("Other")}
+        for code, button in self.reason_buttons.items():
+            button.setText(names[code])
+        self._fill()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == event.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A tap clears a deny (the next scan does too)."""
+        if self.look is not Look.IDLE:
+            self.clear()
+            self.dismissed.emit()
+        super().mousePressEvent(event)
