@@ -141,6 +141,15 @@ MIGRATIONS: list[str] = [
     -- The daily log by building: a day's events of the households of one building.
     CREATE INDEX events_day_household ON events (local_date, household_id);
     """,
+    # 3: sync with the office (issue 6): per target, which office it was (a replaced office
+    # file starts over), the roster version and the office event number pulled so far.
+    """
+    ALTER TABLE sync_targets ADD COLUMN office_id TEXT;
+    ALTER TABLE sync_targets ADD COLUMN roster_cursor INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sync_targets ADD COLUMN events_cursor INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sync_targets ADD COLUMN last_attempt_utc TEXT;
+    CREATE INDEX incidents_event ON incidents (event_id, kind);
+    """,
 ]
 
 

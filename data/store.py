@@ -184,22 +184,26 @@ class SqliteStore:
     # -- the event log ---------------------------------------------------------------
 
     def record(self, event: Event, incident: str | None = None) -> None:
+        # The hot path of every scan: plain SQL, one transaction, one fsync at COMMIT.
+        conn = self.db.conn
         with self._write():
-            last = self.db.execute(
+            last = conn.execute(
                 "SELECT device_seq, chain_hash FROM events WHERE device_id = ?"
                 " ORDER BY device_seq DESC LIMIT 1", [event.device_id]).fetchone()
             row = _event_row(event, last[0] + 1 if last else 1)
             row["prev_hash"] = last[1] if last else GENESIS
             row["chain_hash"] = event_hash(row["prev_hash"], row)
-            self.db["events"].insert(row)
+            conn.execute(_INSERT_EVENT, row)
             if event.decision is Decision.ALLOW and event.serial:
-                self.db["passages"].upsert({
-                    "serial": event.serial, "direction": event.direction.value,
-                    "at_utc": row["at_utc"], "event_id": event.id}, pk="serial")
+                conn.execute(
+                    "INSERT INTO passages (serial, direction, at_utc, event_id) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (serial) DO UPDATE SET direction = excluded.direction,"
+                    " at_utc = excluded.at_utc, event_id = excluded.event_id",
+                    [event.serial, event.direction.value, row["at_utc"], event.id])
             if incident:
-                self.db["incidents"].insert({"event_id": event.id, "kind": incident,
-                                             "at_utc": row["at_utc"],
-                                             "local_date": row["local_date"]})
+                conn.execute("INSERT INTO incidents (event_id, kind, at_utc, local_date)"
+                             " VALUES (?, ?, ?, ?)",
+                             [event.id, incident, row["at_utc"], row["local_date"]])
 
     def event(self, event_id: str) -> Event | None:
         row = self.db.execute("SELECT * FROM events WHERE id = ?", [event_id]).fetchone()
@@ -251,8 +255,32 @@ class SqliteStore:
                                " AND decision = 'allow' AND direction = 'out'", day),
             "fevers_today": one("SELECT COUNT(*) FROM incidents WHERE local_date = ?"
                                 " AND kind = 'fever_confirmed'", day),
-            "unsynced": one("SELECT COUNT(*) FROM events WHERE seq > ?", acked or 0),
+            # This gate's own events that no office has acknowledged yet: pulled events
+            # of other gates are the office's already.
+            "unsynced": one("SELECT COUNT(*) FROM events WHERE seq > ? AND device_id = ?",
+                            acked or 0, self.community().device_id),
         }
+
+    # -- sync with the office (data/sync.py) -----------------------------------------
+
+    def transaction(self):
+        """One write transaction for the sync's several statements (BEGIN IMMEDIATE … COMMIT)."""
+        return self._write()
+
+    def sync_target(self, target: str) -> dict:
+        """The outbox row of one target: acked_seq, cursors, last success and error."""
+        row = self.db.execute("SELECT * FROM sync_targets WHERE target = ?", [target]).fetchone()
+        if row is None:
+            return {"target": target, "acked_seq": 0, "office_id": None, "roster_cursor": 0,
+                    "events_cursor": 0, "last_success_utc": None, "last_error": None,
+                    "last_attempt_utc": None}
+        return dict(row)
+
+    def unsynced_for(self, target: str) -> int:
+        """This gate's events that `target` has not acknowledged."""
+        acked = self.sync_target(target)["acked_seq"]
+        return self.db.execute("SELECT COUNT(*) FROM events WHERE seq > ? AND device_id = ?",
+                               [acked, self.community().device_id]).fetchone()[0]
 
 
 class _WriteTransaction:
@@ -310,6 +338,16 @@ def _card(row: dict) -> Card:
         valid_to=dt.date.fromisoformat(row["valid_to"]), status=CardStatus(row["status"]),
         holder=row["holder"],
     )
+
+
+_EVENT_COLUMNS = (
+    "id", "device_id", "device_seq", "at_utc", "at_local", "local_date", "direction", "decision",
+    "reason", "warnings", "serial", "generation", "household_id", "kind", "temp_first",
+    "temp_second", "exit_reason", "operator", "override_of", "override_reason", "payload_digest",
+    "verdict", "prev_hash", "chain_hash",
+)
+_INSERT_EVENT = (f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)})"
+                 f" VALUES ({', '.join(':' + c for c in _EVENT_COLUMNS)})")
 
 
 def _event_row(e: Event, device_seq: int) -> dict:

@@ -5,6 +5,7 @@ know the storage port.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
@@ -97,6 +98,14 @@ class Gate:
                                                    "event": verdict.event_id})
         return verdict
 
+    def sync_summary(self):
+        """The status bar's sync state (data.sync.SyncSummary): last success, events
+        waiting, last error in plain words. Reads the local database only: never waits on
+        the network, so the GUI thread may call it."""
+        from data.sync import summary  # the sync module pulls in the office's code
+
+        return summary(self.store, self.lang)
+
     def close(self) -> None:
         self.store.close()
 
@@ -124,3 +133,59 @@ def init_community(path: str | Path, name: str, timezone: str = "Asia/Shanghai",
 def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | None = None) -> Gate:
     """Open an existing gate database (NotInitialised if there is none)."""
     return Gate(SqliteStore(path or default_db_path()), clock or SystemClock(), lang)
+
+
+# -- the demo community (`kiosk demo`) --------------------------------------------------
+
+DEMO_PIN = "1234"  # the demo lead's PIN: printed by `kiosk demo`, never used outside a demo
+DEMO_HOLDERS = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊",
+                "赵敏", "黄勇", "周杰", "吴霞", "徐涛", "孙丽")
+
+
+@dataclasses.dataclass(frozen=True)
+class Demo:
+    """What `create_demo` made: the database, the card images and the simulated camera's frames."""
+
+    directory: Path
+    db: Path
+    cards: Path    # one QR PNG per card, named by serial
+    frames: Path   # 1280x720 frames, card and empty desk in turn, for a folder source
+    lead: str
+    lead_pin: str
+
+
+def create_demo(directory: str | Path, clock: Clock | None = None) -> Demo:
+    """A demo community in `directory`: 3 buildings, 12 households, life, work and special
+    cards (one life card lost and re-issued, so its old code is refused), a demo lead with
+    PIN 1234, the cards' QR images, and camera frames that show some of the cards in turn."""
+    from data.cardimage import write_qr_png  # segno and OpenCV: only for the demo
+    from data.demo_frames import write_frames
+    from kiosk.model import CardKind, Household
+    from kiosk.serial import new_household_id
+
+    directory = Path(directory)
+    gate = init_community(directory / "demo.db", "示范小区", clock=clock)
+    try:
+        households = [Household(new_household_id(), str(building), "1", f"{floor}01",
+                                head=DEMO_HOLDERS[(building - 1) * 4 + floor - 1], members=3)
+                      for building in (1, 2, 3) for floor in (1, 2, 3, 4)]
+        gate.store.add_households(households, gate.clock.now())
+        office = gate.office()
+        life = [office.issue(h.id, CardKind.LIFE, h.head) for h in households]
+        work = [office.issue(h.id, CardKind.WORK, h.head) for h in households[1:4]]
+        special = [office.issue(h.id, CardKind.SPECIAL, h.head) for h in households[6:8]]
+        lost = life[5]
+        reissued = office.reissue(lost.card.serial)  # the old printed code is now refused
+        lead = "示范楼栋长"
+        gate.operators().add(lead, "lead", DEMO_PIN, buildings=("1", "2", "3"))
+
+        cards = directory / "cards"
+        cards.mkdir(parents=True, exist_ok=True)
+        for issued in [*life[:5], reissued, *life[6:], *work, *special]:
+            write_qr_png(issued.payload, cards / f"{issued.card.serial}.png")
+        shown = [life[0], work[0], lost, special[0], life[1], reissued, life[2]]
+        write_frames([(i.payload, i.card.kind.value, i.card.serial, i.household.flat) for i in shown],
+                     directory / "frames")
+    finally:
+        gate.close()
+    return Demo(directory, directory / "demo.db", cards, directory / "frames", lead, DEMO_PIN)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from data.migrations import SchemaTooNew
+from data.office import SyncError
 from data.roster import RosterFileError, household_from_cells, parse_roster
 from data.store import Conflict, NotInitialised
 from kiosk import messages, policy
@@ -68,12 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phone", default="")
     p.add_argument("--members", default="1", help="people in the household (1-30)")
     p.set_defaults(run=cmd_household_add)
+    _office_target(p)
 
     roster = command("roster", "import the household roster").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     p = command("import", "import households from CSV or XLSX: all rows or none", roster)
     p.add_argument("file", type=Path)
     p.set_defaults(run=cmd_roster_import)
+    _office_target(p)
 
     card = command("card", "issue, revoke and re-issue pass cards").add_subparsers(
         dest="action", metavar="ACTION", required=True)
@@ -85,13 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--valid-to", type=_date)
     p.add_argument("--qr-out", type=Path, help="also write the QR code as a PNG")
     p.set_defaults(run=cmd_card_issue)
+    _office_target(p)
     p = command("revoke", "revoke a card: it is refused at the gate from now on", card)
     p.add_argument("serial")
     p.set_defaults(run=cmd_card_revoke)
+    _office_target(p)
     p = command("reissue", "replace a lost card: same serial, next generation", card)
     p.add_argument("serial")
     p.add_argument("--qr-out", type=Path, help="also write the QR code as a PNG")
     p.set_defaults(run=cmd_card_reissue)
+    _office_target(p)
 
     p = command("scan", "decide one scan, record it, print the verdict JSON")
     p.add_argument("payload", help="the QR text, or the serial typed from the card")
@@ -122,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("value")
     p.set_defaults(run=cmd_policy_set)
     _add_office_commands(command, commands)
+    _add_sync_commands(command, commands)
     return parser
 
 
@@ -140,6 +147,40 @@ def _add_office_commands(command, commands) -> None:
     p = command("list", "list operators: name, role, buildings, active", operator)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_operator_list)
+
+    p = command("export", "the daily log of a day (or of --date..--to) as CSV, XLSX or PDF")
+    p.add_argument("--date", type=_date, required=True, help="the local date, e.g. 2026-02-12")
+    p.add_argument("--to", type=_date, help="last date of a range (default: --date alone)")
+    p.add_argument("--building", help="only this building's rows")
+    p.add_argument("--format", required=True, choices=["csv", "xlsx", "pdf"])
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--pin-stdin", action="store_true", help="export as the operator whose PIN is "
+                   "on standard input (a lead: their buildings only, no phone numbers)")
+    p.set_defaults(run=cmd_export)
+
+    cards = command("cards", "printable card sheets").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    p = command("print", "A4 sheets of credit-card-size cards with crop marks, as PDF", cards)
+    p.add_argument("--building", help="only this building's cards")
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(run=cmd_cards_print)
+
+    p = command("purge", "delete synced events older than a date (the retention purge)")
+    p.add_argument("--before", type=_date, required=True, help="delete events of local dates before this")
+    p.add_argument("--force", action="store_true", help="delete unsynced events too")
+    p.set_defaults(run=cmd_purge)
+
+    p = command("gui", "the gate screen (PySide6): camera, hand scanner and typed card numbers")
+    p.add_argument("--camera", default="0", metavar="INDEX|FILE",
+                   help="camera index, video file or image folder (default 0; 'none': no camera)")
+    p.add_argument("--fullscreen", action="store_true",
+                   help="kiosk mode: leaving full screen or closing needs a lead's PIN")
+    p.set_defaults(run=cmd_gui, needs_db=False)
+    p = command("demo", "a demo community with its cards, then the gate screen fed by a simulated camera")
+    p.add_argument("--dir", type=Path, help="keep the demo here (a new folder; default: a temporary "
+                   "folder, removed on exit)")
+    p.add_argument("--fullscreen", action="store_true")
+    p.set_defaults(run=cmd_demo, needs_db=False)
 
 
 # -- the commands ---------------------------------------------------------------------
@@ -322,6 +363,96 @@ def cmd_operator_list(args, gate: Gate) -> int:
     return EXIT_OK
 
 
+def _cli_operator(args, gate: Gate):
+    """Who exports: the operator of the PIN on stdin, else whoever holds the database file.
+
+    The CLI runs on the office machine with the database's own file rights, so without a
+    PIN it acts as an admin under the login name; the audit log says which.
+    """
+    from kiosk.operators import Operator, Role
+
+    if not getattr(args, "pin_stdin", False):
+        return Operator(_os_user(), Role.ADMIN)
+    operator = gate.authenticate(_read_pin(args), "lead")
+    if operator is None:
+        until = gate.pin_locked_until()
+        if until is not None:
+            local = until.astimezone(gate.policy().timezone).strftime("%H:%M")
+            raise UsageError(messages.cli_message("pin_locked", args.lang, until=local))
+        raise UsageError(messages.cli_message("wrong_pin", args.lang))
+    return operator
+
+
+class _TerminalBar:
+    """A progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self):
+        self.shown = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.shown and total:
+            filled = 30 * done // total
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+def cmd_export(args, gate: Gate) -> int:
+    from data.export import ExportCancelled, FontMissing, export_log
+
+    if args.to is not None and args.to < args.date:
+        raise UsageError(messages.cli_message("bad_date", args.lang, value=args.to))
+    operator = _cli_operator(args, gate)
+    bar = _TerminalBar()
+    try:
+        result = export_log(gate.store, gate.clock, operator, args.format, args.out, args.date, args.to,
+                            args.building, args.lang, progress=bar)
+    except FontMissing:
+        raise UsageError(messages.cli_message("no_font", args.lang)) from None
+    except ExportCancelled:
+        raise UsageError(messages.cli_message("cancelled", args.lang)) from None
+    except OSError as failure:
+        raise UsageError(messages.cli_message("cannot_write", args.lang, path=args.out,
+                                              error=failure.strerror or failure)) from None
+    finally:
+        bar.close()
+    print(messages.cli_message("exported", args.lang, count=result.rows, path=result.path))
+    return EXIT_OK
+
+
+def cmd_cards_print(args, gate: Gate) -> int:
+    from data.cardsheet import print_cards
+    from data.export import FontMissing
+
+    try:
+        count, pages = print_cards(gate.store, gate.office(), gate.clock, args.out, args.building,
+                                   args.lang, operator=_os_user())
+    except FontMissing:
+        raise UsageError(messages.cli_message("no_font", args.lang)) from None
+    except OSError as failure:
+        raise UsageError(messages.cli_message("cannot_write", args.lang, path=args.out,
+                                              error=failure.strerror or failure)) from None
+    if count == 0:
+        raise UsageError(messages.cli_message("no_cards", args.lang))
+    print(messages.cli_message("cards_printed", args.lang, count=count, pages=pages, path=args.out))
+    return EXIT_OK
+
+
+def cmd_purge(args, gate: Gate) -> int:
+    from data.retention import UnsyncedEvents, purge
+
+    try:
+        deleted = purge(gate.store, gate.clock, args.before, args.force, operator=_os_user())
+    except UnsyncedEvents as refused:
+        raise UsageError(messages.cli_message("purge_unsynced", args.lang, count=refused.count,
+                                              date=args.before)) from None
+    print(messages.cli_message("purged", args.lang, count=deleted, date=args.before))
+    return EXIT_OK
+
+
 def _os_user() -> str:
     """Who ran a CLI command, for the audit log: the CLI runs with the database file's rights."""
     import getpass
@@ -330,6 +461,162 @@ def _os_user() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no login name in a bare container
         return "cli"
+
+
+def _office_target(p: argparse.ArgumentParser) -> None:
+    """Household and card commands can work on the office database instead (docs/sync.md)."""
+    p.add_argument("--office", metavar="URL", help="work on the community office's database "
+                   "(sqlite:///path or postgresql://…) instead of this gate's")
+    p.add_argument("--key", type=Path, help="the office's signing key file (default: beside a "
+                   "SQLite office file; required for PostgreSQL)")
+
+
+def _add_sync_commands(command, commands) -> None:
+    """Sync with the community office, the office's database, enrolling a gate (issue 6; docs/sync.md)."""
+    p = command("sync", "push this gate's events to the office, pull the roster and other gates' events")
+    p.add_argument("--to", metavar="URL", help="sqlite:///path/office.db or postgresql://user@host/db "
+                   "(default: the setting sync.url)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=cmd_sync)
+
+    office = command("office", "the community office's database").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    p = command("init", "create the office database and its signing key", office)
+    p.add_argument("--office", metavar="URL", required=True)
+    p.add_argument("--community", required=True, help="the community's name")
+    p.add_argument("--timezone", default="Asia/Shanghai", help="IANA time zone (default Asia/Shanghai)")
+    p.add_argument("--start-date", type=_date, help="first day of the quota windows (default today)")
+    p.add_argument("--key", type=Path, help="where to write the signing key (default: beside a SQLite "
+                   "office file; required for PostgreSQL)")
+    p.set_defaults(run=cmd_office_init, needs_db=False)
+    p = command("status", "the office's gates: events received, last push, gaps and chain breaks", office)
+    p.add_argument("--office", metavar="URL", required=True)
+    p.set_defaults(run=cmd_office_status, needs_db=False)
+
+    gate = command("gate", "set up this gate").add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = command("enroll", "a new gate database from the office: community, public keys, settings, "
+                "roster (no signing key)", gate)
+    p.add_argument("--from", dest="source", metavar="URL", required=True)
+    p.add_argument("--name", default="", help="this gate's name at the office, e.g. 北门")
+    p.set_defaults(run=cmd_gate_enroll, needs_db=False)
+
+
+def _sync_message(key: str, lang: str, target: str = "", detail: object = "", **fields) -> str:
+    return messages.cli_message(key, lang, target=target, detail=detail, **fields)
+
+
+class _SyncBar:
+    """The sync's progress on stderr, when stderr is a terminal."""
+
+    def __init__(self):
+        self.shown = sys.stderr.isatty()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.shown and total:
+            filled = 30 * done // total
+            sys.stderr.write(f"\r{stage:<4} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+def _print_sync_report(report, lang: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(_sync_message("sync_done", lang, report.target, pushed=report.pushed,
+                            already_there=report.already_there, roster_changes=report.roster_changes,
+                            pulled_events=report.pulled_events))
+    for issue in report.issues:
+        print(_sync_message(f"sync_issue_{issue['kind']}", lang, device=issue["device_id"],
+                            first=issue["first_seq"], last=issue["last_seq"]), file=sys.stderr)
+    for event_id in report.breaches:
+        print(_sync_message("sync_breach", lang, event=event_id), file=sys.stderr)
+
+
+def cmd_sync(args, gate: Gate) -> int:
+    from data.sync import SyncCancelled, sync_once
+
+    bar = _SyncBar()
+    try:
+        report = sync_once(gate, args.to, gate.clock, progress=bar)
+    except (SyncCancelled, KeyboardInterrupt):
+        bar.close()
+        print(_sync_message("sync_cancelled", args.lang), file=sys.stderr)
+        return 130  # stopped by the user (Ctrl-C): the usual shell code; nothing is lost
+    finally:
+        bar.close()
+    _print_sync_report(report, args.lang, args.json)
+    return EXIT_OK
+
+
+def cmd_office_init(args, _gate) -> int:
+    from data.sync import init_office
+
+    try:
+        timezone = policy.canonical("timezone", args.timezone)
+    except policy.SettingError as refused:
+        raise UsageError(messages.cli_message("bad_setting", args.lang, error=refused)) from None
+    created = init_office(args.office, args.community, timezone, args.start_date, args.key)
+    print(json.dumps(created, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_office_status(args, _gate) -> int:
+    from data.office import open_office
+
+    office = open_office(args.office)
+    try:
+        devices = office.query(
+            "SELECT d.device_id, d.name, d.last_push_utc, d.head_seq,"
+            " (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id) AS events"
+            " FROM devices d ORDER BY d.device_id")
+        issues = office.issues()
+    finally:
+        office.close()
+    print(json.dumps({"devices": devices, "issues": issues}, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_gate_enroll(args, _gate) -> int:
+    from data.sync import enroll
+
+    path = args.db or default_db_path()
+    try:
+        report = enroll(path, args.source, args.name, progress=_SyncBar())
+    except FileExistsError:
+        raise UsageError(messages.cli_message("exists", args.lang, path=path)) from None
+    print(_sync_message("enrolled", args.lang, report.target, path), file=sys.stderr)
+    _print_sync_report(report, args.lang, as_json=True)
+    return EXIT_OK
+
+
+def cmd_gui(args, _gate) -> int:
+    from ui.run import run_gui  # Qt loads only for the gate screen
+
+    camera = None if args.camera.strip().lower() == "none" else args.camera.strip()
+    return run_gui(args.db or default_db_path(), args.lang, camera, args.fullscreen)
+
+
+def cmd_demo(args, _gate) -> int:
+    import tempfile
+
+    from kiosk.app import create_demo
+    from scanners.sources import FolderSource
+    from ui.run import run_gui
+
+    with tempfile.TemporaryDirectory(prefix="gatepost-demo-") as scratch:
+        directory = args.dir or Path(scratch) / "demo"
+        if directory.exists():
+            raise UsageError(messages.cli_message("exists", args.lang, path=directory))
+        demo = create_demo(directory)
+        print(messages.cli_message("demo_ready", args.lang, path=demo.directory, lead=demo.lead,
+                                   pin=demo.lead_pin), file=sys.stderr)
+        # Each card is held up for 3 s, then the empty desk for 3 s: time to read the verdict.
+        camera = lambda: FolderSource(demo.frames, hold_s=3.0, fps=15.0)  # noqa: E731 (a factory)
+        return run_gui(demo.db, args.lang, camera, args.fullscreen)
 
 
 # -- running a command ----------------------------------------------------------------
@@ -343,7 +630,11 @@ def main(argv: list[str] | None = None) -> int:
     lang = args.lang
     gate = None
     try:
-        if getattr(args, "needs_db", True) and run is not cmd_init:
+        if getattr(args, "office", None) and getattr(args, "needs_db", True):
+            from data.sync import OfficeSession  # household and card commands on the office
+
+            gate = OfficeSession(args.office, args.key, lang=lang)
+        elif getattr(args, "needs_db", True) and run is not cmd_init:
             gate = open_gate(args.db, lang)
         return run(args, gate)
     except UsageError as refused:
@@ -357,6 +648,10 @@ def main(argv: list[str] | None = None) -> int:
                      EXIT_BAD_INPUT)
     except (StorageError, SchemaTooNew) as failure:
         return _fail(messages.cli_message("storage_failed", lang, error=failure), EXIT_STORAGE)
+    except SyncError as failure:  # an unreachable or too new office: 3; a wrong address: 2
+        target = failure.target or getattr(args, "to", None) or getattr(args, "office", None) or ""
+        return _fail(_sync_message(failure.key, lang, target, failure.detail),
+                     EXIT_STORAGE if failure.environmental else EXIT_BAD_INPUT)
     finally:
         if gate is not None:
             gate.close()

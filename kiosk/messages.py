@@ -91,6 +91,7 @@ CLI = {
         "bad_time": "时间“{value}”无效，请用 ISO-8601 格式，例如 2026-02-12T08:30",
         "no_database": "找不到数据库 {path}，请先运行 kiosk init",
         "exists": "数据库 {path} 已存在，不会覆盖",
+        "demo_ready": "示范小区已建在 {path}（出入证图片在 cards/）。楼栋长“{lead}”的PIN码：{pin}",
         "storage_failed": "数据库或磁盘出错，本次未记录：{error}。请纸质登记并联系管理员",
         "no_signing_key": "本机没有签发密钥（{path}），请在社区办公室发卡",
         "unknown_household": "查无此户：{value}",
@@ -129,6 +130,29 @@ CLI = {
         "purge_unsynced": "{date} 之前有 {count} 条记录尚未同步，未删除任何记录；确需删除请加 --force",
         "purged": "已删除 {date} 之前的 {count} 条已同步记录",
         "cancelled": "已取消，未写入任何文件",
+        # sync with the office (issue 6): every message may use {target} and {detail}
+        "sync_unreachable": "连不上社区办公室（{target}），记录都安全保存在本机，稍后再同步。原因：{detail}",
+        "sync_office_too_new": "办公室数据库（{target}）的版本比本程序新，拒绝同步，请先升级本机的 Gatepost",
+        "sync_not_an_office": "{target} 不是社区办公室数据库，未写入任何内容",
+        "sync_no_office": "{target} 还没有社区办公室数据库，请先运行 kiosk office init",
+        "sync_other_community": "{target} 属于另一个社区，未同步任何内容",
+        "sync_bad_url": "同步地址“{target}{detail}”无效，请用 sqlite:///路径/office.db 或 postgresql://用户@主机/库",
+        "sync_no_target": "没有同步地址：请用 --to，或 kiosk policy set sync.url 地址",
+        "sync_failed": "同步失败（{target}）：{detail}",
+        "sync_cancelled": "同步已取消，已确认的记录不会重发，其余下次再同步",
+        "sync_roster_conflict": "办公室名册与本机名册冲突（同一房间两个编号），请联系办公室：{detail}",
+        "office_exists": "办公室数据库或密钥已存在（{target}{detail}），不会覆盖",
+        "office_key_needed": "PostgreSQL 办公室的签发密钥文件请用 --key 指定（{target}）",
+        "sync_done": "已同步到 {target}：上传 {pushed} 条（{already_there} 条办公室已有），"
+                     "名册更新 {roster_changes} 项，收到其他门岗记录 {pulled_events} 条",
+        "sync_issue_gap": "注意：设备 {device} 的记录缺少第 {first}–{last} 条",
+        "sync_issue_chain_break": "注意：设备 {device} 第 {first} 条记录的防篡改链断裂",
+        "sync_issue_seq_reused": "注意：设备 {device} 第 {first} 条记录编号被另一条记录重复使用"
+                                 "（是否恢复过备份？）",
+        "sync_breach": "发现超额外出：记录 {event}（同步后才可见，已记入事件）",
+        "office_created": "已创建社区办公室数据库 {target}，签发密钥：{detail}",
+        "enrolled": "本门岗已从 {target} 登记，数据库：{detail}",
+        "sync_never": "从未同步",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -138,6 +162,7 @@ CLI = {
         "bad_time": "Time '{value}' is not valid: use ISO-8601, e.g. 2026-02-12T08:30",
         "no_database": "No database at {path}: run kiosk init first",
         "exists": "A database already exists at {path}; it will not be overwritten",
+        "demo_ready": "Demo community in {path} (card images in cards/). Lead '{lead}', PIN {pin}",
         "storage_failed": "The database or the disk failed, nothing was recorded: {error}. "
                           "Record on paper and call the administrator",
         "no_signing_key": "This machine has no signing key ({path}): issue cards at the office",
@@ -179,6 +204,34 @@ CLI = {
                           "Add --force to delete them anyway",
         "purged": "Deleted {count} synced events before {date}",
         "cancelled": "Cancelled: no file was written",
+        "sync_unreachable": "Cannot reach the community office ({target}); every record is safe on "
+                            "this gate and will be synced later. Reason: {detail}",
+        "sync_office_too_new": "The office database ({target}) is newer than this program: sync "
+                               "refused. Update Gatepost on this gate first",
+        "sync_not_an_office": "{target} is not a community office database; nothing was written",
+        "sync_no_office": "There is no community office database at {target}: run kiosk office init",
+        "sync_other_community": "{target} belongs to another community; nothing was synced",
+        "sync_bad_url": "Sync address '{target}{detail}' is not valid: use sqlite:///path/office.db "
+                        "or postgresql://user@host/db",
+        "sync_no_target": "No sync address: give --to, or kiosk policy set sync.url ADDRESS",
+        "sync_failed": "Sync with {target} failed: {detail}",
+        "sync_cancelled": "Sync cancelled: what was acknowledged stays, the rest goes next time",
+        "sync_roster_conflict": "The office's roster clashes with this gate's (one flat, two ids); "
+                                "call the office: {detail}",
+        "office_exists": "An office database or key already exists ({target}{detail}); it will not "
+                         "be overwritten",
+        "office_key_needed": "Give the signing key file of a PostgreSQL office with --key ({target})",
+        "sync_done": "Synced with {target}: {pushed} events sent ({already_there} the office had "
+                     "already), {roster_changes} roster changes, {pulled_events} events of other gates",
+        "sync_issue_gap": "Note: device {device} is missing events {first}-{last}",
+        "sync_issue_chain_break": "Note: the tamper-evident chain of device {device} breaks at event {first}",
+        "sync_issue_seq_reused": "Note: device {device} reused number {first} for another event "
+                                 "(restored from a backup?)",
+        "sync_breach": "Quota exceeded, visible only after the sync: event {event} (an incident "
+                       "was recorded)",
+        "office_created": "Created the community office database {target}; signing key: {detail}",
+        "enrolled": "This gate is enrolled from {target}; database: {detail}",
+        "sync_never": "never synced",
     },
 }
 
@@ -234,3 +287,82 @@ ROSTER = {
 
 def roster_message(key: str, lang: str, **fields: object) -> str:
     return ROSTER[lang if lang in ROSTER else "zh"][key].format(**fields)
+
+
+# The daily log as a lead reads it (exports, the admin screens): column headers, short
+# labels for codes, and the summary's sentences (issue 5).
+LOG = {
+    "zh": {
+        "col_date": "日期", "col_time": "时间", "col_direction": "方向", "col_flat": "房号",
+        "col_kind": "卡类", "col_serial": "卡号", "col_decision": "结果", "col_reason": "原因",
+        "col_temp_first": "体温", "col_temp_second": "复测体温", "col_operator": "值守人员",
+        "col_note": "备注", "col_head": "户主", "col_phone": "电话", "col_building": "楼栋",
+        "col_holder": "持卡人", "col_status": "状态", "col_valid": "有效期", "col_since": "外出时间",
+        "col_generation": "版次", "col_action": "操作", "col_target": "对象", "col_details": "详情",
+        "col_members": "人数", "col_household": "户号",
+        "in": "进", "out": "出",
+        "life": "生活卡", "work": "工作卡", "special": "特殊卡",
+        "allow": "放行", "deny": "拒绝", "retest": "复测",
+        "active": "有效", "revoked": "已作废", "suspended": "已暂停",
+        "not_a_card": "非出入证", "wrong_community": "非本社区", "bad_signature": "疑似伪造",
+        "unknown_card": "查无此卡", "expired": "已过期", "not_yet_valid": "未生效",
+        "temperature_required": "未测体温", "temperature_implausible": "读数不合理",
+        "temperature_unit": "疑似华氏度", "temperature_low": "体温偏低", "fever_retest": "发热待复测",
+        "retest_too_soon": "复测过早", "fever_confirmed": "复测仍发热", "already_out": "已外出未返回",
+        "quota_used": "本期已外出", "work_quota_used": "工作卡今日已用", "outside_hours": "非工作时段",
+        "reason_required": "缺外出事由", "ok": "正常",
+        "medical": "就医", "funeral": "丧事", "volunteer": "志愿服务", "other": "其他",
+        "override_note": "特批：{reason}", "exit_note": "事由：{reason}",
+        "title": "{community} 出入登记日报", "title_range": "{community} 出入登记（{first} 至 {last}）",
+        "buildings_all": "全部楼栋", "buildings": "楼栋：{buildings}",
+        "summary": "汇总", "log": "出入记录",
+        "scans": "扫码总数", "exits": "外出", "entries": "进入", "denials": "拒绝与复测（按原因）",
+        "fevers": "发热记录", "overrides": "特批放行", "none": "无",
+        "more": "……另有 {count} 条，见出入记录", "exported_by": "导出：{operator}，{at}",
+        "signature": "楼栋长签字：____________________    日期：____________",
+        "page": "第 {page} / {pages} 页",
+        "card_title": "{community} 出入证", "card_life": "生活卡", "card_work": "工作卡",
+        "card_special": "特殊卡", "card_holder": "持卡人：{initial}",
+        "card_valid": "有效期 {first} 至 {last}", "card_generation": "第{generation}版",
+    },
+    "en": {
+        "col_date": "Date", "col_time": "Time", "col_direction": "Direction", "col_flat": "Flat",
+        "col_kind": "Card", "col_serial": "Serial", "col_decision": "Decision", "col_reason": "Reason",
+        "col_temp_first": "Temp °C", "col_temp_second": "Retest °C", "col_operator": "Operator",
+        "col_note": "Note", "col_head": "Head", "col_phone": "Phone", "col_building": "Building",
+        "col_holder": "Holder", "col_status": "Status", "col_valid": "Valid", "col_since": "Out since",
+        "col_generation": "Gen.", "col_action": "Action", "col_target": "Target", "col_details": "Details",
+        "col_members": "Members", "col_household": "Household",
+        "in": "in", "out": "out",
+        "life": "life", "work": "work", "special": "special",
+        "allow": "allow", "deny": "deny", "retest": "retest",
+        "active": "active", "revoked": "revoked", "suspended": "suspended",
+        "not_a_card": "not a card", "wrong_community": "other community", "bad_signature": "forged?",
+        "unknown_card": "unknown card", "expired": "expired", "not_yet_valid": "not yet valid",
+        "temperature_required": "no reading", "temperature_implausible": "implausible reading",
+        "temperature_unit": "°F reading?", "temperature_low": "low reading", "fever_retest": "fever, retest",
+        "retest_too_soon": "retest too soon", "fever_confirmed": "fever confirmed",
+        "already_out": "already out", "quota_used": "quota used", "work_quota_used": "work quota used",
+        "outside_hours": "outside hours", "reason_required": "no exit reason", "ok": "ok",
+        "medical": "medical", "funeral": "funeral", "volunteer": "volunteer", "other": "other",
+        "override_note": "override: {reason}", "exit_note": "reason: {reason}",
+        "title": "{community}: daily gate log", "title_range": "{community}: gate log {first} to {last}",
+        "buildings_all": "all buildings", "buildings": "Buildings: {buildings}",
+        "summary": "Summary", "log": "Log",
+        "scans": "Scans", "exits": "Exits", "entries": "Entries", "denials": "Denials and retests by reason",
+        "fevers": "Fevers", "overrides": "Overrides", "none": "none",
+        "more": "... {count} more in the log", "exported_by": "Exported by {operator}, {at}",
+        "signature": "Building lead's signature: ____________________    Date: ____________",
+        "page": "Page {page} of {pages}",
+        "card_title": "{community} pass card", "card_life": "Life card", "card_work": "Work card",
+        "card_special": "Special card", "card_holder": "Holder: {initial}",
+        "card_valid": "Valid {first} to {last}", "card_generation": "gen. {generation}",
+    },
+}
+
+
+def log_text(key: str, lang: str, **fields: object) -> str:
+    """A label of the daily log; an unknown code is shown as itself rather than hidden."""
+    table = LOG[lang if lang in LOG else "zh"]
+    text = table.get(key, key)
+    return text.format(**fields) if fields else text

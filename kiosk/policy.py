@@ -51,6 +51,16 @@ def _date(text: str) -> str:
     return dt.date.fromisoformat(text.strip()).isoformat()
 
 
+def _sync_url(text: str) -> str:
+    """An office URL, or empty for none; never a password (settings are shown by policy show)."""
+    text = text.strip()
+    if text and not text.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise ValueError(text)
+    if "@" in text and ":" in text.split("@", 1)[0].split("//", 1)[-1]:
+        raise ValueError(text)
+    return text
+
+
 def _time_range_text(text: str) -> str:
     start, end = _time_range(text)
     return f"{start:%H:%M}-{end:%H:%M}"
@@ -127,6 +137,13 @@ SETTINGS: tuple[Setting, ...] = (
             "seconds after the first reading in which a retest counts", minimum=60, maximum=86400),
     Setting("temperature.on_exit", "choice", "optional", "外出时是否必须测温",
             "is a reading required on exit", choices=("optional", "required")),
+    Setting("sync.url", "text", "",
+            "社区办公室数据库地址：sqlite:///路径 或 postgresql://用户@主机/库"
+            "（空为不同步，密码放 ~/.pgpass）",
+            "the community office to sync with: sqlite:///path or postgresql://user@host/db (empty: no "
+            "sync; passwords go in ~/.pgpass)", parse_text=_sync_url),
+    Setting("sync.interval_s", "int", "300", "后台同步间隔（秒）", "seconds between background syncs",
+            minimum=60, maximum=86400),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 

@@ -1,0 +1,512 @@
+"""The community office's database: one schema on SQLite and on PostgreSQL.
+
+The office holds one community: its roster (households, cards, public keys, settings),
+every gate's events, and what it noticed about them (gaps in a device's sequence, breaks in
+its hash chain). Several compounds share one PostgreSQL database by living in separate
+schemas (`?options=-csearch_path%3Dcompound_a` in the URL), or in separate databases.
+
+Roster rows carry `change_seq`, drawn from the one-row `roster_clock` in the writing
+transaction: writers queue on that row, so a gate that pulls "everything after version N"
+never misses a change committed late. Pushes take the events table's write lock for the
+same reason, so `office_seq` order is commit order and the pull cursor over it is safe.
+
+A SQLite office file runs with a rollback journal, not WAL: it usually sits on a shared
+folder or a USB stick, and WAL needs shared memory on one host.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import sqlite3
+import urllib.parse
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from kiosk.chain import CHAINED_FIELDS, GENESIS
+from kiosk.model import Card, CardKind, CardStatus, Household
+from kiosk.ports import Community
+
+log = logging.getLogger("sync")
+
+# The event columns a gate sends, in the gate's own form (text times, JSON text).
+EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash")
+HOUSEHOLD_COLUMNS = ("id", "building", "unit", "room", "head", "phone", "members", "created_utc")
+CARD_COLUMNS = ("serial", "household_id", "kind", "generation", "valid_from", "valid_to", "status",
+                "holder", "updated_utc")
+OFFICE_DEVICE = "office"  # the device id of the office itself: it records no scans
+
+# Numbered like the gate's migrations; `{pk}`, `{real}` and `{big}` differ per dialect.
+OFFICE_MIGRATIONS: list[str] = [
+    # 1: the first office schema
+    """
+    CREATE TABLE office_schema (version INTEGER NOT NULL);
+    CREATE TABLE office_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE roster_clock (id INTEGER PRIMARY KEY CHECK (id = 1), version {big} NOT NULL);
+    INSERT INTO roster_clock (id, version) VALUES (1, 0);
+    CREATE TABLE keys (
+        key_id TEXT PRIMARY KEY,
+        public_key TEXT NOT NULL,
+        created_utc TEXT NOT NULL,
+        change_seq {big} NOT NULL
+    );
+    CREATE TABLE households (
+        id TEXT PRIMARY KEY,
+        building TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        room TEXT NOT NULL,
+        head TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        members INTEGER NOT NULL DEFAULT 1 CHECK (members BETWEEN 1 AND 30),
+        created_utc TEXT NOT NULL,
+        change_seq {big} NOT NULL,
+        UNIQUE (building, unit, room)
+    );
+    CREATE INDEX households_change ON households (change_seq);
+    CREATE TABLE cards (
+        serial TEXT PRIMARY KEY,
+        household_id TEXT NOT NULL REFERENCES households (id),
+        kind TEXT NOT NULL CHECK (kind IN ('life', 'work', 'special')),
+        generation INTEGER NOT NULL CHECK (generation >= 1),
+        valid_from TEXT NOT NULL,
+        valid_to TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'revoked', 'suspended')),
+        holder TEXT NOT NULL DEFAULT '',
+        updated_utc TEXT NOT NULL,
+        change_seq {big} NOT NULL
+    );
+    CREATE INDEX cards_change ON cards (change_seq);
+    CREATE INDEX cards_household ON cards (household_id, kind);
+    CREATE TABLE devices (
+        device_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL DEFAULT '',
+        enrolled_utc TEXT,
+        last_push_utc TEXT,
+        head_seq {big} NOT NULL DEFAULT 0,
+        head_hash TEXT NOT NULL
+    );
+    CREATE TABLE events (
+        office_seq {pk},
+        id TEXT NOT NULL UNIQUE,
+        device_id TEXT NOT NULL,
+        device_seq {big} NOT NULL,
+        at_utc TEXT NOT NULL,
+        at_local TEXT NOT NULL,
+        local_date TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        warnings TEXT NOT NULL DEFAULT '[]',
+        serial TEXT,
+        generation INTEGER,
+        household_id TEXT,
+        kind TEXT,
+        temp_first {real},
+        temp_second {real},
+        exit_reason TEXT,
+        operator TEXT NOT NULL DEFAULT '',
+        override_of TEXT,
+        override_reason TEXT,
+        payload_digest TEXT,
+        verdict TEXT,
+        prev_hash TEXT NOT NULL,
+        chain_hash TEXT NOT NULL,
+        received_utc TEXT NOT NULL,
+        UNIQUE (device_id, device_seq)
+    );
+    CREATE TABLE device_issues (
+        id {pk},
+        device_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        first_seq {big},
+        last_seq {big},
+        detail TEXT NOT NULL DEFAULT '',
+        detected_utc TEXT NOT NULL
+    );
+    """,
+]
+
+DIALECT_TYPES = {
+    "sqlite": {"pk": "INTEGER PRIMARY KEY AUTOINCREMENT", "real": "REAL", "big": "INTEGER"},
+    "postgresql": {"pk": "BIGSERIAL PRIMARY KEY", "real": "DOUBLE PRECISION", "big": "BIGINT"},
+}
+
+
+class SyncError(Exception):
+    """Sync or the office refused or failed; `key` names the message (kiosk.messages CLI).
+
+    `environmental` errors (an unreachable target, an office newer than this program) are
+    the database-or-disk kind, exit code 3; the others are bad usage, exit code 2.
+    """
+
+    ENVIRONMENTAL = frozenset({"sync_unreachable", "sync_office_too_new", "sync_failed"})
+
+    def __init__(self, key: str, detail: object = "", target: str = ""):
+        super().__init__(f"{key}: {target} {detail}")
+        self.key = key
+        self.detail = str(detail)
+        self.target = target
+
+    @property
+    def environmental(self) -> bool:
+        return self.key in self.ENVIRONMENTAL
+
+
+def utc_now_text(now: dt.datetime) -> str:
+    return now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def target_name(url: str) -> str:
+    """The URL without a password: what the outbox and the status bar call the target."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme.startswith("postgres") and parts.password is not None:
+        host = parts.hostname or ""
+        netloc = f"{parts.username}@{host}" + (f":{parts.port}" if parts.port else "")
+        parts = parts._replace(netloc=netloc)
+        return urllib.parse.urlunsplit(parts)
+    return url.strip()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a `sqlite:///path/office.db` URL, or None for another scheme."""
+    url = url.strip()
+    if not url.startswith("sqlite://"):
+        return None
+    path = url[len("sqlite://"):]
+    if not path or path == "/":
+        raise SyncError("sync_bad_url", url)
+    return Path(urllib.parse.unquote(path))
+
+
+class OfficeDB:
+    """A connection to an office database, hiding the two dialects' few differences.
+
+    SQL is written with `?` placeholders and ON CONFLICT clauses that both dialects share.
+    """
+
+    def __init__(self, url: str):
+        self.url = url.strip()
+        self.name = target_name(self.url)
+        path = sqlite_path(self.url)
+        if path is not None:
+            self.dialect = "sqlite"
+            self.conn = self._connect_sqlite(path)
+        elif self.url.startswith(("postgresql://", "postgres://")):
+            self.dialect = "postgresql"
+            self.conn = self._connect_postgres()
+        else:
+            raise SyncError("sync_bad_url", self.url)
+
+    @staticmethod
+    def _connect_sqlite(path: Path) -> sqlite3.Connection:
+        # A missing folder is an unplugged USB stick or an unmounted share: unreachable,
+        # never a reason to create a folder on the gate's own disk.
+        if not path.parent.is_dir():
+            raise SyncError("sync_unreachable", f"{path.parent} is not there")
+        try:
+            conn = sqlite3.connect(str(path), isolation_level=None, timeout=30,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=DELETE")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+        except sqlite3.DatabaseError as failure:
+            raise SyncError("sync_unreachable", f"{path}: {failure}") from failure
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def _connect_postgres(self):
+        import psycopg  # only when a PostgreSQL office is used
+        from psycopg.rows import dict_row
+
+        try:
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=10,
+                                   row_factory=dict_row)
+        except psycopg.Error as failure:
+            raise SyncError("sync_unreachable", str(failure).strip().splitlines()[0]) from failure
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):  # closing a broken connection: nothing to save
+            self.conn.close()
+
+    # -- statements -------------------------------------------------------------------
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()):
+        with self.errors():
+            return self.conn.execute(self._sql(sql), tuple(params))
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        with self.errors():
+            if self.dialect == "sqlite":
+                return self.conn.executemany(sql, rows).rowcount
+            with self.conn.cursor() as cursor:
+                cursor.executemany(self._sql(sql), list(rows))
+                return cursor.rowcount
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict]:
+        return [dict(r) for r in self.execute(sql, params).fetchall()]
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.execute(sql, params).fetchone()
+        if row is None:
+            return None
+        return row[0] if self.dialect == "sqlite" else next(iter(row.values()))
+
+    @contextlib.contextmanager
+    def errors(self) -> Iterator[None]:
+        """A connection that drops half-way is unreachable too: the caller retries later."""
+        try:
+            yield
+        except sqlite3.OperationalError as failure:
+            raise SyncError("sync_unreachable", failure) from failure
+        except Exception as failure:
+            if type(failure).__module__.startswith("psycopg") and _is_connection_failure(failure):
+                raise SyncError("sync_unreachable", failure) from failure
+            raise
+
+    @contextlib.contextmanager
+    def transaction(self, snapshot: bool = False) -> Iterator[OfficeDB]:
+        """One write transaction, or with `snapshot` one consistent read."""
+        if self.dialect == "postgresql":
+            with self.errors(), self.conn.transaction():
+                if snapshot:
+                    self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                yield self
+            return
+        self.execute("BEGIN" if snapshot else "BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):  # the failure itself is what we report
+                self.conn.execute("ROLLBACK")
+            raise
+        self.execute("COMMIT")
+
+    def lock_events(self) -> None:
+        """Pushes queue here (SQLite's BEGIN IMMEDIATE already does): office_seq = commit order."""
+        if self.dialect == "postgresql":
+            self.execute("LOCK TABLE events IN EXCLUSIVE MODE")
+
+    def insert_events(self, rows: list[Sequence[Any]], received_utc: str) -> int:
+        """Store events (EVENT_COLUMNS order) once each: a known UUID is skipped. Returns new rows."""
+        columns = ", ".join(EVENT_COLUMNS)
+        if self.dialect == "sqlite":
+            marks = ", ".join("?" * (len(EVENT_COLUMNS) + 1))
+            return self.executemany(
+                f"INSERT INTO events ({columns}, received_utc) VALUES ({marks}) ON CONFLICT DO NOTHING",
+                [(*r, received_utc) for r in rows])
+        # COPY into a scratch table, then one INSERT … SELECT that skips what is there.
+        with self.errors(), self.conn.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE incoming ON COMMIT DROP AS SELECT {columns}"
+                           " FROM events WITH NO DATA")
+            with cursor.copy(f"COPY incoming ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO events ({columns}, received_utc) SELECT {columns}, %s"
+                           " FROM incoming ORDER BY device_id, device_seq ON CONFLICT DO NOTHING",
+                           (received_utc,))
+            return cursor.rowcount
+
+    # -- schema -----------------------------------------------------------------------
+
+    def tables(self) -> set[str]:
+        if self.dialect == "sqlite":
+            rows = self.query("SELECT name FROM sqlite_master WHERE type = 'table'")
+            return {r["name"] for r in rows}
+        rows = self.query("SELECT table_name FROM information_schema.tables"
+                          " WHERE table_schema = current_schema()")
+        return {r["table_name"] for r in rows}
+
+    def schema_version(self) -> int:
+        """0 for an empty database; SyncError for one that is not an office's."""
+        tables = self.tables()
+        if "office_schema" in tables:
+            return int(self.scalar("SELECT MAX(version) FROM office_schema") or 0)
+        if tables:
+            raise SyncError("sync_not_an_office", target=self.name)
+        return 0
+
+    def migrate(self) -> None:
+        """Create or bring up to date the office schema; refuse one newer than this program."""
+        with self.transaction():
+            version = self.schema_version()
+            if version > len(OFFICE_MIGRATIONS):
+                raise SyncError("sync_office_too_new", f"schema {version} > {len(OFFICE_MIGRATIONS)}",
+                                target=self.name)
+            for number, script in enumerate(OFFICE_MIGRATIONS[version:], start=version + 1):
+                for statement in script.format(**DIALECT_TYPES[self.dialect]).split(";"):
+                    if statement.strip():
+                        self.execute(statement)
+                self.execute("DELETE FROM office_schema")
+                self.execute("INSERT INTO office_schema (version) VALUES (?)", [number])
+                log.info("office %s: schema %d", self.name, number)
+
+    # -- the community ----------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM office_meta WHERE key = ?", [key])
+
+    def community(self) -> Community | None:
+        community_id = self.meta("community_id")
+        if community_id is None:
+            return None
+        return Community(community_id, self.meta("community_name") or "", OFFICE_DEVICE)
+
+    def office_id(self) -> str:
+        """This office database's own identity: a replaced file or database is another office."""
+        return self.meta("office_id") or ""
+
+    def found(self, community_id: str, name: str, keys: dict[str, str], settings: dict[str, str],
+              now: dt.datetime) -> None:
+        """Write a new office's community, keys and settings (in the caller's transaction)."""
+        stamp = utc_now_text(now)
+        meta = {"office_id": str(uuid.uuid4()), "community_id": community_id,
+                "community_name": name, "created_utc": stamp}
+        self.executemany("INSERT INTO office_meta (key, value) VALUES (?, ?)", meta.items())
+        version = self.bump_roster()
+        self.executemany("INSERT INTO keys (key_id, public_key, created_utc, change_seq) VALUES (?, ?, ?, ?)",
+                         [(k, v, stamp, version) for k, v in keys.items()])
+        self.executemany("INSERT INTO settings (key, value) VALUES (?, ?)", settings.items())
+
+    def bump_roster(self) -> int:
+        """The next roster version; holds the roster_clock row until commit, so writers queue."""
+        self.execute("UPDATE roster_clock SET version = version + 1 WHERE id = 1")
+        return int(self.scalar("SELECT version FROM roster_clock WHERE id = 1"))
+
+    def upsert_households(self, rows: list[dict], version: int) -> None:
+        columns = (*HOUSEHOLD_COLUMNS, "change_seq")
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+        self.executemany(
+            f"INSERT INTO households ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            f" ON CONFLICT (id) DO UPDATE SET {updates}",
+            [(*(r[c] for c in HOUSEHOLD_COLUMNS), version) for r in rows])
+
+    def upsert_cards(self, rows: list[dict], version: int) -> None:
+        columns = (*CARD_COLUMNS, "change_seq")
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+        self.executemany(
+            f"INSERT INTO cards ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            f" ON CONFLICT (serial) DO UPDATE SET {updates}",
+            [(*(r[c] for c in CARD_COLUMNS), version) for r in rows])
+
+    def register_device(self, device_id: str, name: str, now: dt.datetime) -> None:
+        self.execute("INSERT INTO devices (device_id, name, enrolled_utc, head_hash) VALUES (?, ?, ?, ?)"
+                     " ON CONFLICT (device_id) DO UPDATE SET name = excluded.name",
+                     [device_id, name, utc_now_text(now), GENESIS])
+
+    def issues(self, device_id: str | None = None) -> list[dict]:
+        sql, params = "SELECT * FROM device_issues", []
+        if device_id is not None:
+            sql, params = sql + " WHERE device_id = ?", [device_id]
+        return self.query(sql + " ORDER BY id", params)
+
+
+def _is_connection_failure(failure: Exception) -> bool:
+    import psycopg
+
+    return isinstance(failure, psycopg.OperationalError | psycopg.InterfaceError)
+
+
+def open_office(url: str, create: bool = False) -> OfficeDB:
+    """Connect and bring the schema up to date. With `create`, an empty target gets one."""
+    office = OfficeDB(url)
+    try:
+        if office.schema_version() == 0 and not create:
+            raise SyncError("sync_no_office", target=office.name)
+        office.migrate()
+    except BaseException:
+        office.close()
+        raise
+    return office
+
+
+class OfficeStore:
+    """The office's roster, shaped like the gate's store where the card office needs it.
+
+    `kiosk.office.CardOffice` issues and revokes cards through it, so the signing key stays
+    on the office machine and a gate only ever receives public keys.
+    """
+
+    def __init__(self, office: OfficeDB):
+        self.office = office
+        community = office.community()
+        if community is None:
+            raise SyncError("sync_no_office", target=office.name)
+        self._community = community
+
+    def close(self) -> None:
+        self.office.close()
+
+    def community(self) -> Community:
+        return self._community
+
+    def public_keys(self) -> dict[str, str]:
+        return {r["key_id"]: r["public_key"] for r in self.office.query("SELECT * FROM keys")}
+
+    def settings(self) -> dict[str, str]:
+        return {r["key"]: r["value"] for r in self.office.query("SELECT key, value FROM settings")}
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.office.transaction():
+            self.office.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
+                                " ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
+
+    def household(self, household_id: str) -> Household | None:
+        rows = self.office.query("SELECT * FROM households WHERE id = ?", [household_id])
+        return _household(rows[0]) if rows else None
+
+    def households(self, building: str | None = None) -> list[Household]:
+        sql, params = "SELECT * FROM households", []
+        if building is not None:
+            sql, params = sql + " WHERE building = ?", [building]
+        return [_household(r) for r in self.office.query(sql + " ORDER BY building, unit, room", params)]
+
+    def add_households(self, households: Iterable[Household], now: dt.datetime) -> None:
+        """All or none: a flat already registered refuses the whole batch (data.store.Conflict)."""
+        from data.store import Conflict
+
+        stamp = utc_now_text(now)
+        rows = [{"id": h.id, "building": h.building, "unit": h.unit, "room": h.room, "head": h.head,
+                 "phone": h.phone, "members": h.members, "created_utc": stamp} for h in households]
+        flats = {(r["building"], r["unit"], r["room"]) for r in rows}
+        with self.office.transaction():
+            taken = [h for h in self.households() if (h.building, h.unit, h.room) in flats]
+            if taken or len(flats) != len(rows):
+                raise Conflict(", ".join(h.flat for h in taken) or "duplicate flat")
+            self.office.upsert_households(rows, self.office.bump_roster())
+
+    def card(self, serial: str) -> Card | None:
+        rows = self.office.query("SELECT * FROM cards WHERE serial = ?", [serial])
+        return _card(rows[0]) if rows else None
+
+    def cards(self, household_id: str | None = None) -> list[Card]:
+        sql, params = "SELECT * FROM cards", []
+        if household_id is not None:
+            sql, params = sql + " WHERE household_id = ?", [household_id]
+        return [_card(r) for r in self.office.query(sql + " ORDER BY household_id, kind, serial", params)]
+
+    def save_card(self, card: Card, now: dt.datetime) -> None:
+        row = {"serial": card.serial, "household_id": card.household_id, "kind": card.kind.value,
+               "generation": card.generation, "valid_from": card.valid_from.isoformat(),
+               "valid_to": card.valid_to.isoformat(), "status": card.status.value,
+               "holder": card.holder, "updated_utc": utc_now_text(now)}
+        with self.office.transaction():
+            self.office.upsert_cards([row], self.office.bump_roster())
+
+
+def _household(row: dict) -> Household:
+    return Household(row["id"], row["building"], row["unit"], row["room"], row["head"], row["phone"],
+                     row["members"])
+
+
+def _card(row: dict) -> Card:
+    return Card(serial=row["serial"], household_id=row["household_id"], kind=CardKind(row["kind"]),
+                generation=row["generation"], valid_from=dt.date.fromisoformat(row["valid_from"]),
+                valid_to=dt.date.fromisoformat(row["valid_to"]), status=CardStatus(row["status"]),
+                holder=row["holder"])

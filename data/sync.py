@@ -1,0 +1,565 @@
+"""Sync with the community office: events go up, the roster and other gates' events come down.
+
+One `sync_once` is: push this gate's events the target has not acknowledged, in batches,
+each batch one office transaction (a UUID the office has is skipped), then the local
+acknowledgement; pull the roster changes after the gate's cursor in one local transaction;
+pull the other gates' events after the events cursor; look for quota breaches that only
+the merged log shows. A push cut off anywhere is resent from the last acknowledgement:
+nothing lost, nothing twice. Offline is normal: the error is recorded for the status bar,
+the outbox is left as it was, and the next sync carries on.
+
+It is Qt-free and opens its own connections when given a path, so the GUI runs it on a
+worker thread (see docs/sync.md).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from data.keyfile import key_path, read_private_key, write_private_key
+from data.office import (
+    CARD_COLUMNS,
+    EVENT_COLUMNS,
+    HOUSEHOLD_COLUMNS,
+    OfficeDB,
+    OfficeStore,
+    SyncError,
+    open_office,
+    sqlite_path,
+    target_name,
+    utc_now_text,
+)
+from data.store import SqliteStore, parse_utc
+from kiosk import codec, messages
+from kiosk.chain import GENESIS, event_hash
+from kiosk.clock import Clock, SystemClock
+from kiosk.office import CardOffice, RosterError
+from kiosk.policy import Policy
+from kiosk.serial import new_community_id
+
+log = logging.getLogger("sync")
+
+BATCH = 5000  # events per office transaction: big enough to be fast, small enough to resend
+LOCAL_ONLY_SETTINGS = ("sync.url", "sync.interval_s")  # a gate's own, never copied between sites
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class SyncCancelled(SyncError):
+    """Stopped between two batches on request: everything acknowledged so far stays."""
+
+    def __init__(self) -> None:
+        super().__init__("sync_cancelled")
+
+
+@dataclasses.dataclass
+class SyncReport:
+    """What one sync did, for the CLI's output and the GUI's log line."""
+
+    target: str
+    pushed: int = 0          # events the office did not have
+    already_there: int = 0   # resent after a cut-off push: the office kept its copy
+    roster_changes: int = 0  # households, cards and keys that came down
+    pulled_events: int = 0   # other gates' events that came down
+    issues: list[dict] = dataclasses.field(default_factory=list)  # gaps, chain breaks at the office
+    breaches: list[str] = dataclasses.field(default_factory=list)  # event ids over the quota
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class SyncSummary:
+    """The status bar's sync state. Offline for days is normal: `last_error` is calm words."""
+
+    target: str | None          # None: no office configured (setting sync.url)
+    last_success: dt.datetime | None
+    waiting: int                # this gate's events the target has not acknowledged
+    last_error: str | None      # plain words in the gate's language, None after a success
+
+
+# -- the office side: init, key, sessions ------------------------------------------------
+
+def office_key_path(url: str, given: str | Path | None = None) -> Path:
+    """Where the office's signing key lives: --key, else beside a SQLite office file."""
+    if given:
+        return Path(given)
+    path = sqlite_path(url)
+    if path is None:
+        raise SyncError("office_key_needed", target=target_name(url))
+    return key_path(path)
+
+
+def init_office(url: str, name: str, timezone: str = "Asia/Shanghai",
+                start_date: dt.date | None = None, key_file: str | Path | None = None,
+                clock: Clock | None = None) -> dict[str, str]:
+    """A new office database and its signing key. SyncError('office_exists') rather than overwrite."""
+    clock = clock or SystemClock()
+    key = office_key_path(url, key_file)
+    if key.exists():
+        raise SyncError("office_exists", key)
+    office = open_office(url, create=True)
+    try:
+        if office.community() is not None:
+            raise SyncError("office_exists", target=office.name)
+        signing_key = codec.new_signing_key()
+        write_private_key(key, signing_key)
+        now = clock.now()
+        start = start_date or now.astimezone(Policy({"timezone": timezone}).timezone).date()
+        public = signing_key.public_key()
+        community_id = new_community_id()
+        try:
+            with office.transaction():
+                office.found(community_id, name, {codec.key_id(public): codec.public_key_text(public)},
+                             {"timezone": timezone, "quota.start_date": start.isoformat()}, now)
+        except BaseException:
+            key.unlink()  # no office, no key: a second try starts clean
+            raise
+        return {"office": office.name, "community": community_id, "name": name, "key": str(key)}
+    finally:
+        office.close()
+
+
+class OfficeSession:
+    """The office database where the CLI's household and card commands expect a gate.
+
+    It has what those commands use: `store`, `clock`, `office()` and `close()`.
+    """
+
+    def __init__(self, url: str, key_file: str | Path | None = None, clock: Clock | None = None,
+                 lang: str = "zh"):
+        self.url = url
+        self.key_file = key_file
+        self.clock = clock or SystemClock()
+        self.lang = lang
+        self.store = OfficeStore(open_office(url))
+
+    def policy(self) -> Policy:
+        return Policy(self.store.settings())
+
+    def office(self) -> CardOffice:
+        path = office_key_path(self.url, self.key_file)
+        key = read_private_key(path)
+        if key is None:
+            raise RosterError("no_signing_key", path=path)
+        return CardOffice(self.store, self.clock, key)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+# -- the gate side ------------------------------------------------------------------------
+
+def configured_url(store: SqliteStore) -> str:
+    return store.settings().get("sync.url", "").strip()
+
+
+def enroll(path: str | Path, url: str, name: str = "", clock: Clock | None = None,
+           progress: Progress | None = None) -> SyncReport:
+    """A new gate database from the office: community, public keys, settings, roster; no private key.
+
+    FileExistsError rather than overwrite. The gate's sync.url is set to `url`.
+    """
+    path = Path(path)
+    clock = clock or SystemClock()
+    if path.exists():
+        raise FileExistsError(str(path))
+    office = open_office(url)
+    try:
+        community = office.community()
+        if community is None:
+            raise SyncError("sync_no_office", target=office.name)
+        keys = {r["key_id"]: r["public_key"] for r in office.query("SELECT * FROM keys ORDER BY created_utc")}
+        settings = {r["key"]: r["value"] for r in office.query("SELECT key, value FROM settings")
+                    if r["key"] not in LOCAL_ONLY_SETTINGS}
+    finally:
+        office.close()
+    first_key = next(iter(keys.items()))
+    store = SqliteStore(path, create=True)
+    try:
+        now = clock.now()
+        store.initialise(community.name, community.id, *first_key,
+                         {**settings, "sync.url": url.strip()}, now)
+        office = open_office(url)
+        try:
+            with office.transaction():
+                office.register_device(store.community().device_id, name, now)
+        finally:
+            office.close()
+        return sync_once(store, url, clock, progress)
+    except BaseException:
+        store.close()
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    finally:
+        store.close()
+
+
+def sync_once(gate_or_path: Any, url: str | None = None, clock: Clock | None = None,
+              progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
+              batch_size: int = BATCH) -> SyncReport:
+    """Push, pull, check: one full sync with one target. SyncError when it could not finish.
+
+    `gate_or_path` is a Gate, a SqliteStore, or the gate database's path (then this call
+    opens and closes its own connection: what a worker thread needs). `url` defaults to
+    the gate's setting sync.url. The failure is recorded for `summary` before it is raised.
+    """
+    clock = clock or SystemClock()
+    store, owned = _open_store(gate_or_path)
+    try:
+        url = (url or configured_url(store)).strip()
+        if not url:
+            raise SyncError("sync_no_target")
+        name = target_name(url)
+        started = time.perf_counter()
+        report = SyncReport(name)
+        try:
+            _sync(store, url, report, clock, progress or _no_progress, cancelled or (lambda: False),
+                  batch_size)
+        except SyncCancelled:
+            raise
+        except SyncError as failure:
+            failure.target = failure.target or name
+            if failure.key not in ("sync_bad_url", "sync_no_target"):
+                _record_failure(store, name, failure, clock.now())
+            log.info("sync with %s failed: %s", name, failure)  # offline is normal
+            raise
+        report.seconds = round(time.perf_counter() - started, 3)
+        log.info("sync with %s: %d pushed, %d already there, %d roster changes, %d events pulled,"
+                 " %d issues, %d breaches in %.1f s", name, report.pushed, report.already_there,
+                 report.roster_changes, report.pulled_events, len(report.issues),
+                 len(report.breaches), report.seconds)
+        return report
+    finally:
+        if owned:
+            store.close()
+
+
+def summary(store: SqliteStore, lang: str = "zh") -> SyncSummary:
+    """Last success, events waiting and the last error in plain words, for the status bar."""
+    url = configured_url(store)
+    if not url:
+        return SyncSummary(None, None, store.unsynced_for(""), None)
+    name = target_name(url)
+    state = store.sync_target(name)
+    success = parse_utc(state["last_success_utc"]) if state["last_success_utc"] else None
+    error = None
+    if state["last_error"]:
+        failure = json.loads(state["last_error"])
+        error = messages.cli_message(failure["key"], lang, target=name, detail=failure["detail"])
+    return SyncSummary(name, success, store.unsynced_for(name), error)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    """No one is watching (a test, the GUI's background timer)."""
+
+
+def _open_store(gate_or_path: Any) -> tuple[SqliteStore, bool]:
+    if isinstance(gate_or_path, SqliteStore):
+        return gate_or_path, False
+    if hasattr(gate_or_path, "store"):
+        return gate_or_path.store, False
+    return SqliteStore(gate_or_path), True
+
+
+def _sync(store: SqliteStore, url: str, report: SyncReport, clock: Clock, progress: Progress,
+          cancelled: Callable[[], bool], batch_size: int) -> None:
+    office = open_office(url, create=True)
+    try:
+        now = clock.now()
+        with office.transaction():
+            community = office.community()
+            if community is None:  # a new office file: this gate's community founds it
+                _seed_office(office, store, now)
+                community = office.community()
+        if community.id != store.community().id:
+            raise SyncError("sync_other_community", target=office.name)
+        name = report.target
+        _start_outbox(store, name, office.office_id())
+        _push(store, office, report, clock, progress, cancelled, batch_size)
+        _pull_roster(store, office, report)
+        households = _pull_events(store, office, report, progress, cancelled, batch_size)
+        report.breaches = record_quota_breaches(store, households)
+        with store.transaction():
+            store.db.conn.execute(
+                "UPDATE sync_targets SET last_success_utc = ?, last_attempt_utc = ?, last_error = NULL"
+                " WHERE target = ?", [utc_now_text(clock.now()), utc_now_text(clock.now()), name])
+    finally:
+        office.close()
+
+
+def _seed_office(office: OfficeDB, store: SqliteStore, now: dt.datetime) -> None:
+    """An empty target becomes this community's office, with the gate's roster as its start."""
+    community = store.community()
+    settings = {k: v for k, v in store.settings().items() if k not in LOCAL_ONLY_SETTINGS}
+    office.found(community.id, community.name, store.public_keys(), settings, now)
+    conn = store.db.conn
+    version = office.bump_roster()
+    office.upsert_households([dict(r) for r in conn.execute("SELECT * FROM households")], version)
+    office.upsert_cards([dict(r) for r in conn.execute("SELECT * FROM cards")], version)
+    log.info("office %s founded from this gate's roster", office.name)
+
+
+def _start_outbox(store: SqliteStore, name: str, office_id: str) -> None:
+    """The target's outbox row; a different office at the same address starts from zero."""
+    state = store.sync_target(name)
+    with store.transaction():
+        store.db.conn.execute(
+            "INSERT INTO sync_targets (target, acked_seq, office_id) VALUES (?, 0, ?)"
+            " ON CONFLICT (target) DO NOTHING", [name, office_id])
+        if state["office_id"] not in (None, office_id):
+            log.warning("%s is another office than last time: sending everything again", name)
+            store.db.conn.execute(
+                "UPDATE sync_targets SET acked_seq = 0, roster_cursor = 0, events_cursor = 0,"
+                " office_id = ? WHERE target = ?", [office_id, name])
+        elif state["office_id"] is None:
+            store.db.conn.execute("UPDATE sync_targets SET office_id = ? WHERE target = ?",
+                                  [office_id, name])
+
+
+def _record_failure(store: SqliteStore, name: str, failure: SyncError, now: dt.datetime) -> None:
+    """Only the error and the attempt's time: the outbox's acknowledgements stay as they were."""
+    text = json.dumps({"key": failure.key, "detail": failure.detail}, ensure_ascii=False)
+    with store.transaction():
+        store.db.conn.execute(
+            "INSERT INTO sync_targets (target, last_error, last_attempt_utc) VALUES (?, ?, ?)"
+            " ON CONFLICT (target) DO UPDATE SET last_error = excluded.last_error,"
+            " last_attempt_utc = excluded.last_attempt_utc", [name, text, utc_now_text(now)])
+
+
+# -- push ---------------------------------------------------------------------------------
+
+_SEQ, _ID = EVENT_COLUMNS.index("device_seq"), EVENT_COLUMNS.index("id")
+_PREV, _HASH = EVENT_COLUMNS.index("prev_hash"), EVENT_COLUMNS.index("chain_hash")
+
+
+def _push(store: SqliteStore, office: OfficeDB, report: SyncReport, clock: Clock,
+          progress: Progress, cancelled: Callable[[], bool], batch_size: int) -> None:
+    """This gate's unacknowledged events, oldest first, one office transaction per batch."""
+    name, device = report.target, store.community().device_id
+    conn = store.db.conn
+    acked = store.sync_target(name)["acked_seq"]
+    total, done = store.unsynced_for(name), 0
+    select = (f"SELECT seq, {', '.join(EVENT_COLUMNS)} FROM events"
+              " WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?")
+    while True:
+        rows = conn.execute(select, [device, acked, batch_size]).fetchall()
+        if not rows:
+            break
+        values = [tuple(r)[1:] for r in rows]
+        stamp = utc_now_text(clock.now())
+        with office.transaction():
+            office.lock_events()
+            issues = _check_chain(office, device, values, stamp)
+            inserted = office.insert_events(values, stamp)
+        # Acknowledged only after the office committed: a cut between the two resends the
+        # batch, and the office skips the UUIDs it has.
+        acked = rows[-1][0]
+        with store.transaction():
+            conn.execute("UPDATE sync_targets SET acked_seq = ? WHERE target = ?", [acked, name])
+        report.pushed += inserted
+        report.already_there += len(values) - inserted
+        report.issues += issues
+        done += len(values)
+        progress("push", done, total)
+        if cancelled():
+            raise SyncCancelled
+
+
+def _check_chain(office: OfficeDB, device: str, values: list[Sequence[Any]], stamp: str) -> list[dict]:
+    """The office's check of one device's batch: gaps, broken hashes, reused numbers.
+
+    Records what it finds in device_issues (same transaction) and returns it.
+    """
+    head = office.query("SELECT head_seq, head_hash FROM devices WHERE device_id = ?", [device])
+    if not head:
+        office.execute("INSERT INTO devices (device_id, head_hash) VALUES (?, ?)", [device, GENESIS])
+        head_seq, head_hash = 0, GENESIS
+    else:
+        head_seq, head_hash = int(head[0]["head_seq"]), head[0]["head_hash"]
+    issues: list[dict] = []
+
+    def issue(kind: str, first: int, last: int, detail: str = "") -> None:
+        issues.append({"device_id": device, "kind": kind, "first_seq": first, "last_seq": last,
+                       "detail": detail})
+
+    resent = [v for v in values if v[_SEQ] <= head_seq]
+    if resent:
+        known = {r["id"] for r in office.query(
+            "SELECT id FROM events WHERE device_id = ? AND device_seq BETWEEN ? AND ?",
+            [device, resent[0][_SEQ], resent[-1][_SEQ]])}
+        for v in resent:
+            if v[_ID] not in known:  # the number is taken by another event: a restored backup?
+                issue("seq_reused", v[_SEQ], v[_SEQ], json.dumps(dict(zip(EVENT_COLUMNS, v, strict=True)),
+                                                                  ensure_ascii=False))
+    for v in values:
+        seq = v[_SEQ]
+        if seq <= head_seq:
+            continue
+        if seq != head_seq + 1:
+            issue("gap", head_seq + 1, seq - 1)
+        elif v[_PREV] != head_hash:
+            issue("chain_break", seq, seq, "prev_hash")
+        if event_hash(v[_PREV], dict(zip(EVENT_COLUMNS, v, strict=True))) != v[_HASH]:
+            issue("chain_break", seq, seq, "content")
+        head_seq, head_hash = seq, v[_HASH]
+    office.execute("UPDATE devices SET head_seq = ?, head_hash = ?, last_push_utc = ? WHERE device_id = ?",
+                   [head_seq, head_hash, stamp, device])
+    if issues:
+        office.executemany(
+            "INSERT INTO device_issues (device_id, kind, first_seq, last_seq, detail, detected_utc)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(i["device_id"], i["kind"], i["first_seq"], i["last_seq"], i["detail"], stamp)
+             for i in issues])
+        for i in issues:
+            log.warning("device %s: %s at %s-%s", device, i["kind"], i["first_seq"], i["last_seq"])
+    return issues
+
+
+# -- pull ---------------------------------------------------------------------------------
+
+def _pull_roster(store: SqliteStore, office: OfficeDB, report: SyncReport) -> None:
+    """Roster rows changed since the cursor, from one office snapshot, in one local transaction."""
+    cursor = store.sync_target(report.target)["roster_cursor"]
+    with office.transaction(snapshot=True):
+        version = int(office.scalar("SELECT version FROM roster_clock WHERE id = 1"))
+        if version == cursor:
+            return
+        keys = office.query("SELECT key_id, public_key, created_utc FROM keys WHERE change_seq > ?",
+                            [cursor])
+        households = office.query(f"SELECT {', '.join(HOUSEHOLD_COLUMNS)} FROM households"
+                                  " WHERE change_seq > ?", [cursor])
+        cards = office.query(f"SELECT {', '.join(CARD_COLUMNS)} FROM cards WHERE change_seq > ?",
+                             [cursor])
+    conn = store.db.conn
+    try:
+        with store.transaction():
+            conn.executemany("INSERT INTO keys (key_id, public_key, created_utc) VALUES (?, ?, ?)"
+                             " ON CONFLICT (key_id) DO UPDATE SET public_key = excluded.public_key",
+                             [tuple(k.values()) for k in keys])
+            conn.executemany(_upsert_sql("households", HOUSEHOLD_COLUMNS, "id"),
+                             [tuple(h.values()) for h in households])
+            conn.executemany(_upsert_sql("cards", CARD_COLUMNS, "serial"), [tuple(c.values()) for c in cards])
+            conn.execute("UPDATE sync_targets SET roster_cursor = ? WHERE target = ?",
+                         [version, report.target])
+    except sqlite3.IntegrityError as clash:  # a flat this gate registered itself under another id
+        raise SyncError("sync_roster_conflict", clash) from None
+    report.roster_changes += len(keys) + len(households) + len(cards)
+
+
+def _upsert_sql(table: str, columns: Sequence[str], key: str) -> str:
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            f" ON CONFLICT ({key}) DO UPDATE SET {updates}")
+
+
+_INSERT_PULLED = (f"INSERT INTO events ({', '.join(EVENT_COLUMNS)})"
+                  f" VALUES ({', '.join('?' * len(EVENT_COLUMNS))}) ON CONFLICT DO NOTHING")
+# Another gate's passage counts where it is the card's latest: anti-passback sees it.
+_NEWER_PASSAGE = ("INSERT INTO passages (serial, direction, at_utc, event_id) VALUES (?, ?, ?, ?)"
+                  " ON CONFLICT (serial) DO UPDATE SET direction = excluded.direction,"
+                  " at_utc = excluded.at_utc, event_id = excluded.event_id"
+                  " WHERE excluded.at_utc > passages.at_utc")
+_INCIDENT = ("INSERT INTO incidents (event_id, kind, at_utc, local_date)"
+             " SELECT ?, ?, ?, ? WHERE NOT EXISTS"
+             " (SELECT 1 FROM incidents WHERE event_id = ? AND kind = ?)")
+
+
+def _pull_events(store: SqliteStore, office: OfficeDB, report: SyncReport, progress: Progress,
+                 cancelled: Callable[[], bool], batch_size: int) -> set[str]:
+    """Other gates' events after the cursor; returns the households whose life exits came down."""
+    conn, device = store.db.conn, store.community().device_id
+    cursor = store.sync_target(report.target)["events_cursor"]
+    total = int(office.scalar("SELECT COUNT(*) FROM events WHERE office_seq > ? AND device_id <> ?",
+                              [cursor, device]) or 0)
+    select = (f"SELECT office_seq, {', '.join(EVENT_COLUMNS)} FROM events"
+              " WHERE office_seq > ? AND device_id <> ? ORDER BY office_seq LIMIT ?")
+    households: set[str] = set()
+    while total:
+        rows = office.query(select, [cursor, device, batch_size])
+        if not rows:
+            break
+        cursor = rows[-1]["office_seq"]
+        with store.transaction():
+            conn.executemany(_INSERT_PULLED, [tuple(r[c] for c in EVENT_COLUMNS) for r in rows])
+            for r in rows:
+                if r["decision"] == "allow" and r["serial"]:
+                    conn.execute(_NEWER_PASSAGE, [r["serial"], r["direction"], r["at_utc"], r["id"]])
+                    if r["kind"] == "life" and r["direction"] == "out" and r["household_id"]:
+                        households.add(r["household_id"])
+                if r["reason"] == "fever_confirmed" and r["decision"] == "deny":
+                    conn.execute(_INCIDENT, [r["id"], "fever_confirmed", r["at_utc"], r["local_date"],
+                                             r["id"], "fever_confirmed"])
+            conn.execute("UPDATE sync_targets SET events_cursor = ? WHERE target = ?",
+                         [cursor, report.target])
+        report.pulled_events += len(rows)
+        progress("pull", report.pulled_events, total)
+        if cancelled():
+            raise SyncCancelled
+    return households
+
+
+# -- what only the merged log shows -------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Exit:
+    """One allowed life-card exit of a household, from any gate."""
+
+    event_id: str
+    at_utc: dt.datetime
+    local_date: dt.date
+    override: bool  # a lead's override: counted, but it is no breach, someone decided it
+
+
+def over_quota(exits: list[Exit], policy: Policy) -> list[str]:
+    """The exits beyond the household's quota, oldest first (DESIGN.md section 3's windows)."""
+    exits = sorted(exits, key=lambda e: (e.at_utc, e.event_id))
+    limit, over = policy.life_exits, []
+    if policy.quota_mode == "rolling":
+        window = dt.timedelta(days=policy.window_days)
+        for i, exit_ in enumerate(exits):
+            used = sum(1 for earlier in exits[:i + 1] if earlier.at_utc > exit_.at_utc - window)
+            if used > limit and not exit_.override:
+                over.append(exit_.event_id)
+        return over
+    used_in: dict[int, int] = {}
+    for exit_ in exits:
+        window = (exit_.local_date - policy.quota_start).days // policy.window_days
+        used_in[window] = used_in.get(window, 0) + 1
+        if used_in[window] > limit and not exit_.override:
+            over.append(exit_.event_id)
+    return over
+
+
+def record_quota_breaches(store: SqliteStore, households: set[str]) -> list[str]:
+    """Quota breaches visible only now that other gates' exits arrived: an incident each, once."""
+    if not households:
+        return []
+    policy, conn, found = Policy(store.settings()), store.db.conn, []
+    with store.transaction():
+        for household in sorted(households):
+            rows = conn.execute(
+                "SELECT id, at_utc, local_date, override_of FROM events WHERE household_id = ?"
+                " AND kind = 'life' AND decision = 'allow' AND direction = 'out'", [household]).fetchall()
+            exits = [Exit(r[0], parse_utc(r[1]), dt.date.fromisoformat(r[2]), r[3] is not None)
+                     for r in rows]
+            by_id = {r[0]: r for r in rows}
+            for event_id in over_quota(exits, policy):
+                known = conn.execute("SELECT 1 FROM incidents WHERE event_id = ? AND kind = 'quota_breach'",
+                                     [event_id]).fetchone()
+                if known is None:
+                    conn.execute("INSERT INTO incidents (event_id, kind, at_utc, local_date)"
+                                 " VALUES (?, 'quota_breach', ?, ?)",
+                                 [event_id, by_id[event_id][1], by_id[event_id][2]])
+                    log.warning("quota breach: household %s, event %s", household, event_id)
+                    found.append(event_id)
+    return found
