@@ -1,0 +1,126 @@
+"""Exports of the daily log: CSV, XLSX and PDF, for a lead's buildings or the whole gate.
+
+`export_log` is the one entry point (the CLI and the admin screen call it). It streams
+the rows, reports progress, can be cancelled between rows, writes to a temporary file
+that replaces the target only when complete (a cancelled or failed export leaves no
+half file), and writes one audit line saying who exported what.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from data.export.daylog import LogScope, RowFormatter, count_rows, raw_rows, summarise
+from data.export.fonts import FontMissing
+from data.operators_store import SqliteOperatorStore
+from data.store import SqliteStore
+from kiosk.clock import Clock
+from kiosk.messages import log_text
+from kiosk.operators import Operator
+from kiosk.policy import Policy
+
+log = logging.getLogger("export")
+
+FORMATS = ("csv", "xlsx", "pdf")
+PROGRESS_EVERY = 1000
+
+Progress = Callable[[int, int], None]  # rows done, rows in all
+
+
+class ExportCancelled(Exception):
+    """The operator cancelled; no file was written."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    rows: int
+    seconds: float
+
+
+def export_log(store: SqliteStore, clock: Clock, operator: Operator, fmt: str, out: Path,
+               first: dt.date, last: dt.date | None = None, building: str | None = None,
+               lang: str = "zh", progress: Progress | None = None,
+               cancelled: Callable[[], bool] | None = None) -> ExportResult:
+    """Write the log of `first`..`last` (one day by default) for what `operator` may see.
+
+    OperatorError for a building that is not the operator's, ValueError for an unknown
+    format, ExportCancelled, FontMissing (PDF), OSError for the output file.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    started = time.perf_counter()
+    scope = LogScope.for_operator(operator, first, last, building)
+    conn = store.db.conn
+    total = count_rows(conn, scope)
+    formatter = RowFormatter(scope, lang)
+    done = 0
+
+    def rows() -> Iterator[list]:
+        nonlocal done
+        for raw in raw_rows(conn, scope):
+            if done % PROGRESS_EVERY == 0:  # the first row too: a cancel before any work
+                if cancelled is not None and cancelled():
+                    raise ExportCancelled()
+                if progress is not None:
+                    progress(done, total)
+            yield formatter.cells(raw)
+            done += 1
+
+    out = Path(out)
+    part = out.with_name(f".{out.name}.part")
+    community = store.community().name
+    title = (log_text("title", lang, community=community) if scope.one_day else
+             log_text("title_range", lang, community=community, first=first, last=scope.last))
+    try:
+        if fmt == "csv":
+            from data.export.tabular import write_csv
+
+            write_csv(part, scope.headers(lang), rows())
+        elif fmt == "xlsx":
+            from data.export.tabular import write_xlsx
+
+            write_xlsx(part, scope.headers(lang), scope.columns(), rows(), summarise(conn, scope),
+                       _title_with_scope(title, scope, lang), lang)
+        else:
+            from data.export.pdf import write_pdf
+
+            zone = Policy(store.settings()).timezone
+            now_local = clock.now().astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            write_pdf(part, scope.headers(lang), scope.columns(), rows(), summarise(conn, scope),
+                      title, _scope_line(scope, lang),
+                      log_text("exported_by", lang, operator=operator.name, at=now_local), lang)
+        os.replace(part, out)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            part.unlink()
+        raise
+    if progress is not None:
+        progress(done, total)
+    SqliteOperatorStore(store).audit(operator.name, "export", str(out), {
+        "format": fmt, "first": first.isoformat(), "last": scope.last.isoformat(),
+        "buildings": list(scope.buildings) if scope.buildings is not None else "all",
+        "rows": done, "contacts": scope.contacts}, clock.now())
+    seconds = time.perf_counter() - started
+    log.info("exported %d rows as %s to %s in %.2f s", done, fmt, out, seconds)
+    return ExportResult(out, done, seconds)
+
+
+def _scope_line(scope: LogScope, lang: str) -> str:
+    dates = scope.first.isoformat() if scope.one_day else f"{scope.first} – {scope.last}"
+    if scope.buildings is None:
+        return f"{dates}    {log_text('buildings_all', lang)}"
+    return f"{dates}    {log_text('buildings', lang, buildings=', '.join(scope.buildings))}"
+
+
+def _title_with_scope(title: str, scope: LogScope, lang: str) -> str:
+    return f"{title}    {_scope_line(scope, lang)}"
+
+
+__all__ = ["FORMATS", "ExportCancelled", "ExportResult", "FontMissing", "export_log"]

@@ -1,0 +1,148 @@
+"""The daily log as a PDF a lead prints and signs: a one-page summary, then the log.
+
+fpdf2 with a CJK font found at run time (data.export.fonts). Every page carries its
+number ("page 3 of 12"); the summary ends with a line for the lead's signature.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from fpdf import FPDF
+
+from data.export.daylog import WIDTHS, Summary
+from data.export.fonts import cjk_font
+from kiosk.messages import log_text
+
+MARGIN = 12.0
+ROW_H = 4.6
+FONT = "cjk"
+
+
+class _LogPdf(FPDF):
+    def __init__(self, lang: str, heading: str):
+        super().__init__(orientation="L", unit="mm", format="A4")
+        self.lang = lang
+        self.heading = heading
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(False)
+        self.add_font(FONT, fname=str(cjk_font()))
+        self.set_font(FONT, size=9)
+
+    def footer(self) -> None:
+        self.set_font(FONT, size=8)
+        self.set_text_color(90)
+        self.text(MARGIN, self.h - 6, self.heading)
+        # cell(), not text(): only cell() substitutes the total-pages alias "{nb}".
+        label = log_text("page", self.lang, page=self.page_no(), pages=self.str_alias_nb_pages)
+        self.set_xy(MARGIN, self.h - 9)
+        self.cell(self.w - 2 * MARGIN, 4, label, align="R")
+        self.set_text_color(0)
+
+
+def write_pdf(path: Path, headers: list[str], columns: tuple[str, ...], rows: Iterable[list],
+              summary: Summary, title: str, scope_line: str, exported_line: str, lang: str) -> None:
+    pdf = _LogPdf(lang, title)
+    _summary_page(pdf, summary, title, scope_line, exported_line, lang)
+    _log_pages(pdf, headers, columns, rows)
+    pdf.output(str(path))
+
+
+def _summary_page(pdf: _LogPdf, summary: Summary, title: str, scope_line: str, exported_line: str,
+                  lang: str) -> None:
+    pdf.add_page()
+    pdf.set_font(FONT, size=16)
+    pdf.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=10)
+    pdf.cell(0, 6, scope_line, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(90)
+    pdf.cell(0, 6, exported_line, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0)
+    pdf.ln(3)
+    pdf.set_font(FONT, size=12)
+    counts = "    ".join(f"{log_text(k, lang)}: {v}" for k, v in
+                         (("scans", summary.scans), ("exits", summary.exits), ("entries", summary.entries)))
+    pdf.cell(0, 8, counts, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+    top = pdf.get_y()
+    half = (pdf.w - 2 * MARGIN) / 2
+    _list(pdf, MARGIN, top, log_text("denials", lang),
+          [f"{log_text(reason, lang)}: {count}" for reason, count in summary.denials[:14]], lang)
+    fevers = [f"{d} {t}  {flat}  {_temp(a)} → {_temp(b)}" if b is not None else f"{d} {t}  {flat}  {_temp(a)}"
+              for d, t, flat, a, b in summary.fevers]
+    y = _list(pdf, MARGIN + half, top, f"{log_text('fevers', lang)} ({summary.fever_count})", fevers, lang,
+              more=summary.fever_count - len(summary.fevers))
+    overrides = [f"{d} {t}  {flat}  {op}: {reason}" for d, t, flat, op, reason in summary.overrides]
+    _list(pdf, MARGIN + half, y + 3, f"{log_text('overrides', lang)} ({summary.override_count})",
+          overrides, lang, more=summary.override_count - len(summary.overrides))
+
+    pdf.set_font(FONT, size=12)
+    pdf.text(MARGIN, pdf.h - 22, log_text("signature", lang))
+
+
+def _list(pdf: _LogPdf, x: float, y: float, heading: str, lines: list[str], lang: str,
+          more: int = 0) -> float:
+    """A heading and its lines from (x, y); returns the y below them."""
+    pdf.set_font(FONT, size=11)
+    pdf.text(x, y + 5, heading)
+    pdf.set_font(FONT, size=9)
+    y += 6
+    for line in lines or [log_text("none", lang)]:
+        y += 5
+        pdf.text(x + 3, y, line[:70])
+    if more > 0:
+        y += 5
+        pdf.text(x + 3, y, log_text("more", lang, count=more))
+    return y
+
+
+def _fit(pdf: FPDF, cell: str, width: float) -> str:
+    """Cut a long note so it does not run into the next column."""
+    if pdf.get_string_width(cell) <= width:
+        return cell
+    while cell and pdf.get_string_width(cell + "…") > width:
+        cell = cell[:-1]
+    return cell + "…"
+
+
+def _temp(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def _log_pages(pdf: _LogPdf, headers: list[str], columns: tuple[str, ...], rows: Iterable[list]) -> None:
+    usable = pdf.w - 2 * MARGIN
+    total = sum(WIDTHS[c] for c in columns)
+    widths = [usable * WIDTHS[c] / total for c in columns]
+    xs, x = [], MARGIN
+    for width in widths:
+        xs.append(x)
+        x += width
+    numeric = [c in ("temp_first", "temp_second") for c in columns]
+    bottom = pdf.h - MARGIN - 6
+    y = bottom  # start a page at the first row
+
+    def new_page() -> float:
+        pdf.add_page()
+        pdf.set_font(FONT, size=8.5)
+        pdf.set_fill_color(221, 228, 238)
+        pdf.rect(MARGIN, MARGIN, usable, ROW_H + 1, style="F")
+        for x_pos, text in zip(xs, headers, strict=True):
+            pdf.text(x_pos + 0.8, MARGIN + ROW_H - 0.6, text)
+        pdf.set_font(FONT, size=8)
+        return MARGIN + ROW_H + 1
+
+    text = pdf.text
+    for row in rows:
+        if y + ROW_H > bottom:
+            y = new_page()
+        y += ROW_H
+        for x_pos, value, width, is_number in zip(xs, row, widths, numeric, strict=True):
+            if value is None or value == "":
+                continue
+            cell = f"{value:.1f}" if is_number else str(value)
+            if len(cell) * 1.4 > width - 1.6:  # may not fit: measure (rare, and slow)
+                cell = _fit(pdf, cell, width - 1.6)
+            text(x_pos + 0.8, y - 1.0, cell)
+    if y == bottom:  # no rows at all: still show the header, so the page says "nothing"
+        new_page()

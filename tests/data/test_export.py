@@ -1,0 +1,223 @@
+"""Exports of the daily log, opened with the library that reads each format."""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from data.export import ExportCancelled, export_log
+from kiosk import cli
+from kiosk.app import Gate, init_community
+from kiosk.clock import FixedClock
+from kiosk.model import CardKind, Household
+from kiosk.operators import Operator, OperatorError, Role
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAY = dt.date(2026, 2, 12)
+INJECTION = "=HYPERLINK(\"http://x\")"
+
+
+def at(hour: int, minute: int = 0, day: int = 12) -> dt.datetime:
+    return dt.datetime(2026, 2, day, hour, minute, tzinfo=SHANGHAI)
+
+
+@dataclasses.dataclass
+class Day:
+    gate: Gate
+    admin: Operator
+    lead: Operator  # building 3
+
+
+@pytest.fixture
+def day(tmp_path) -> Day:
+    """Buildings 3 and 5; one day of scans with a fever, a forged code and an override."""
+    clock = FixedClock(at(7))
+    gate = init_community(tmp_path / "gate.db", "幸福里", start_date=dt.date(2026, 2, 10), clock=clock)
+    a = Household("H0000A1", "3", "2", "301", "张三", "13800000001", 3)
+    b = Household("H0000B1", "3", "1", "102", "赵六", "13800000002", 2)
+    c = Household("H0000C1", "5", "1", "101", "李四", "13800000003", 1)
+    gate.store.add_households([a, b, c], clock.now())
+    office = gate.office()
+    life_a = office.issue(a.id, CardKind.LIFE, "张三").payload
+    life_b = office.issue(b.id, CardKind.LIFE, "赵六").payload
+    life_c = office.issue(c.id, CardKind.LIFE, "李四").payload
+    work_c = office.issue(c.id, CardKind.WORK, "李小四").payload
+    scan = gate.service.scan
+    scan(life_a, "out", "36.5", operator="小王", at=at(8))
+    scan(life_c, "out", operator="小王", at=at(9))
+    scan(work_c, "out", "36.4", operator=INJECTION, at=at(9, 5))
+    scan(life_a, "in", "36.6", operator="小王", at=at(10))
+    scan(life_b, "in", "37.8", operator="小王", at=at(11))
+    scan(life_b, "in", "37.9", operator="小王", at=at(11, 6))
+    scan("HELLO WORLD", "in", operator="小王", at=at(12))
+    denied = scan(life_a, "out", "36.4", operator="小王", at=at(14))
+    assert denied.reason == "quota_used"
+    gate.operators().add("张楼长", "lead", "2222", ("3",))
+    lead = gate.authenticate("2222", "lead")
+    clock.set(at(14, 1))
+    gate.override(denied.event_id, lead, "送医就诊")
+    scan(life_c, "in", "36.5", operator="小李", at=at(8, day=13))  # the next day
+    clock.set(at(18))
+    yield Day(gate, Operator("社区办", Role.ADMIN), lead)
+    gate.close()
+
+
+def export(day: Day, operator: Operator, fmt: str, path, **kw):
+    return export_log(day.gate.store, day.gate.clock, operator, fmt, path, DAY, **kw)
+
+
+def read_csv(path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "a BOM, so Excel on Windows reads UTF-8"
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def test_csv_has_chinese_headers_and_every_row_of_the_day(day, tmp_path):
+    out = tmp_path / "log.csv"
+    result = export(day, day.admin, "csv", out)
+    rows = read_csv(out)
+    assert rows[0] == ["时间", "方向", "房号", "卡类", "卡号", "结果", "原因", "体温", "复测体温",
+                       "值守人员", "备注", "户主", "电话"]
+    assert result.rows == len(rows) - 1 == 9  # the next day's scan is not in it
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert (first["时间"], first["方向"], first["房号"], first["卡类"], first["结果"], first["体温"]) == (
+        "08:00:00", "出", "3-2-301", "生活卡", "放行", "36.5")
+    fever = [r for r in rows if "复测仍发热" in r]
+    assert len(fever) == 1 and fever[0][7:9] == ["37.8", "37.9"]
+    assert any(r[6] == "非出入证" and r[2] == "" for r in rows)  # the forged code: no flat
+    override = [r for r in rows if r[10].startswith("特批")]
+    assert override[0][9] == "张楼长" and override[0][10] == "特批：送医就诊"
+
+
+def test_a_building_filter_keeps_only_that_buildings_rows(day, tmp_path):
+    out = tmp_path / "b5.csv"
+    export(day, day.admin, "csv", out, building="5")
+    rows = read_csv(out)[1:]
+    assert [r[2] for r in rows] == ["5-1-101", "5-1-101"]
+
+
+def test_a_leads_export_has_only_their_buildings_and_no_contacts(day, tmp_path):
+    out = tmp_path / "lead.csv"
+    export(day, day.lead, "csv", out)
+    rows = read_csv(out)
+    assert "户主" not in rows[0] and "电话" not in rows[0]
+    assert {r[2].split("-")[0] for r in rows[1:]} == {"3"}
+    text = out.read_text(encoding="utf-8-sig")
+    assert "1380000" not in text and "张三" not in text and "HELLO" not in text
+    with pytest.raises(OperatorError):
+        export(day, day.lead, "csv", tmp_path / "b5.csv", building="5")
+    assert not (tmp_path / "b5.csv").exists()
+
+
+def test_english_headers_and_labels(day, tmp_path):
+    out = tmp_path / "en.csv"
+    export(day, day.lead, "csv", out, lang="en")
+    rows = read_csv(out)
+    assert rows[0][:7] == ["Time", "Direction", "Flat", "Card", "Serial", "Decision", "Reason"]
+    assert ["08:00:00", "out", "3-2-301", "life"] == rows[1][:4]
+
+
+def test_free_text_never_becomes_a_spreadsheet_formula(day, tmp_path):
+    out = tmp_path / "b5.csv"
+    export(day, day.admin, "csv", out, building="5")
+    operators = [r[9] for r in read_csv(out)[1:]]
+    assert "'" + INJECTION in operators
+
+
+def test_xlsx_has_a_summary_sheet_a_frozen_header_and_numbers(day, tmp_path):
+    out = tmp_path / "log.xlsx"
+    export(day, day.admin, "xlsx", out)
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["汇总", "出入记录"]
+    log = book["出入记录"]
+    assert log.freeze_panes == "A2"
+    assert log["A1"].value == "时间" and log["A1"].font.b
+    assert log.column_dimensions["K"].width > log.column_dimensions["B"].width  # the note is wide
+    rows = list(log.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 9
+    fever = next(r for r in rows if r[6] == "复测仍发热")
+    assert fever[7] == 37.8 and fever[8] == 37.9  # numbers, not text
+    summary = {r[0]: r[1] for r in book["汇总"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["外出"] == 4 and summary["进入"] == 1
+    assert summary["复测仍发热"] == 1 and summary["本期已外出"] == 1
+    assert any(str(k).startswith("特批放行 (1)") for k in summary)
+    assert book["出入记录"].cell(row=4, column=10).value == "'" + INJECTION
+
+
+def test_pdf_summary_log_page_numbers_and_signature_line(day, tmp_path):
+    out = tmp_path / "log.pdf"
+    export(day, day.lead, "pdf", out)
+    reader = PdfReader(out)
+    pages = [p.extract_text() for p in reader.pages]
+    summary = pages[0]
+    assert "幸福里 出入登记日报" in summary and "楼栋：3" in summary
+    assert "导出：张楼长" in summary
+    assert "发热记录 (2)" in summary and "37.8" in summary and "37.9" in summary
+    assert "特批放行 (1)" in summary and "送医就诊" in summary
+    assert "楼栋长签字" in summary
+    log_text = "\n".join(pages[1:])
+    assert "3-2-301" in log_text and "3-1-102" in log_text and "5-1-101" not in log_text
+    assert "电话" not in log_text and "13800000001" not in "".join(pages)
+    assert all(f"第{n}/{len(pages)}页" in page.replace(" ", "") for n, page in enumerate(pages, start=1))
+
+
+def test_every_export_is_in_the_audit_log(day, tmp_path):
+    export(day, day.lead, "csv", tmp_path / "a.csv")
+    row = day.gate.store.db.execute(
+        "SELECT operator, action, target, details FROM audit ORDER BY id DESC").fetchone()
+    assert (row[0], row[1], row[2]) == ("张楼长", "export", str(tmp_path / "a.csv"))
+    details = json.loads(row[3])
+    assert details["buildings"] == ["3"] and details["rows"] == 6 and details["format"] == "csv"
+    assert details["contacts"] is False
+
+
+def test_a_cancelled_export_leaves_no_file(day, tmp_path):
+    out = tmp_path / "log.xlsx"
+    with pytest.raises(ExportCancelled):
+        export(day, day.admin, "xlsx", out, cancelled=lambda: True)
+    assert list(tmp_path.glob("*.xlsx*")) == [] and list(tmp_path.glob(".*part")) == []
+
+
+def test_progress_reaches_the_total(day, tmp_path):
+    seen = []
+    export(day, day.admin, "csv", tmp_path / "a.csv", progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (9, 9)
+
+
+def test_cli_export_as_a_lead_by_pin(day, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "lead.csv"
+    monkeypatch.setattr("sys.stdin", io.StringIO("2222\n"))
+    code = cli.main(["--db", str(day.gate.path), "export", "--date", "2026-02-12", "--format", "csv",
+                     "--out", str(out), "--pin-stdin"])
+    assert code == 0 and "已导出 6 条记录" in capsys.readouterr().out
+    assert "电话" not in read_csv(out)[0]
+
+
+def test_cli_export_refuses_a_wrong_pin_and_another_building(day, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "x.csv"
+    monkeypatch.setattr("sys.stdin", io.StringIO("9999\n"))
+    args = ["--db", str(day.gate.path), "--lang", "en", "export", "--date", "2026-02-12", "--format",
+            "csv", "--out", str(out), "--pin-stdin"]
+    assert cli.main(args) == 2
+    assert "Wrong PIN" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("2222\n"))
+    assert cli.main([*args, "--building", "5"]) == 2
+    assert "building 5" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_cli_export_as_the_database_owner_covers_a_date_range(day, tmp_path, capsys):
+    out = tmp_path / "range.csv"
+    code = cli.main(["--db", str(day.gate.path), "export", "--date", "2026-02-12", "--to", "2026-02-13",
+                     "--format", "csv", "--out", str(out)])
+    assert code == 0
+    rows = read_csv(out)
+    assert rows[0][0] == "日期" and len(rows) == 11
+    assert rows[-1][0] == "2026-02-13"
