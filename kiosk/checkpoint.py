@@ -86,6 +86,7 @@ class _Scan:
     quota: Quota | None = None
     warnings: tuple[str, ...] = ()
     incident: str | None = None
+    exits: list[dt.datetime] | None = None  # the quota's exits in the window, once looked up
 
 
 class CheckpointService:
@@ -95,6 +96,8 @@ class CheckpointService:
         self.store = store
         self.clock = clock
         self.lang = lang
+        self._keys: dict[str, str] | None = None
+        self._cached_verifier: Verifier | None = None
 
     # -- the public operations ----------------------------------------------------------
 
@@ -204,15 +207,22 @@ class CheckpointService:
             if card is None:
                 raise CardCodeError("unknown_card")
             return card, card.valid_from, card.valid_to
-        community = self.store.community()
-        keys = {kid: public_key_from_text(text) for kid, text in self.store.public_keys().items()}
-        code = Verifier(community.id, keys).verify(payload)
+        code = self._verifier().verify(payload)
         card = self.store.card(code.serial)
         if card is None or card.household_id != code.household_id or code.generation > card.generation:
             raise CardCodeError("unknown_card")
         if code.generation < card.generation:
             raise CardCodeError("revoked")
         return card, code.valid_from, code.valid_to
+
+    def _verifier(self) -> Verifier:
+        """The community's public keys, loaded again only when the roster's keys change."""
+        keys = self.store.public_keys()
+        if self._keys != keys:
+            loaded = {kid: public_key_from_text(text) for kid, text in keys.items()}
+            self._cached_verifier = Verifier(self.store.community().id, loaded)
+            self._keys = keys
+        return self._cached_verifier
 
     def _repeat(self, recent: list[Event], scan: _Scan, policy: Policy) -> Verdict | None:
         """Step 5: the same card, same direction, moments after an allowed passage."""
@@ -308,7 +318,7 @@ class CheckpointService:
         if kind is CardKind.WORK:
             today = scan.at_local.date()
             start, end = _local_day_bounds(today, today, tz)
-            used = len(self.store.card_exits(scan.card.serial, start, end)) + extra
+            used = len(self._exits(scan, self.store.card_exits, scan.card.serial, start, end)) + extra
             limit = policy.work_exits
             next_exit = (today + dt.timedelta(days=1)).isoformat() if used >= limit else None
             return Quota(used, limit, today.isoformat(), today.isoformat(), next_exit)
@@ -320,7 +330,8 @@ class CheckpointService:
             since = scan.at_utc - window
             # Strictly inside the last 48 h: at 48 h to the second the exit lapses, which
             # is the moment `next_exit` promised.
-            exits = [e for e in self.store.life_exits(scan.card.household_id, since, scan.at_utc)
+            exits = [e for e in self._exits(scan, self.store.life_exits, scan.card.household_id, since,
+                                             scan.at_utc)
                      if e > since]
             if consuming:
                 exits = [*exits, scan.at_utc]
@@ -335,9 +346,16 @@ class CheckpointService:
         first_day = policy.quota_start + dt.timedelta(days=index * days)
         last_day = first_day + dt.timedelta(days=days - 1)
         start, end = _local_day_bounds(first_day, last_day, tz)
-        used = len(self.store.life_exits(scan.card.household_id, start, end)) + extra
+        used = len(self._exits(scan, self.store.life_exits, scan.card.household_id, start, end)) + extra
         next_exit = (last_day + dt.timedelta(days=1)).isoformat() if used >= limit else None
         return Quota(used, limit, first_day.isoformat(), last_day.isoformat(), next_exit)
+
+    @staticmethod
+    def _exits(scan: _Scan, query, key: str, since: dt.datetime, until: dt.datetime) -> list:
+        """The store's answer, asked once per scan: the quota is looked at before and after."""
+        if scan.exits is None:
+            scan.exits = query(key, since, until)
+        return scan.exits
 
     def _when(self, iso: str | None) -> str:
         if iso is None:

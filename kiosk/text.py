@@ -15,5 +15,6 @@ _IME_PUNCTUATION = str.maketrans({"：": ":", "。": ".", "－": "-", "—": "-"
 
 def clean_scanned(text: str) -> str:
     """Full-width to ASCII, white space removed, upper case."""
-    text = unicodedata.normalize("NFKC", text).translate(_IME_PUNCTUATION)
-    return "".join(ch for ch in text if not ch.isspace()).upper()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_IME_PUNCTUATION)
+    return "".join(text.split()).upper()  # split() with no argument: every Unicode space
