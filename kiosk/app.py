@@ -79,6 +79,25 @@ class Gate:
         except PinLocked:
             return None
 
+    def admin(self):
+        """The admin screens' read side (data.admin_queries.AdminQueries) over this gate's store."""
+        from data.admin_queries import AdminQueries
+
+        return AdminQueries(self.store, self.lang)
+
+    def export_log(self, operator: Operator, fmt: str, out: Path, first: dt.date,
+                   last: dt.date | None = None, building: str | None = None, progress=None,
+                   cancelled=None):
+        """The daily log as csv/xlsx/pdf for what `operator` may see; audited (data.export)."""
+        from data.export import export_log
+
+        return export_log(self.store, self.clock, operator, fmt, out, first, last, building,
+                          self.lang, progress, cancelled)
+
+    def audit_entries(self, limit: int = 1000) -> list:
+        """The newest lines of the audit log first (kiosk.audit.AuditEntry)."""
+        return SqliteOperatorStore(self.store).audit_entries(limit=limit)
+
     def pin_locked_until(self) -> dt.datetime | None:
         """When PIN entry opens again (UTC), or None if it is open."""
         return self.operators().locked_until()

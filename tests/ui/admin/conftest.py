@@ -1,0 +1,69 @@
+"""A small community for the admin screens' tests: real scans on a real SQLite file."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kiosk.app import Gate, init_community
+from kiosk.clock import FixedClock
+from kiosk.model import CardKind, Household
+from kiosk.operators import Operator
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAY = dt.date(2026, 2, 12)
+
+
+def at(hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 2, 12, hour, minute, tzinfo=SHANGHAI)
+
+
+@dataclasses.dataclass
+class Office:
+    gate: Gate
+    admin: Operator
+    lead: Operator  # building 3
+
+
+@pytest.fixture
+def office(tmp_path) -> Office:
+    """Buildings 3 and 5; a day with exits, entries, a fever and a forged code."""
+    clock = FixedClock(at(7))
+    gate = init_community(tmp_path / "gate.db", "幸福里", start_date=dt.date(2026, 2, 10), clock=clock)
+    a = Household("H0000A1", "3", "2", "301", "张三", "13800000001")
+    b = Household("H0000B1", "3", "1", "102", "赵六", "13800000002")
+    c = Household("H0000C1", "5", "1", "101", "李四", "13800000003")
+    gate.store.add_households([a, b, c], clock.now())
+    office = gate.office()
+    life_a, life_b, life_c = (office.issue(h.id, CardKind.LIFE, "张三").payload for h in (a, b, c))
+    scan = gate.service.scan
+    scan(life_a, "out", "36.5", operator="小王", at=at(8))
+    scan(life_c, "out", operator="小王", at=at(9))
+    scan(life_b, "in", "37.8", operator="小王", at=at(11))
+    scan(life_b, "in", "37.9", operator="小王", at=at(11, 6))
+    scan("HELLO", "in", operator="小王", at=at(12))
+    gate.operators().add("张楼长", "lead", "2222", ("3",))
+    gate.operators().add("社区办", "admin", "3333")
+    clock.set(at(18))
+    yield Office(gate, gate.authenticate("3333", "admin"), gate.authenticate("2222", "lead"))
+    gate.close()
+
+
+def copy_events(gate: Gate, count: int) -> None:
+    """`count` more events of the day, copies of the first: enough rows to need paging.
+
+    Plain SQL in one transaction (test data only: the copies are not hash-chained).
+    """
+    with gate.store._write() as db:
+        db.execute("""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+            INSERT INTO events (id, device_id, device_seq, at_utc, at_local, local_date, direction,
+                decision, reason, warnings, serial, generation, household_id, kind, temp_first,
+                operator, prev_hash, chain_hash)
+            SELECT 'copy-' || i, 'bulk', i, e.at_utc, e.at_local, e.local_date, e.direction,
+                e.decision, e.reason, e.warnings, e.serial, e.generation, e.household_id, e.kind,
+                e.temp_first, 'copy' || i, e.prev_hash, e.chain_hash
+            FROM n, (SELECT * FROM events ORDER BY seq LIMIT 1) e
+        """, [count])
