@@ -257,7 +257,7 @@ class SqliteStore:
                                 " AND kind = 'fever_confirmed'", day),
             # This gate's own events that no office has acknowledged yet: pulled events
             # of other gates are the office's already.
-            "unsynced": one("SELECT COUNT(*) FROM events WHERE seq > ? AND device_id = ?",
+            "unsynced": one("SELECT COUNT(*) FROM events WHERE seq > ? AND +device_id = ?",
                             acked or 0, self.community().device_id),
         }
 
@@ -279,7 +279,7 @@ class SqliteStore:
     def unsynced_for(self, target: str) -> int:
         """This gate's events that `target` has not acknowledged."""
         acked = self.sync_target(target)["acked_seq"]
-        return self.db.execute("SELECT COUNT(*) FROM events WHERE seq > ? AND device_id = ?",
+        return self.db.execute("SELECT COUNT(*) FROM events WHERE seq > ? AND +device_id = ?",
                                [acked, self.community().device_id]).fetchone()[0]
 
 

@@ -350,7 +350,7 @@ def _push(store: SqliteStore, office: OfficeDB, report: SyncReport, clock: Clock
     acked = store.sync_target(name)["acked_seq"]
     total, done = store.unsynced_for(name), 0
     select = (f"SELECT seq, {', '.join(EVENT_COLUMNS)} FROM events"
-              " WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?")
+              " WHERE +device_id = ? AND seq > ? ORDER BY seq LIMIT ?")  # + : walk seq, not the index
     while True:
         rows = conn.execute(select, [device, acked, batch_size]).fetchall()
         if not rows:
