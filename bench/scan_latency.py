@@ -22,13 +22,13 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from data.store import connect, utc_text  # noqa: E402 (after the path set-up above)
 from kiosk.app import init_community  # noqa: E402
+from kiosk.checkpoint import time_ordered_uuid  # noqa: E402
 from kiosk.clock import FixedClock  # noqa: E402
 from kiosk.serial import ALPHABET, check_char, format_serial  # noqa: E402
 
@@ -66,7 +66,7 @@ def populate(path: Path, households: int, events: int, clock: FixedClock):
             serial, hid = cards[rng.randrange(households)]
             at = START - dt.timedelta(seconds=span) + dt.timedelta(seconds=seq * span / events)
             direction = "out" if seq % 2 else "in"
-            yield (str(uuid.UUID(int=rng.getrandbits(128))), device, seq, utc_text(at),
+            yield (time_ordered_uuid(at), device, seq, utc_text(at),
                    at.isoformat(), at.date().isoformat(), direction, "allow", "ok", serial, 1, hid,
                    "life", 36.5, "x" * 64, "y" * 64)
 

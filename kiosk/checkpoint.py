@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 import math
+import secrets
 import uuid
 
 from kiosk import messages
@@ -372,7 +373,7 @@ class CheckpointService:
         card, household = scan.card, scan.household
         verdict = Verdict(
             decision=decision, reason=reason, message=message, warnings=scan.warnings,
-            event_id=str(uuid.uuid4()), card=card, household=household, quota=scan.quota,
+            event_id=time_ordered_uuid(scan.at_utc), card=card, household=household, quota=scan.quota,
             temperature=scan.readings, direction=scan.direction, at=scan.at_local,
         )
         event = Event(
@@ -404,6 +405,18 @@ class CheckpointService:
             return messages.verdict_message("ok_out", self.lang, used=scan.quota.used,
                                             limit=scan.quota.limit)
         return messages.verdict_message("ok_out_free", self.lang)
+
+
+def time_ordered_uuid(when: dt.datetime) -> str:
+    """A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then random bits.
+
+    Event ids are unique like any UUID, but new ones sort after old ones, so the unique
+    index on events.id grows at its right edge instead of touching a random page of a
+    million-row index on every scan: fewer pages written per durable commit.
+    """
+    millis = int(when.timestamp() * 1000) & ((1 << 48) - 1)
+    value = (millis << 80) | (0x7 << 76) | (secrets.randbits(12) << 64) | (0b10 << 62) | secrets.randbits(62)
+    return str(uuid.UUID(int=value))
 
 
 def _local_day_bounds(first: dt.date, last: dt.date, tz) -> tuple[dt.datetime, dt.datetime]:
