@@ -372,3 +372,13 @@ def test_checkpoint_service_of_an_enrolled_gate_verifies_cards_with_the_office_k
     service = CheckpointService(south.gate.store, south.clock)
     assert service.scan(community.life.payload, "out").reason == "ok"
     assert south.gate.store.public_keys() == community.north.gate.store.public_keys()
+
+
+@pytest.mark.parametrize("url, code", [
+    ("sqlite:///media/usb/office.db", 0),
+    ("postgresql://gate@office.example/jiedao", 0),
+    ("postgresql://gate:secret@office.example/jiedao", 2),  # a password would show in policy show
+    ("http://office.example/", 2),
+])
+def test_the_office_address_is_a_checked_setting(community, url, code):
+    assert main(["--db", str(community.north.gate.path), "policy", "set", "sync.url", url]) == code
