@@ -15,14 +15,16 @@ import platformdirs
 from data.keyfile import key_path, read_private_key, write_private_key
 from data.operators_store import SqliteOperatorStore
 from data.store import SqliteStore
-from kiosk import codec
+from kiosk import codec, startup
 from kiosk.checkpoint import CheckpointService
 from kiosk.clock import Clock, SystemClock
 from kiosk.model import Verdict
 from kiosk.office import CardOffice, RosterError
 from kiosk.operators import Operator, OperatorError, OperatorService, PinLocked, Role
 from kiosk.policy import Policy
+from kiosk.ports import StorageError
 from kiosk.serial import new_community_id
+from kiosk.startup import Finding, GuardedClock, Severity
 
 
 def default_db_path() -> Path:
@@ -41,6 +43,7 @@ class Gate:
         self.clock = clock
         self.lang = lang
         self.service = CheckpointService(store, clock, lang)
+        self.findings: list[Finding] = []  # the start-up checks' results (open_gate)
 
     @property
     def path(self) -> Path:
@@ -125,6 +128,31 @@ class Gate:
 
         return summary(self.store, self.lang)
 
+    # -- start-up checks, backups, the event chain (issue 7; docs/reliability.md) ----
+
+    def backup_if_due(self):
+        """Today's online backup (data.backup), unless it exists: at most one a local day.
+
+        Returns its BackupInfo, or None when not due. A backup that cannot be written (a
+        full disk) is a warning among `findings`; a damaged database is an error.
+        """
+        from data.backup import BackupRefused, backup_if_due
+
+        try:
+            return backup_if_due(self.store, self.today())
+        except BackupRefused as damaged:
+            self.findings.append(Finding("integrity_failed", Severity.ERROR,
+                                         {"detail": str(damaged.fields.get("detail", ""))}))
+        except StorageError as failure:
+            self.findings.append(Finding("backup_failed", Severity.WARNING, {"detail": str(failure)}))
+        return None
+
+    def verify_log(self, progress=None):
+        """The tamper-evident chain walked end to end (data.verify.ChainReport)."""
+        from data.verify import verify_chain
+
+        return verify_chain(self.store.db.conn, progress)
+
     def close(self) -> None:
         self.store.close()
 
@@ -149,9 +177,47 @@ def init_community(path: str | Path, name: str, timezone: str = "Asia/Shanghai",
     return Gate(store, clock, lang)
 
 
-def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | None = None) -> Gate:
-    """Open an existing gate database (NotInitialised if there is none)."""
-    return Gate(SqliteStore(path or default_db_path()), clock or SystemClock(), lang)
+def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | None = None,
+              checks: bool = True) -> Gate:
+    """Open an existing gate database (NotInitialised if there is none).
+
+    With `checks` (the default) the start-up checks run (kiosk.startup): schema, public
+    key, the clock against the newest event (a clock that jumped back is recorded in the
+    audit log, and the gate's clock carries on from that event instead), and, once a
+    local day, an online backup whose copy passes SQLite's integrity check. Errors raise
+    StartupFailed (a StorageError: exit code 3, "record on paper"); warnings are in
+    `gate.findings` for the screen and the CLI to show.
+    """
+    from data.verify import startup_facts
+
+    raw = clock or SystemClock()
+    store = SqliteStore(path or default_db_path())
+    if not checks:
+        return Gate(store, raw, lang)
+    try:
+        facts = startup_facts(store, raw.now())
+        gate = Gate(store, GuardedClock(raw, facts.newest_event_utc), lang)
+        gate.findings = startup.check(facts)
+        for finding in gate.findings:
+            if finding.key == "clock_jumped_back":
+                gate.audit("system", "clock_jumped_back", "", finding.fields)
+        if not startup.errors(gate.findings):
+            gate.backup_if_due()
+        failed = startup.errors(gate.findings)
+        if failed:
+            raise StartupFailed(failed)
+    except BaseException:
+        store.close()
+        raise
+    return gate
+
+
+class StartupFailed(StorageError):
+    """The start-up checks found this database unfit to decide scans."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__(", ".join(f.key for f in findings))
+        self.findings = findings
 
 
 # -- the demo community (`kiosk demo`) --------------------------------------------------

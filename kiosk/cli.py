@@ -16,9 +16,9 @@ from pathlib import Path
 from data.migrations import SchemaTooNew
 from data.office import SyncError
 from data.roster import RosterFileError, household_from_cells, parse_roster
-from data.store import Conflict, NotInitialised
+from data.store import Conflict, NotInitialised, storage_errors
 from kiosk import messages, policy
-from kiosk.app import Gate, default_db_path, init_community, open_gate
+from kiosk.app import Gate, StartupFailed, default_db_path, init_community, open_gate
 from kiosk.checkpoint import BadInput
 from kiosk.model import CardKind, Decision
 from kiosk.office import RosterError
@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_policy_set)
     _add_office_commands(command, commands)
     _add_sync_commands(command, commands)
+    _add_reliability_commands(command, commands)
     return parser
 
 
@@ -619,6 +620,120 @@ def cmd_demo(args, _gate) -> int:
         return run_gui(demo.db, args.lang, camera, args.fullscreen)
 
 
+def _add_reliability_commands(command, commands) -> None:
+    """The event chain, start-up checks, backups and restore (issue 7; docs/reliability.md)."""
+    p = command("verify-log", "walk the tamper-evident event chain: events edited or removed after the fact")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(run=cmd_verify_log, needs_db=False)
+    p = command("check", "the start-up checks in full: SQLite integrity, schema, public key, clock, chain")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.set_defaults(run=cmd_check, needs_db=False)
+    p = command("backup", "an online backup of the database (SQLite backup API), owner-only")
+    p.add_argument("--to", type=Path, help="the backup file (default: today's daily backup in backups/ "
+                   "beside the database, or $KIOSK_BACKUP_DIR)")
+    p.set_defaults(run=cmd_backup, needs_db=False)
+    p = command("restore", "put a backup in place of the database: checked first, the old one kept")
+    p.add_argument("file", type=Path, help="the backup file")
+    p.add_argument("--force", action="store_true",
+                   help="restore even if the database holds events the backup lacks (they are lost)")
+    p.set_defaults(run=cmd_restore, needs_db=False)
+
+
+def _print_findings(findings, lang: str) -> None:
+    for finding in findings:
+        print(messages.startup_message(finding.key, lang, **finding.fields), file=sys.stderr)
+
+
+def _problem_line(problem, lang: str) -> str:
+    return messages.startup_message(f"log_problem_{problem.kind}", lang, device=problem.device_id,
+                                    first=problem.first_seq, last=problem.last_seq, event=problem.event_id)
+
+
+def _print_chain(report, lang: str, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    elif report.intact:
+        print(messages.startup_message("log_intact", lang, devices=report.devices, events=report.events))
+    else:
+        first = report.first_break
+        print(messages.startup_message("log_broken", lang, count=len(report.problems),
+                                       device=first.device_id, first=first.first_seq, kind=first.kind))
+    if not as_json:
+        for problem in report.problems:
+            print(_problem_line(problem, lang), file=sys.stderr)
+    return EXIT_OK if report.intact else EXIT_DENY
+
+
+def cmd_verify_log(args, _gate) -> int:
+    gate = open_gate(args.db, args.lang, checks=False)  # a damaged log must still be readable
+    try:
+        bar = _TerminalBar()
+        try:
+            report = gate.verify_log(progress=bar)
+        finally:
+            bar.close()
+        return _print_chain(report, args.lang, args.json)
+    finally:
+        gate.close()
+
+
+def cmd_check(args, _gate) -> int:
+    from data.verify import integrity, startup_facts
+    from kiosk import startup
+
+    gate = open_gate(args.db, args.lang, checks=False)
+    try:
+        with storage_errors():
+            facts = startup_facts(gate.store, gate.clock.now(), integrity(gate.store.db.conn))
+        findings = startup.check(facts)
+        chain = gate.verify_log() if not startup.errors(findings) else None
+    finally:
+        gate.close()
+    if args.json:
+        print(json.dumps({"findings": [{"key": f.key, "severity": f.severity.value, **f.fields}
+                                       for f in findings],
+                          "chain": chain.to_json() if chain else None}, ensure_ascii=False))
+    else:
+        _print_findings(findings, args.lang)
+        if not startup.errors(findings):
+            print(messages.startup_message("check_ok", args.lang, schema=facts.schema_version,
+                                           keys=facts.public_keys))
+    if startup.errors(findings):
+        return EXIT_STORAGE
+    if chain is not None and not args.json:
+        return _print_chain(chain, args.lang, as_json=False)
+    return EXIT_OK if chain is None or chain.intact else EXIT_DENY
+
+
+def cmd_backup(args, _gate) -> int:
+    from data.backup import BackupRefused, backup, daily_path
+
+    gate = open_gate(args.db, args.lang, checks=False)
+    try:
+        dest = args.to or daily_path(gate.path, gate.today())
+        try:
+            info = backup(gate.store, dest)
+        except BackupRefused as refused:
+            print(messages.startup_message(refused.key, args.lang, **refused.fields), file=sys.stderr)
+            return EXIT_STORAGE
+    finally:
+        gate.close()
+    print(messages.startup_message("backup_done", args.lang, path=info.path, events=info.events))
+    return EXIT_OK
+
+
+def cmd_restore(args, _gate) -> int:
+    from data.backup import BackupRefused, restore
+
+    path = args.db or default_db_path()
+    try:
+        info = restore(args.file, path, args.force)
+    except BackupRefused as refused:
+        raise UsageError(messages.startup_message(refused.key, args.lang, **refused.fields)) from None
+    print(messages.startup_message("restored", args.lang, path=args.file, events=info.events))
+    return EXIT_OK
+
+
 # -- running a command ----------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -636,6 +751,7 @@ def main(argv: list[str] | None = None) -> int:
             gate = OfficeSession(args.office, args.key, lang=lang)
         elif getattr(args, "needs_db", True) and run is not cmd_init:
             gate = open_gate(args.db, lang)
+            _print_findings(gate.findings, lang)  # start-up warnings (a clock behind, a failed backup)
         return run(args, gate)
     except UsageError as refused:
         return _fail(str(refused), EXIT_BAD_INPUT)
@@ -646,6 +762,9 @@ def main(argv: list[str] | None = None) -> int:
     except NotInitialised:
         return _fail(messages.cli_message("no_database", lang, path=args.db or default_db_path()),
                      EXIT_BAD_INPUT)
+    except StartupFailed as failure:
+        _print_findings(failure.findings, lang)
+        return EXIT_STORAGE
     except (StorageError, SchemaTooNew) as failure:
         return _fail(messages.cli_message("storage_failed", lang, error=failure), EXIT_STORAGE)
     except SyncError as failure:  # an unreachable or too new office: 3; a wrong address: 2

@@ -366,3 +366,69 @@ def log_text(key: str, lang: str, **fields: object) -> str:
     table = LOG[lang if lang in LOG else "zh"]
     text = table.get(key, key)
     return text.format(**fields) if fields else text
+
+
+# Start-up checks, backups and the event chain (issue 7; docs/reliability.md).
+STARTUP = {
+    "zh": {
+        "integrity_failed": "数据库文件已损坏（{detail}），本机不能继续记录。"
+                            "请纸质登记，并用 kiosk restore 从备份恢复",
+        "schema_mismatch": "数据库版本 {found} 与本程序（{expected}）不符，请联系管理员",
+        "no_public_key": "数据库中没有验证出入证所需的公钥，"
+                         "请从社区办公室重新登记本门岗（kiosk gate enroll）",
+        "clock_jumped_back": "本机时钟（{now}）早于最近一条记录（{newest}），落后约 {minutes} 分钟。"
+                             "已记入审计日志；本机按最近记录的时间继续计时，请校正系统时间",
+        "backup_failed": "今日自动备份失败：{detail}。记录不受影响，请检查磁盘空间",
+        "backup_done": "已备份到 {path}（{events} 条记录）",
+        "backup_damaged": "备份 {path} 已损坏（{detail}），未使用",
+        "backup_missing": "找不到备份文件 {path}",
+        "backup_chain_broken": "备份 {path} 的防篡改链在第 {seq} 条处异常（{kind}），拒绝恢复",
+        "restore_would_lose": "数据库 {path} 中有 {count} 条记录不在该备份里，恢复会丢失它们；"
+                              "确需恢复请加 --force",
+        "restored": "已从 {path} 恢复（{events} 条记录）；原数据库已另存",
+        "log_intact": "防篡改链完好：{devices} 台设备，{events} 条记录",
+        "log_broken": "防篡改链异常：{count} 处问题，第一处：设备 {device} 第 {first} 条（{kind}）",
+        "log_problem_edited": "设备 {device} 第 {first} 条记录在写入后被修改（{event}）",
+        "log_problem_broken_link": "设备 {device} 第 {first} 条记录与前一条不相连（被替换或插入）（{event}）",
+        "log_problem_missing": "设备 {device} 缺少第 {first}–{last} 条记录（被删除）",
+        "log_problem_purged": "设备 {device} 第 {first}–{last} 条记录已按保留期清除（审计日志有记录）",
+        "log_problem_missing_newest": "最新的记录被删除：本机编号 {first}–{last}",
+        "check_ok": "启动检查通过：数据库完整，版本 {schema}，公钥 {keys} 个",
+    },
+    "en": {
+        "integrity_failed": "The database file is damaged ({detail}): this gate cannot record. Record on "
+                            "paper and restore from a backup with kiosk restore",
+        "schema_mismatch": "Database version {found} does not match this program's ({expected}): call "
+                           "the administrator",
+        "no_public_key": "The database has no public key to check cards with: enroll this gate again "
+                         "from the office (kiosk gate enroll)",
+        "clock_jumped_back": "This machine's clock ({now}) is behind the newest record ({newest}) by about "
+                             "{minutes} minutes. Recorded in the audit log; the gate carries on from the "
+                             "newest record's time. Please set the system clock right",
+        "backup_failed": "Today's automatic backup failed: {detail}. Records are not affected; check "
+                         "the free disk space",
+        "backup_done": "Backed up to {path} ({events} events)",
+        "backup_damaged": "The backup {path} is damaged ({detail}); not used",
+        "backup_missing": "No backup file at {path}",
+        "backup_chain_broken": "The tamper-evident chain of backup {path} breaks at event {seq} ({kind}): "
+                               "restore refused",
+        "restore_would_lose": "The database {path} holds {count} events that the backup lacks: a restore "
+                              "would lose them. Add --force to restore anyway",
+        "restored": "Restored from {path} ({events} events); the database it replaced was kept",
+        "log_intact": "The tamper-evident chain is intact: {devices} devices, {events} events",
+        "log_broken": "The tamper-evident chain is broken: {count} problems, the first: device {device} "
+                      "event {first} ({kind})",
+        "log_problem_edited": "Device {device} event {first} was changed after it was written ({event})",
+        "log_problem_broken_link": "Device {device} event {first} does not link to the one before "
+                                   "(replaced or inserted) ({event})",
+        "log_problem_missing": "Device {device} is missing events {first}-{last} (removed)",
+        "log_problem_purged": "Device {device} events {first}-{last} were purged by the retention purge "
+                              "(in the audit log)",
+        "log_problem_missing_newest": "The newest events were removed: local numbers {first}-{last}",
+        "check_ok": "Start-up checks passed: the database is intact, version {schema}, {keys} public keys",
+    },
+}
+
+
+def startup_message(key: str, lang: str, **fields: object) -> str:
+    return STARTUP[lang if lang in STARTUP else "zh"][key].format(**fields)

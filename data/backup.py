@@ -1,0 +1,225 @@
+"""Online backups with SQLite's backup API, and restoring one.
+
+A backup is a consistent copy of the live database taken while the gate runs (never a
+file copy of a database in WAL mode, which can catch it half-way through a commit). It is
+written to a temporary file, checked (`PRAGMA integrity_check`),
+fsync'd and only then renamed into place, owner-only (0600): a crash during a backup
+leaves the previous backup as it was.
+
+Daily backups go to the folder `backups/` beside the database (or $KIOSK_BACKUP_DIR), one
+file per local day, `gate-YYYY-MM-DD.db`; the newest KEEP_DAILY are kept. The signing key
+is never in a backup (it is its own file, data/keyfile.py).
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+import os
+import sqlite3
+from pathlib import Path
+
+from data.store import SqliteStore, connect, storage_errors
+from data.verify import ChainReport, integrity, verify_chain
+from kiosk.ports import StorageError
+
+log = logging.getLogger("db")
+
+KEEP_DAILY = 14
+DAILY_PREFIX = "gate-"
+
+
+class BackupRefused(Exception):
+    """A backup or restore that would do harm; `key` names the message (kiosk.messages)."""
+
+    def __init__(self, key: str, **fields: object):
+        super().__init__(key)
+        self.key = key
+        self.fields = fields
+
+
+@dataclasses.dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    events: int
+    newest_seq: int
+    size: int
+
+    def to_json(self) -> dict:
+        return {"path": str(self.path), "events": self.events, "newest_seq": self.newest_seq,
+                "bytes": self.size}
+
+
+def backup_folder(db_path: Path) -> Path:
+    env = os.environ.get("KIOSK_BACKUP_DIR")
+    return Path(env) if env else db_path.parent / "backups"
+
+
+def daily_path(db_path: Path, day: dt.date) -> Path:
+    return backup_folder(db_path) / f"{DAILY_PREFIX}{day.isoformat()}.db"
+
+
+def backup(store: SqliteStore, dest: Path) -> BackupInfo:
+    """A checked, owner-only copy of the live database at `dest` (replaced atomically)."""
+    dest = Path(dest)
+    partial = dest.with_name(dest.name + ".partial")
+    with storage_errors():
+        dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+        try:
+            target = sqlite3.connect(str(partial))
+            try:
+                # Pages in steps, so a busy gate's scans interleave with the copy.
+                store.db.conn.backup(target, pages=256)
+                target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+                info = _describe(target, dest)
+                problem = _check(target)
+            finally:
+                target.close()
+            if problem is not None:
+                raise BackupRefused("backup_damaged", path=dest, detail=problem)
+            with open(partial, "rb") as written:
+                os.fsync(written.fileno())
+            os.replace(partial, dest)
+            _fsync_folder(dest.parent)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                partial.unlink()
+    log.info("backup written: %s (%d events)", dest, info.events)
+    return dataclasses.replace(info, size=dest.stat().st_size)
+
+
+def backup_if_due(store: SqliteStore, today: dt.date) -> BackupInfo | None:
+    """Today's backup, unless it exists already; prunes the old ones. None if not due."""
+    dest = daily_path(store.path, today)
+    if dest.exists():
+        return None
+    info = backup(store, dest)
+    prune(dest.parent, KEEP_DAILY)
+    return info
+
+
+def prune(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` daily backups; the names sort by date."""
+    daily = sorted(folder.glob(f"{DAILY_PREFIX}????-??-??.db"))
+    gone = daily[:-keep] if keep > 0 else daily
+    for old in gone:
+        old.unlink()
+    return gone
+
+
+def inspect(path: Path) -> tuple[BackupInfo, str | None, ChainReport | None]:
+    """A backup file's contents, its integrity ('ok' or the complaint) and its chain."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupRefused("backup_missing", path=path)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = integrity(conn)
+            if result != "ok":
+                return BackupInfo(path, 0, 0, path.stat().st_size), result, None
+            info = _describe(conn, path)
+            return info, result, verify_chain(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as failure:  # not a database at all
+        return BackupInfo(path, 0, 0, path.stat().st_size), str(failure), None
+
+
+def restore(source: Path, db_path: Path, force: bool = False) -> BackupInfo:
+    """Put a backup in place of the database at `db_path`.
+
+    Refuses a backup that is damaged or whose chain is broken, and refuses to lose events:
+    if the database holds events the backup does not, only `force` goes on. The database
+    it replaces is first kept beside it as `<name>.before-restore-<n>`.
+    """
+    source, db_path = Path(source), Path(db_path)
+    info, result, chain = inspect(source)
+    if result != "ok":
+        raise BackupRefused("backup_damaged", path=source, detail=result)
+    if chain is not None and not chain.intact:
+        first = chain.first_break
+        raise BackupRefused("backup_chain_broken", path=source, kind=first.kind, seq=first.first_seq)
+    if db_path.exists():
+        newer = _events_not_in(db_path, source)
+        if newer and not force:
+            raise BackupRefused("restore_would_lose", path=db_path, count=newer)
+    if db_path.exists():
+        _keep_aside(db_path)
+    with storage_errors():
+        if not db_path.exists():
+            os.close(os.open(db_path, os.O_CREAT | os.O_WRONLY, 0o600))
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        dst = connect(db_path)
+        try:
+            src.backup(dst)  # page by page into the live file, through its WAL: no torn copy
+            dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            dst.close()
+            src.close()
+    log.warning("restored %s from %s (%d events)", db_path, source, info.events)
+    return info
+
+
+def _describe(conn: sqlite3.Connection, path: Path) -> BackupInfo:
+    events, newest = conn.execute("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM events").fetchone()
+    return BackupInfo(path, events, newest, 0)
+
+
+def _check(conn: sqlite3.Connection) -> str | None:
+    """SQLite's complaint about the copy, or None. The copy is the live file's pages, so a
+    damaged page of the database shows here (the chain is checked on restore instead: a
+    backup of a tampered log is still worth keeping)."""
+    result = integrity(conn)
+    return None if result == "ok" else result
+
+
+def _events_not_in(db_path: Path, backup_path: Path) -> int:
+    """Events in the database that the backup lacks (they would be lost by the restore)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        conn.execute("ATTACH DATABASE ? AS backup", [f"file:{backup_path}?mode=ro"])
+        return conn.execute("SELECT COUNT(*) FROM main.events e WHERE NOT EXISTS"
+                            " (SELECT 1 FROM backup.events b WHERE b.id = e.id)").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return 0  # a damaged current database: nothing readable to lose
+    finally:
+        conn.close()
+
+
+def _keep_aside(db_path: Path) -> Path:
+    """Keep the database a restore replaces: a copy if it still reads, else the files moved."""
+    keep = _free_name(db_path)
+    try:
+        current = SqliteStore(db_path)
+        try:
+            backup(current, keep)
+        finally:
+            current.close()
+    except (StorageError, BackupRefused):  # too damaged to copy: move it aside whole
+        for suffix in ("", "-wal", "-shm"):
+            part = db_path.with_name(db_path.name + suffix)
+            if part.exists():
+                os.replace(part, keep.with_name(keep.name + suffix))
+    log.warning("restore: the database it replaces is kept as %s", keep)
+    return keep
+
+
+def _free_name(db_path: Path) -> Path:
+    n = 1
+    while (candidate := db_path.with_name(f"{db_path.name}.before-restore-{n}")).exists():
+        n += 1
+    return candidate
+
+
+def _fsync_folder(folder: Path) -> None:
+    """The rename itself is durable only once the folder's entry is on disk."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

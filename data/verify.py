@@ -1,0 +1,136 @@
+"""Checking a gate database: the tamper-evident chain (`kiosk verify-log`) and the facts
+the start-up checks decide on (kiosk/startup.py).
+
+The chain (kiosk/chain.py) links each device's events in device_seq order. Walking it
+finds three kinds of damage, each reported with the device and its sequence numbers:
+
+- ``edited``: an event whose fields no longer give its own hash (changed after the fact);
+- ``broken_link``: an event whose prev_hash is not the hash of the event before it
+  (an event replaced, or inserted with a hash computed afresh);
+- ``missing``: device_seq numbers that are not there (events removed). Gaps before the
+  oldest event that remains are the retention purge's doing when the audit log holds a
+  purge; they are reported as ``purged`` and do not fail the check;
+- ``missing_newest``: the newest events removed, which leaves no gap in the chain; SQLite's
+  own counter of the highest row number ever used (sqlite_sequence, kept by AUTOINCREMENT)
+  still remembers them. The numbers reported are the database's own (events.seq).
+
+What no local check can see is a log rewritten from some event on with every hash computed
+afresh: the office's copy is the anchor for that (data/sync.py checks each push).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import sqlite3
+from collections.abc import Callable
+
+from data.migrations import MIGRATIONS, schema_version
+from data.store import SqliteStore, parse_utc
+from kiosk.chain import CHAINED_FIELDS, GENESIS, event_hash
+from kiosk.startup import StartupFacts
+
+log = logging.getLogger("db")
+
+FAILING = ("edited", "broken_link", "missing", "missing_newest")
+
+
+@dataclasses.dataclass(frozen=True)
+class ChainProblem:
+    kind: str          # edited, broken_link, missing, purged
+    device_id: str
+    first_seq: int
+    last_seq: int
+    event_id: str = ""  # the event found damaged (edited, broken_link)
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class ChainReport:
+    events: int = 0
+    devices: int = 0
+    problems: list[ChainProblem] = dataclasses.field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not any(p.kind in FAILING for p in self.problems)
+
+    @property
+    def first_break(self) -> ChainProblem | None:
+        return next((p for p in self.problems if p.kind in FAILING), None)
+
+    def to_json(self) -> dict:
+        first = self.first_break
+        return {"intact": self.intact, "events": self.events, "devices": self.devices,
+                "first_break": first.to_json() if first else None,
+                "problems": [p.to_json() for p in self.problems]}
+
+
+def verify_chain(conn: sqlite3.Connection, progress: Callable[[int, int], None] | None = None
+                 ) -> ChainReport:
+    """Walk every device's chain in this database; read-only."""
+    report = ChainReport()
+    total = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    purged = conn.execute("SELECT COUNT(*) FROM audit WHERE action = 'purge'").fetchone()[0] > 0
+    columns = ", ".join(CHAINED_FIELDS)
+    rows = conn.execute(f"SELECT {columns}, prev_hash, chain_hash FROM events"
+                        " ORDER BY device_id, device_seq")
+    device, expected_seq, previous_hash = None, 1, GENESIS
+    for done, values in enumerate(rows, start=1):
+        row = dict(zip((*CHAINED_FIELDS, "prev_hash", "chain_hash"), values, strict=True))
+        seq = row["device_seq"]
+        if row["device_id"] != device:
+            device, expected_seq, previous_hash = row["device_id"], 1, GENESIS
+            report.devices += 1
+            if seq > 1:  # the oldest events of this device are gone
+                kind = "purged" if purged else "missing"
+                report.problems.append(ChainProblem(kind, device, 1, seq - 1))
+                previous_hash = row["prev_hash"]  # nothing left to compare it with
+        elif seq > expected_seq:
+            report.problems.append(ChainProblem("missing", device, expected_seq, seq - 1))
+            previous_hash = row["prev_hash"]  # the link to a removed event cannot be checked
+        if row["prev_hash"] != previous_hash:
+            report.problems.append(ChainProblem("broken_link", device, seq, seq, row["id"]))
+        if event_hash(row["prev_hash"], row) != row["chain_hash"]:
+            report.problems.append(ChainProblem("edited", device, seq, seq, row["id"]))
+        expected_seq, previous_hash = seq + 1, row["chain_hash"]
+        report.events += 1
+        if progress is not None and done % 5000 == 0:
+            progress(done, total)
+    if progress is not None:
+        progress(report.events, total)
+    highest_used = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+    highest_kept = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+    # A purge may have taken the newest events too (a forced purge up to today).
+    if highest_used and highest_used[0] > highest_kept and not purged:
+        report.problems.append(ChainProblem("missing_newest", "", highest_kept + 1, highest_used[0]))
+    if not report.intact:
+        log.warning("event chain broken: %s", report.first_break)
+    return report
+
+
+def integrity(conn: sqlite3.Connection, quick: bool = False) -> str:
+    """'ok', or SQLite's first complaints about the file, joined."""
+    pragma = "quick_check" if quick else "integrity_check"
+    rows = conn.execute(f"PRAGMA {pragma}(20)").fetchall()
+    return "; ".join(str(r[0]) for r in rows)
+
+
+def newest_event_utc(store: SqliteStore) -> dt.datetime | None:
+    """This device's newest event: the last of its chain (an indexed look-up)."""
+    row = store.db.execute("SELECT at_utc FROM events WHERE device_id = ?"
+                           " ORDER BY device_seq DESC LIMIT 1",
+                           [store.community().device_id]).fetchone()
+    return parse_utc(row[0]) if row else None
+
+
+def startup_facts(store: SqliteStore, now: dt.datetime, integrity_result: str | None = None
+                  ) -> StartupFacts:
+    """The cheap facts (indexed look-ups only); the integrity check is the caller's choice."""
+    conn = store.db.conn
+    return StartupFacts(
+        schema_version=schema_version(conn), expected_schema=len(MIGRATIONS),
+        public_keys=conn.execute("SELECT COUNT(*) FROM keys").fetchone()[0],
+        newest_event_utc=newest_event_utc(store), now_utc=now, integrity=integrity_result)

@@ -1,0 +1,128 @@
+"""Daily online backups (SQLite's backup API) and `kiosk restore`."""
+from __future__ import annotations
+
+import sqlite3
+import stat
+
+import pytest
+
+from data.backup import backup_if_due, daily_path, inspect, prune
+from kiosk.app import open_gate
+from kiosk.cli import main
+from tests.reliability.conftest import local, tamper
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def event_ids(path) -> set[str]:
+    conn = sqlite3.connect(str(path))
+    try:
+        return {r[0] for r in conn.execute("SELECT id FROM events")}
+    finally:
+        conn.close()
+
+
+def test_opening_the_gate_makes_one_owner_only_backup_a_day(community):
+    community.gate.service.scan(community.life[0].payload, "out", "36.5")
+    community.gate.close()
+
+    gate = open_gate(community.path, clock=community.clock)
+    today = daily_path(community.path, local(10).date())
+    assert today.exists() and mode(today) == 0o600 and mode(today.parent) == 0o700
+    first_write = today.stat().st_mtime_ns
+    assert gate.backup_if_due() is None  # once a day
+    gate.close()
+    gate = open_gate(community.path, clock=community.clock)
+    assert today.stat().st_mtime_ns == first_write
+    gate.close()
+
+    info, result, chain = inspect(today)
+    assert (result, chain.intact, info.events) == ("ok", True, 1)
+
+
+def test_old_daily_backups_are_pruned(community):
+    for day in range(1, 20):
+        community.clock.set(local(day, 12) if day <= 28 else local(28))
+        backup_if_due(community.gate.store, community.clock.now().date())
+    folder = daily_path(community.path, local(1).date()).parent
+    kept = sorted(p.name for p in folder.iterdir())
+    assert len(kept) == 14 and kept[-1] == "gate-2026-02-19.db"
+    assert prune(folder, 14) == []
+
+
+def test_a_backup_taken_while_scanning_goes_on_is_consistent(community, tmp_path):
+    from data.backup import backup
+
+    for minute in range(40):
+        community.clock.set(local(10, 9, minute))
+        community.gate.service.scan(community.life[minute % 4].payload, "out" if minute < 20 else "in",
+                                    "36.5")
+        if minute == 20:
+            backup(community.gate.store, tmp_path / "mid.db")
+    info, result, chain = inspect(tmp_path / "mid.db")
+    assert result == "ok" and chain.intact and info.events == 21
+
+
+def test_restore_brings_back_what_the_backup_holds(community, tmp_path, capsys):
+    for card in community.life:
+        community.gate.service.scan(card.payload, "out", "36.5")
+    assert main(["--db", str(community.path), "backup", "--to", str(tmp_path / "b.db")]) == 0
+    assert mode(tmp_path / "b.db") == 0o600
+    saved = event_ids(tmp_path / "b.db")
+    community.gate.close()
+    (community.path).write_bytes(b"\0" * 4096)  # the gate's disk went bad
+
+    assert main(["--db", str(community.path), "--lang", "en", "restore", str(tmp_path / "b.db")]) == 0
+
+    assert "Restored from" in capsys.readouterr().out
+    assert event_ids(community.path) == saved and len(saved) == 4
+    assert mode(community.path) == 0o600
+    assert main(["--db", str(community.path), "verify-log"]) == 0
+    kept = community.path.with_name("gate.db.before-restore-1")
+    assert kept.read_bytes() == b"\0" * 4096  # the damaged file is kept, not destroyed
+
+
+def test_restore_refuses_to_lose_newer_events_unless_forced(community, tmp_path, capsys):
+    community.gate.service.scan(community.life[0].payload, "out", "36.5")
+    main(["--db", str(community.path), "backup", "--to", str(tmp_path / "b.db")])
+    community.clock.advance(minutes=5)
+    newer = community.gate.service.scan(community.life[1].payload, "out", "36.5").event_id
+    community.gate.close()
+    capsys.readouterr()
+
+    code = main(["--db", str(community.path), "--lang", "en", "restore", str(tmp_path / "b.db")])
+
+    assert code == 2
+    assert "holds 1 events that the backup lacks" in capsys.readouterr().err
+    assert newer in event_ids(community.path)
+    assert main(["--db", str(community.path), "restore", str(tmp_path / "b.db"), "--force"]) == 0
+    assert newer not in event_ids(community.path)
+    assert newer in event_ids(community.path.with_name("gate.db.before-restore-1"))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "not_gatepost", "chain"])
+def test_restore_refuses_a_bad_backup_and_changes_nothing(community, tmp_path, capsys, damage):
+    community.gate.service.scan(community.life[0].payload, "out", "36.5")
+    bad = tmp_path / "bad.db"
+    main(["--db", str(community.path), "backup", "--to", str(bad)])
+    if damage == "garbage":
+        bad.write_bytes(b"SQLite format 3\0" + b"\xff" * 8000)
+    elif damage == "truncated":
+        bad.write_bytes(bad.read_bytes()[: bad.stat().st_size // 2])
+    elif damage == "not_gatepost":
+        bad.unlink()
+        sqlite3.connect(str(bad)).close()
+    else:
+        tamper(bad, "UPDATE events SET reason = 'quota_used'")
+    community.gate.close()
+    before = community.path.read_bytes()
+    capsys.readouterr()
+
+    code = main(["--db", str(community.path), "--lang", "en", "restore", str(bad), "--force"])
+
+    assert code == 2
+    assert ("damaged" in capsys.readouterr().err) == (damage != "chain")
+    assert community.path.read_bytes() == before
+    assert not community.path.with_name("gate.db.before-restore-1").exists()
