@@ -10,17 +10,9 @@ import array
 import dataclasses
 import datetime as dt
 
-from data.export.daylog import LogScope, RowFormatter
+from data.export.daylog import LogScope, rows_by_seq
 from data.store import SqliteStore, parse_utc
 from kiosk.model import Household
-
-_ROW = """
-SELECT e.seq, e.local_date, substr(e.at_local, 12, 8), e.direction, h.building, h.unit, h.room, e.kind,
-       e.serial, e.decision, e.reason, e.temp_first, e.temp_second, e.operator, e.exit_reason,
-       e.override_reason
-FROM events e LEFT JOIN households h ON h.id = e.household_id
-WHERE e.seq IN ({marks})
-"""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,24 +53,12 @@ class AdminQueries:
             ids.extend(r[0] for r in batch)
         return ids
 
-    def log_rows(self, seqs: list[int]) -> dict[int, list]:
+    def log_rows(self, seqs: list[int]) -> dict[int, tuple]:
         """seq → the cells of the lead's log (the export's columns, without contacts)."""
-        if not seqs:
-            return {}
-        formatter = self._formatter()
-        cursor = self.db.conn.cursor()
-        cursor.row_factory = None
-        cursor.execute(_ROW.format(marks=", ".join("?" * len(seqs))), seqs)
-        return {row[0]: formatter.cells(row[1:]) for row in cursor.fetchall()}
+        return rows_by_seq(self.db.conn, seqs, self.lang) if seqs else {}
 
     def log_headers(self) -> list[str]:
         return LogScope(dt.date.min, dt.date.min, None, False).headers(self.lang)
-
-    def _formatter(self) -> RowFormatter:
-        if getattr(self, "_cached_formatter", None) is None:
-            self._cached_formatter = RowFormatter(LogScope(dt.date.min, dt.date.min, None, False),
-                                                  self.lang)
-        return self._cached_formatter
 
     def buildings(self) -> list[str]:
         rows = self.db.execute("SELECT DISTINCT building FROM households").fetchall()

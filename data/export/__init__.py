@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from data.export.daylog import LogScope, RowFormatter, count_rows, raw_rows, summarise
+from data.export.daylog import LogScope, count_rows, log_rows, summarise
 from data.export.fonts import FontMissing
 from data.operators_store import SqliteOperatorStore
 from data.store import SqliteStore
@@ -59,18 +59,17 @@ def export_log(store: SqliteStore, clock: Clock, operator: Operator, fmt: str, o
     scope = LogScope.for_operator(operator, first, last, building)
     conn = store.db.conn
     total = count_rows(conn, scope)
-    formatter = RowFormatter(scope, lang)
     done = 0
 
-    def rows() -> Iterator[list]:
+    def rows() -> Iterator[tuple]:
         nonlocal done
-        for raw in raw_rows(conn, scope):
+        for row in log_rows(conn, scope, lang, numbers=fmt == "xlsx"):
             if done % PROGRESS_EVERY == 0:  # the first row too: a cancel before any work
                 if cancelled is not None and cancelled():
                     raise ExportCancelled()
                 if progress is not None:
                     progress(done, total)
-            yield formatter.cells(raw)
+            yield row
             done += 1
 
     out = Path(out)

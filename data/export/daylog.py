@@ -1,8 +1,9 @@
 """The daily log as a lead reads it: the rows, their columns, and the day's summary.
 
-One SQL query gives the rows (streamed, never all in memory); one function turns a row
-into the cells a lead reads, in the chosen language. What a role may see is decided here:
-a building lead's rows are those of their buildings only, and carry no head-of-household
+One SQL query gives the rows, formatted by SQLite itself in the chosen language (the C
+side does the per-row work, so a month's CSV costs little more than `sqlite3 -csv` on the
+same rows) and streamed, never all in memory. What a role may see is decided here: a
+building lead's rows are those of their buildings only, and carry no head-of-household
 names or phone numbers; an admin's export adds those two columns (the office calls a
 fever case's family).
 """
@@ -14,6 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from kiosk.messages import log_text
+from kiosk.model import REASONS, CardKind, Decision, Direction, ExitReason
 from kiosk.operators import Operator, Role
 
 COLUMNS = ("time", "direction", "flat", "kind", "serial", "decision", "reason", "temp_first",
@@ -22,15 +24,61 @@ CONTACT_COLUMNS = ("head", "phone")  # admins only
 WIDTHS = {"date": 11, "time": 9, "direction": 6, "flat": 12, "kind": 8, "serial": 10, "decision": 7,
           "reason": 14, "temp_first": 8, "temp_second": 9, "operator": 10, "note": 24, "head": 10,
           "phone": 13}
+FORMULA_STARTS = "=+-@\t\r"
 
-_SELECT = """
-SELECT e.local_date, substr(e.at_local, 12, 8), e.direction, h.building, h.unit, h.room, e.kind,
-       e.serial, e.decision, e.reason, e.temp_first, e.temp_second, e.operator, e.exit_reason,
-       e.override_reason{contacts}
-FROM events e LEFT JOIN households h ON h.id = e.household_id
-WHERE {where}
-ORDER BY e.at_utc, e.seq
-"""
+_FROM = "FROM events e LEFT JOIN households h ON h.id = e.household_id"
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _label(column: str, codes, lang: str) -> str:
+    """SQL that shows a code as its label in `lang` (an unknown code as itself)."""
+    whens = " ".join(f"WHEN {_quoted(c)} THEN {_quoted(log_text(c, lang))}" for c in codes)
+    return f"CASE {column} {whens} ELSE coalesce({column}, '') END"
+
+
+def _safe(column: str) -> str:
+    """SQL twin of safe_text: free text never starts a spreadsheet formula."""
+    return (f"CASE WHEN substr({column}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13))"
+            f" THEN char(39) || {column} ELSE coalesce({column}, '') END")
+
+
+def _temperature(column: str, numbers: bool) -> str:
+    if numbers:
+        return f"round({column}, 1)"
+    return f"CASE WHEN {column} IS NULL THEN '' ELSE printf('%.1f', {column}) END"
+
+
+def display_columns(lang: str, one_day: bool, contacts: bool, numbers: bool) -> str:
+    """The SELECT list of the log's cells. `numbers` keeps temperatures as numbers (XLSX);
+    otherwise they are text with one decimal."""
+    override = _quoted(log_text("override_note", lang, reason="{reason}"))
+    exit_note = _quoted(log_text("exit_note", lang, reason="{reason}"))
+    exit_reason = _label("e.exit_reason", [r.value for r in ExitReason], lang)
+    note = (f"CASE WHEN e.override_reason IS NOT NULL"
+            f" THEN replace({override}, '{{reason}}', {_safe('e.override_reason')})"
+            f" WHEN e.exit_reason IS NOT NULL THEN replace({exit_note}, '{{reason}}', {exit_reason})"
+            f" ELSE '' END")
+    cells = [
+        "substr(e.at_local, 12, 8)",
+        _label("e.direction", [d.value for d in Direction], lang),
+        "CASE WHEN h.building IS NULL THEN '' ELSE h.building || '-' || h.unit || '-' || h.room END",
+        _label("e.kind", [k.value for k in CardKind], lang),
+        "coalesce(e.serial, '')",
+        _label("e.decision", [d.value for d in Decision], lang),
+        _label("e.reason", REASONS, lang),
+        _temperature("e.temp_first", numbers),
+        _temperature("e.temp_second", numbers),
+        _safe("e.operator"),
+        note,
+    ]
+    if not one_day:
+        cells.insert(0, "e.local_date")
+    if contacts:
+        cells += [_safe("h.head"), _safe("h.phone")]
+    return ",\n       ".join(cells)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,20 +115,22 @@ class LogScope:
     def headers(self, lang: str) -> list[str]:
         return [log_text(f"col_{c}", lang) for c in self.columns()]
 
-    def sql(self) -> tuple[str, list]:
+    def sql(self, lang: str, numbers: bool = False) -> tuple[str, list]:
+        """The export's query: display-ready cells, in time order."""
         where, params = self.where()
-        contacts = ", h.head, h.phone" if self.contacts else ""
-        return _SELECT.format(contacts=contacts, where=where), params
+        cells = display_columns(lang, self.one_day, self.contacts, numbers)
+        return f"SELECT {cells}\n{_FROM}\nWHERE {where}\nORDER BY e.at_utc, e.seq", params
 
 
 def count_rows(conn: sqlite3.Connection, scope: LogScope) -> int:
     where, params = scope.where()
-    return conn.execute("SELECT COUNT(*) FROM events e LEFT JOIN households h ON h.id = e.household_id"
-                        f" WHERE {where}", params).fetchone()[0]
+    return conn.execute(f"SELECT COUNT(*) {_FROM} WHERE {where}", params).fetchone()[0]
 
 
-def raw_rows(conn: sqlite3.Connection, scope: LogScope) -> Iterator[tuple]:
-    sql, params = scope.sql()
+def log_rows(conn: sqlite3.Connection, scope: LogScope, lang: str, numbers: bool = False
+             ) -> Iterator[tuple]:
+    """The export's rows, streamed in batches."""
+    sql, params = scope.sql(lang, numbers)
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: the store's connection hands out sqlite3.Row
     cursor.execute(sql, params)
@@ -88,50 +138,20 @@ def raw_rows(conn: sqlite3.Connection, scope: LogScope) -> Iterator[tuple]:
         yield from batch
 
 
-class RowFormatter:
-    """A raw row → the cells of one log line (temperatures stay numbers for XLSX)."""
-
-    def __init__(self, scope: LogScope, lang: str):
-        self.one_day = scope.one_day
-        self.contacts = scope.contacts
-        self.lang = lang
-        # The labels are looked up once: a month is 600,000 rows.
-        self._label: dict[str | None, str] = {None: ""}
-        self._note_override = log_text("override_note", lang, reason="{reason}")
-        self._note_exit = log_text("exit_note", lang, reason="{reason}")
-
-    def label(self, code: str | None) -> str:
-        text = self._label.get(code)
-        if text is None:
-            text = self._label[code] = log_text(code, self.lang)
-        return text
-
-    def cells(self, row: tuple) -> list:
-        (date, time, direction, building, unit, room, kind, serial, decision, reason, t1, t2,
-         operator, exit_reason, override_reason, *contacts) = row
-        flat = f"{building}-{unit}-{room}" if building is not None else ""
-        if override_reason:
-            note = self._note_override.format(reason=safe_text(override_reason))
-        elif exit_reason:
-            note = self._note_exit.format(reason=self.label(exit_reason))
-        else:
-            note = ""
-        label = self.label
-        out = [time, label(direction), flat, label(kind), serial or "", label(decision), label(reason),
-               t1, t2, safe_text(operator), note]
-        if not self.one_day:
-            out.insert(0, date)
-        if self.contacts:
-            out += [safe_text(contacts[0]), safe_text(contacts[1])]
-        return out
+def rows_by_seq(conn: sqlite3.Connection, seqs: list[int], lang: str) -> dict[int, tuple]:
+    """seq → the cells of a lead's log line (no contacts): the admin screen's pages."""
+    cells = display_columns(lang, one_day=True, contacts=False, numbers=False)
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    cursor.execute(f"SELECT e.seq, {cells} {_FROM} WHERE e.seq IN ({', '.join('?' * len(seqs))})", seqs)
+    return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
 def safe_text(text: str | None) -> str:
     """Free text (names, reasons typed at the gate) never starts a spreadsheet formula."""
     if not text:
         return ""
-    return "'" + text if text[0] in "=+-@\t\r" else text
-
+    return "'" + text if text[0] in FORMULA_STARTS else text
 
 # -- the summary ------------------------------------------------------------------------
 

@@ -118,7 +118,6 @@ def _log_pages(pdf: _LogPdf, headers: list[str], columns: tuple[str, ...], rows:
     for width in widths:
         xs.append(x)
         x += width
-    numeric = [c in ("temp_first", "temp_second") for c in columns]
     bottom = pdf.h - MARGIN - 6
     y = bottom  # start a page at the first row
     line = _LineWriter(pdf)
@@ -140,10 +139,10 @@ def _log_pages(pdf: _LogPdf, headers: list[str], columns: tuple[str, ...], rows:
             y = new_page()
         y += ROW_H
         cells = []
-        for x_pos, value, width, is_number in zip(xs, row, widths, numeric, strict=True):
+        for x_pos, value, width in zip(xs, row, widths, strict=True):
             if value is None or value == "":
                 continue
-            cell = f"{value:.1f}" if is_number else str(value)
+            cell = str(value)
             if len(cell) * 1.4 > width - 1.6:  # may not fit: measure (rare, and slow)
                 cell = _fit(pdf, cell, width - 1.6)
             cells.append((x_pos + 0.8, cell))
