@@ -1,32 +1,37 @@
-"""The camera path: frames grabbed on the "camera" lane, decoded on the "decode" lane.
+"""The camera path: the scanners' `ScanWorker` (its own capture and decode threads, no Qt)
+bridged to Qt signals, which Qt queues onto the GUI thread.
 
-Two lanes so the preview never waits for the decoder: a frame is shown as soon as it is
-read, and handed to the decoder only when the decoder is free (a busy decoder skips frames
-rather than queueing them up). The frame source and the decoder each live on their own
-lane's thread and are never touched from another. A camera that cannot be opened or stops
-giving frames is retried with a back-off, and the screen says so calmly meanwhile.
+The GUI's own background work goes through `ui.tasks.Lane`; the camera is the one
+exception because `scanners` already runs it in plain threads (so it is tested without
+Qt) and a second copy of that loop here would be a second thing to keep right.
+
+Frames are converted to a preview-sized QImage on the capture thread, and at most one
+frame waits for the GUI at a time: a busy GUI thread skips frames instead of queueing
+them, so memory and latency stay bounded.
 """
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
 from scanners.decode import QrDecoder
 from scanners.repeat import RepeatGuard
-from scanners.sources import FrameSource, SourceExhausted, SourceFactory
-from scanners.timing import Backoff
+from scanners.sources import SourceFactory
+from scanners.worker import ScanState, ScanWorker
 from ui.preview import CameraState
-from ui.tasks import Lane
 
 log = logging.getLogger("camera")
 
 PREVIEW_WIDTH = 960  # the preview is never shown wider than this: scale once, off the GUI thread
+
+STATES = {ScanState.RUNNING: CameraState.LIVE, ScanState.CAMERA_MISSING: CameraState.MISSING,
+          ScanState.RECONNECTING: CameraState.MISSING, ScanState.STOPPED: CameraState.OFF}
 
 
 def to_qimage(frame: np.ndarray, width: int = PREVIEW_WIDTH) -> QImage:
@@ -42,12 +47,11 @@ def to_qimage(frame: np.ndarray, width: int = PREVIEW_WIDTH) -> QImage:
 
 
 class CameraFeed(QObject):
-    """Runs a frame source and a decoder; reports frames, payloads and the camera's state.
+    """Runs a ScanWorker; reports frames, payloads and the camera's state as signals.
 
     Signals:
-        frame_ready(QImage, float): a preview frame and when it was read (perf_counter s).
-        payload_seen(str, float): a new payload (the repeat guard let it through) and when
-            its frame was decoded.
+        frame_ready(QImage, float): a preview frame and when it was captured (perf_counter s).
+        payload_seen(str, float): a new payload (past the repeat guard) and when it was decoded.
         state_changed(str): a CameraState value.
     """
 
@@ -55,110 +59,50 @@ class CameraFeed(QObject):
     payload_seen = Signal(str, float)
     state_changed = Signal(str)
 
-    def __init__(self, factory: SourceFactory,
-                 decoder_factory: Callable[[], QrDecoder] = QrDecoder.for_camera,
-                 guard: RepeatGuard | None = None, backoff: Backoff | None = None,
-                 parent: QObject | None = None):
+    def __init__(self, factory: SourceFactory, decoder: QrDecoder | None = None,
+                 guard: RepeatGuard | None = None, parent: QObject | None = None):
         super().__init__(parent)
-        self._factory = factory
-        self._decoder_factory = decoder_factory
-        self._decoder: QrDecoder | None = None  # decode lane only
-        self._source: FrameSource | None = None  # camera lane only
         self.guard = guard or RepeatGuard()
-        self._backoff = backoff or Backoff()
-        self._camera = Lane("camera", self)
-        self._decode = Lane("decode", self)
-        self._running = False
-        self._decoding = False
         self.state = CameraState.STARTING
-        self.frames_read = 0
-        self.frames_decoded = 0
-        self._retry = QTimer(self, singleShot=True)
-        self._retry.timeout.connect(self._open)
+        self.frames_shown = 0
+        self._frame_waiting = threading.Event()
+        self._worker = ScanWorker(factory, decoder=decoder, repeat_guard=self.guard,
+                                  on_frame=self._on_frame, on_payload=self._on_payload,
+                                  on_status=self._on_status)
+        self.state_changed.connect(self._remember_state)
+
+    @property
+    def stats(self):
+        return self._worker.stats
 
     def start(self) -> None:
-        self._running = True
-        self._set_state(CameraState.STARTING)
-        self._open()
+        self._worker.start()
 
     def stop(self) -> None:
-        self._running = False
-        self._retry.stop()
-        self._camera.stop()
-        self._decode.stop()
-        if self._source is not None:  # the lane's thread is gone: nobody else holds it
-            self._source.close()
-            self._source = None
+        if not self._worker.stop():
+            log.error("the camera threads did not stop in time")
 
-    # -- the camera lane --------------------------------------------------------------
+    # worker threads: keep these short, hand over by signal
 
-    def _open(self) -> None:
-        def body() -> None:
-            if self._source is not None:
-                self._source.close()
-                self._source = None
-            self._source = self._factory()
+    def _on_frame(self, frame: np.ndarray) -> None:
+        if self._frame_waiting.is_set():
+            return  # the GUI has not shown the last one yet: skip this frame
+        self._frame_waiting.set()
+        self.frame_ready.emit(to_qimage(frame), time.perf_counter())
 
-        self._camera.submit(body, lambda _: self._grab(), self._lost)
+    def _on_payload(self, payload: str) -> None:
+        self.payload_seen.emit(payload, time.perf_counter())
 
-    def _grab(self) -> None:
-        if not self._running:
-            return
+    def _on_status(self, state: ScanState) -> None:
+        self.state_changed.emit(STATES[state].value)
 
-        def body() -> tuple[np.ndarray, QImage, float] | None:
-            frame = self._source.read()
-            if frame is None:
-                return None
-            return frame, to_qimage(frame), time.perf_counter()
+    # GUI thread
 
-        self._camera.submit(body, self._on_frame, self._lost)
+    def frame_taken(self) -> None:
+        """The GUI has the frame: the next one may be sent."""
+        self.frames_shown += 1
+        self._frame_waiting.clear()
 
-    def _on_frame(self, result) -> None:
-        if result is None:
-            self._lost(OSError("the camera gave no frame"))
-            return
-        frame, image, seen_at = result
-        self.frames_read += 1
-        self._backoff.reset()
-        self._set_state(CameraState.LIVE)
-        self.frame_ready.emit(image, seen_at)
-        if not self._decoding:
-            self._decoding = True
-            self._decode.submit(lambda: self._decode_frame(frame), self._on_decoded, self._decode_failed)
-        self._grab()
-
-    def _lost(self, error: BaseException) -> None:
-        if isinstance(error, SourceExhausted):
-            log.info("the video has ended")
-            self._set_state(CameraState.OFF)
-            return
-        if not self._running:
-            return
-        delay = self._backoff.next_delay()
-        log.warning("camera unavailable (%s): retrying in %.1f s", error, delay)
-        self._set_state(CameraState.MISSING)
-        self._retry.start(int(delay * 1000))
-
-    # -- the decode lane --------------------------------------------------------------
-
-    def _decode_frame(self, frame: np.ndarray) -> tuple[list[str], float]:
-        if self._decoder is None:
-            self._decoder = self._decoder_factory()
-        return self._decoder.decode(frame), time.perf_counter()
-
-    def _on_decoded(self, result: tuple[list[str], float]) -> None:
-        self._decoding = False
-        self.frames_decoded += 1
-        payloads, decoded_at = result
-        for payload in payloads:
-            if self.guard.accept(payload):
-                self.payload_seen.emit(payload, decoded_at)
-
-    def _decode_failed(self, error: BaseException) -> None:
-        self._decoding = False
-        log.error("decoding failed", exc_info=error)
-
-    def _set_state(self, state: CameraState) -> None:
-        if state is not self.state:
-            self.state = state
-            self.state_changed.emit(state.value)
+    @Slot(str)
+    def _remember_state(self, state: str) -> None:
+        self.state = CameraState(state)

@@ -4,6 +4,8 @@ and the screen asks the service (off the GUI thread) and answers `accept_pin` or
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -113,11 +115,15 @@ class PinDialog(QDialog):
             return
         self.submitted.emit(self._pin, self.reason.text().strip())
 
-    def reject_pin(self) -> None:
-        """The service refused the PIN: clear it and say so."""
+    def reject_pin(self, locked_until: dt.datetime | None = None) -> None:
+        """The service refused the PIN: clear it and say so (and until when entry is locked)."""
         self._pin = ""
         self._show()
-        self.error.setText(self.tr("Wrong PIN"))
+        if locked_until is None:
+            self.error.setText(self.tr("Wrong PIN"))
+        else:
+            local = locked_until.astimezone().strftime("%H:%M")
+            self.error.setText(self.tr("Too many wrong PINs: try again after %1").replace("%1", local))
 
     def accept_pin(self) -> None:
         self.accept()

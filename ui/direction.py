@@ -39,12 +39,17 @@ class DirectionSwitch(QWidget):
             button.setCheckable(True)
             button.setFont(font)
             button.setMinimumHeight(96)
-            button.toggled.connect(lambda on, d=direction: on and self.direction_changed.emit(d.value))
+            button.toggled.connect(self._on_toggled)
             self._group.addButton(button)
             self.buttons[direction] = button
             layout.addWidget(button)
         self.buttons[Direction.OUT].setChecked(True)
         self.retranslate()
+
+    def _on_toggled(self, on: bool) -> None:
+        # Slots return None: a PySide6 slot that returns a bool corrupts its refcount.
+        if on:
+            self.direction_changed.emit(self.direction.value)
 
     @property
     def direction(self) -> Direction:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -75,6 +76,7 @@ class GateWindow(QMainWindow):
         self._closing_allowed = False
         self._last_request: ScanRequest | None = None
         self._shown_seen_at = 0.0
+        self._painted_seen_at = 0.0
         self.pin_dialog: PinDialog | None = None
         self.setObjectName("gate")
         self.setStyleSheet(WINDOW_STYLE)
@@ -140,6 +142,8 @@ class GateWindow(QMainWindow):
         entry.addWidget(self.serial_button)
         self.serial_caption = QLabel()
         right = QVBoxLayout()
+        # The keypad keeps its size; the retest table gives way when the prompt appears.
+        self.keypad.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         right.addWidget(self.keypad)
         right.addWidget(self.retest, 1)
         right.addWidget(self.serial_caption)
@@ -165,12 +169,26 @@ class GateWindow(QMainWindow):
         self.verdict.reason_chosen.connect(self._rescan_with_reason)
         self.verdict.override_requested.connect(self.request_override)
         self.direction.direction_changed.connect(lambda _: self.verdict.clear())
-        self.retest.retest_due.connect(lambda *_: self.sounds.play("due"))
+        self.retest.retest_due.connect(self._on_retest_due)
         self.verdict.installEventFilter(self)
         if self.camera is not None:
-            self.camera.frame_ready.connect(self.preview.set_frame)
-            self.camera.state_changed.connect(lambda s: self.preview.set_state(CameraState(s)))
-            self.camera.payload_seen.connect(lambda p, t: self.submit_scan(p, "camera", t))
+            self.camera.frame_ready.connect(self._show_frame)
+            self.camera.state_changed.connect(self._on_camera_state)
+            self.camera.payload_seen.connect(self._on_camera_payload)
+
+    # Slots return None: a PySide6 slot returning a value (a bool above all) corrupts refcounts.
+    def _on_retest_due(self, _serial: str, _flat: str) -> None:
+        self.sounds.play("due")
+
+    def _on_camera_state(self, state: str) -> None:
+        self.preview.set_state(CameraState(state))
+
+    def _on_camera_payload(self, payload: str, seen_at: float) -> None:
+        self.submit_scan(payload, "camera", seen_at)
+
+    def _show_frame(self, image, seen_at: float) -> None:
+        self.preview.set_frame(image, seen_at)
+        self.camera.frame_taken()
 
     # -- scans in -------------------------------------------------------------------
 
@@ -225,9 +243,12 @@ class GateWindow(QMainWindow):
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.verdict and event.type() == QEvent.Type.Paint and self._shown_seen_at:
-            seen_at, self._shown_seen_at = self._shown_seen_at, 0.0
-            QTimer.singleShot(0, lambda: self.verdict_painted.emit(seen_at))
+            self._painted_seen_at, self._shown_seen_at = self._shown_seen_at, 0.0
+            QTimer.singleShot(0, self._emit_painted)
         return super().eventFilter(watched, event)
+
+    def _emit_painted(self) -> None:
+        self.verdict_painted.emit(self._painted_seen_at)
 
     # -- the lead's PIN -------------------------------------------------------------
 
@@ -239,18 +260,23 @@ class GateWindow(QMainWindow):
         dialog = PinDialog(title, prompt, ask_reason, quick, self)
         self.pin_dialog = dialog
 
-        def checked(operator, reason: str) -> None:
+        def checked(operator, locked_until, reason: str) -> None:
             if operator is None:
-                dialog.reject_pin()
+                dialog.reject_pin(locked_until)
                 return
             dialog.accept_pin()
             then(operator, reason)
 
-        dialog.submitted.connect(lambda pin, reason: self.client.authenticate(
-            pin, role, lambda op: checked(op, reason)))
-        dialog.finished.connect(lambda _: setattr(self, "pin_dialog", None))
+        def submitted(pin: str, reason: str) -> None:
+            self.client.authenticate(pin, role, lambda op, locked: checked(op, locked, reason))
+
+        dialog.submitted.connect(submitted)
+        dialog.finished.connect(self._forget_pin_dialog)
         dialog.open()
         return dialog
+
+    def _forget_pin_dialog(self, _result: int) -> None:
+        self.pin_dialog = None
 
     def request_override(self, verdict: Verdict | None) -> None:
         if verdict is None or verdict.event_id is None or verdict.decision is Decision.ALLOW:
@@ -259,7 +285,7 @@ class GateWindow(QMainWindow):
         request = self._last_request or ScanRequest("", direction)
 
         def override(operator, reason: str) -> None:
-            self.client.override(verdict.event_id, operator.name, reason,
+            self.client.override(verdict.event_id, operator, reason,
                                  dataclasses.replace(request, source="override"))
 
         self.ask_pin(self.tr("Let through"), self.tr("Lead's PIN and the reason for letting this "
@@ -275,8 +301,7 @@ class GateWindow(QMainWindow):
             if self._admin_gate is not None:
                 open_admin(self._admin_gate(), operator, self)
 
-        self.ask_pin(self.tr("Administration"), self.tr("PIN of a lead or an administrator"), admin,
-                     role="admin")
+        self.ask_pin(self.tr("Administration"), self.tr("PIN of a lead or an administrator"), admin)
 
     # -- full screen and closing ----------------------------------------------------
 

@@ -15,9 +15,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from kiosk import messages
 from kiosk.app import Gate
 from kiosk.checkpoint import BadInput
 from kiosk.model import Event, Verdict
+from kiosk.operators import OperatorError
 from kiosk.ports import StorageError
 from ui.tasks import Lane
 
@@ -56,7 +58,7 @@ class Snapshot:
     retest_queue: list[Event]
     retest_wait_s: int
     retest_window_s: int
-    sync: dict[str, Any] | None  # gate.sync_summary() when the sync engineer's code is there
+    sync: Any  # gate.sync_summary(): data.sync.SyncSummary, or None when it could not be read
     flats: dict[str, str] = dataclasses.field(default_factory=dict)  # household id → flat
 
 
@@ -93,18 +95,22 @@ class GateClient(QObject):
         self.lane.submit(body, lambda v: self.scanned.emit(ScanOutcome(request, v)),
                          lambda e: self.scanned.emit(self._failure(request, e)))
 
-    def override(self, event_id: str, operator: str, reason: str, request: ScanRequest) -> None:
-        """A lead lets a denied person through; the outcome arrives on `scanned`."""
+    def override(self, event_id: str, operator, reason: str, request: ScanRequest) -> None:
+        """A lead (an authenticated Operator) lets a denied person through; the outcome
+        arrives on `scanned`, and the override is in the audit log."""
         def body() -> Verdict:
-            return self._worker_gate().service.override(event_id, operator, reason)
+            return self._worker_gate().override(event_id, operator, reason)
 
         self.lane.submit(body, lambda v: self.scanned.emit(ScanOutcome(request, v)),
                          lambda e: self.scanned.emit(self._failure(request, e)))
 
     def _failure(self, request: ScanRequest, error: BaseException) -> ScanOutcome:
+        lang = self._gate.service.lang if self._gate else "zh"
         if isinstance(error, BadInput):
-            lang = self._gate.service.lang if self._gate else "zh"
             return ScanOutcome(request, failure="bad_input", message=error.message(lang))
+        if isinstance(error, OperatorError):
+            return ScanOutcome(request, failure="bad_input",
+                               message=messages.cli_message(error.key, lang, **error.fields))
         if isinstance(error, StorageError):
             log.error("scan not recorded: %s", error)
             return ScanOutcome(request, failure="storage", message=str(error))
@@ -113,25 +119,24 @@ class GateClient(QObject):
 
     # -- the rest -------------------------------------------------------------------
 
-    def authenticate(self, pin: str, role: str, on_done: Callable[[Any], None]) -> None:
-        """`on_done(operator or None)` on the GUI thread; None too when PINs do not exist yet."""
+    def authenticate(self, pin: str, role: str, on_done: Callable[[Any, Any], None]) -> None:
+        """`on_done(operator or None, locked_until or None)` on the GUI thread."""
         def body():
             gate = self._worker_gate()
-            check = getattr(gate, "authenticate", None)
-            if check is None:
-                log.warning("no operators module yet: PIN refused")
-                return None
-            return check(pin, role)
+            operator = gate.authenticate(pin, role)
+            return operator, (None if operator is not None else gate.pin_locked_until())
 
-        self.lane.submit(body, on_done, lambda e: (log.error("PIN check failed", exc_info=e),
-                                                    on_done(None)))
+        def failed(error: BaseException) -> None:
+            log.error("PIN check failed", exc_info=error)
+            on_done(None, None)
+
+        self.lane.submit(body, lambda result: on_done(*result), failed)
 
     def refresh(self) -> None:
         """Read the status bar's numbers and the retest queue; emits `snapshot_ready`."""
         def body() -> Snapshot:
             gate = self._worker_gate()
             policy = gate.policy()
-            summary = getattr(gate, "sync_summary", None)
             queue = gate.service.retest_queue()
             flats = {}
             for event in queue:
@@ -139,7 +144,7 @@ class GateClient(QObject):
                 if household is not None:
                     flats[household.id] = household.flat
             return Snapshot(gate.clock.now(), gate.status(), queue, policy.retest_wait_s,
-                            policy.retest_window_s, summary() if summary else None, flats)
+                            policy.retest_window_s, _sync_summary(gate), flats)
 
         def failed(error: BaseException) -> None:
             log.error("status not read: %s", error)
@@ -165,3 +170,12 @@ class GateClient(QObject):
         if self._gate is not None:
             self._gate.close()
             self._gate = None
+
+
+def _sync_summary(gate: Gate) -> Any:
+    """The sync state; None (and a log line) if it cannot be read: the gate scans on."""
+    try:
+        return gate.sync_summary()
+    except Exception:  # noqa: BLE001 (a broken sync state must not hide the scan counts)
+        log.exception("sync state not read")
+        return None

@@ -63,7 +63,7 @@ class TemperatureKeypad(QWidget):
         button = QPushButton(text)
         button.setObjectName(f"{role}_{text}")
         button.setFont(font)
-        button.setMinimumSize(72, 64)
+        button.setMinimumSize(64, 56)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a tap must not steal the keyboard
         button.clicked.connect(action)
         self.buttons[text] = button

@@ -129,7 +129,7 @@ class RetestQueueView(QWidget):
         self.prompt = QLabel()
         self.prompt.setObjectName("retest_prompt")
         self.prompt.setWordWrap(True)
-        self.prompt.setStyleSheet("background: #ffb300; color: #1a1a1a; font-size: 20pt;"
+        self.prompt.setStyleSheet("background: #ffb300; color: #1a1a1a; font-size: 16pt;"
                                   " font-weight: bold; padding: 8px; border-radius: 8px;")
         self.prompt.hide()
         self.table = QTableView()
@@ -138,8 +138,10 @@ class RetestQueueView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionMode(QTableView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.table.setStyleSheet("font-size: 16pt;")
-        self.table.verticalHeader().setDefaultSectionSize(40)
+        self.table.setStyleSheet("font-size: 15pt;")
+        self.table.verticalHeader().setDefaultSectionSize(36)
+        self.table.setColumnHidden(1, True)  # the serial is in the prompt; the flat says who it is
+        self.table.setMinimumHeight(90)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.caption)

@@ -75,6 +75,7 @@ class GateApp:
             self.camera.stop()
         self.client.close()
         self.sounds.close()
+        self.language.close()
         if self._admin is not None:
             self._admin.close()
             self._admin = None

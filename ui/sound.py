@@ -91,16 +91,21 @@ class Sounds(QObject):
             self._process.kill()  # the newest verdict's sound wins
             self._process.waitForFinished(50)
         process = QProcess(self)
-        process.errorOccurred.connect(lambda error: log.warning("sound player: %s", error))
-        process.finished.connect(lambda *_: self._forget(process))
+        process.errorOccurred.connect(self._on_error)
+        process.finished.connect(self._on_finished)
         process.start(self._player[0], [*self._player[1:], str(self.file(name))])
         self._process = process
         return name
 
-    def _forget(self, process: QProcess) -> None:
+    def _on_error(self, error: QProcess.ProcessError) -> None:
+        log.warning("sound player: %s", error)
+
+    def _on_finished(self, *_args) -> None:
+        process = self.sender()
         if self._process is process:
             self._process = None
-        process.deleteLater()
+        if process is not None:
+            process.deleteLater()
 
     def close(self) -> None:
         if self._process is not None and self._process.state() != QProcess.ProcessState.NotRunning:

@@ -68,17 +68,18 @@ class GateStatusBar(QWidget):
             label.style().polish(label)
 
     def _sync_text(self) -> str:
+        """From gate.sync_summary() (target, last_success, waiting, last_error)."""
         sync = self.labels["sync"]
-        if self.db_failed:
-            sync.setProperty("alert", True)
-            return self.tr("Database error: record on paper")
         summary = self.snapshot.sync if self.snapshot else None
-        waiting = (summary or {}).get("events_waiting", (self.snapshot.status.get("unsynced")
-                                                          if self.snapshot else None))
-        error = (summary or {}).get("last_error")
-        sync.setProperty("alert", bool(error))
-        if waiting is None:
+        error = getattr(summary, "last_error", None)
+        sync.setProperty("alert", bool(error) or self.db_failed)
+        if self.db_failed:
+            return self.tr("Database error: record on paper")
+        if self.snapshot is None:
             return self.tr("Sync: —")
+        waiting = getattr(summary, "waiting", self.snapshot.status.get("unsynced", 0))
+        if summary is not None and getattr(summary, "target", None) is None:
+            return self.tr("No office set: %1 to sync").replace("%1", str(waiting))
         if error:
             return self.tr("Sync failed, %1 waiting").replace("%1", str(waiting))
         if waiting == 0:
@@ -86,12 +87,10 @@ class GateStatusBar(QWidget):
         return self.tr("Not synced: %1").replace("%1", str(waiting))
 
     def _roster_text(self) -> str:
-        summary = (self.snapshot.sync if self.snapshot else None) or {}
-        pulled = summary.get("roster_pulled_at") or summary.get("last_success")
-        if not pulled or self.snapshot is None:
+        """The roster comes down with every successful sync: its age is the last success's."""
+        pulled = getattr(self.snapshot.sync, "last_success", None) if self.snapshot else None
+        if pulled is None:
             return self.tr("Roster: local")
-        if isinstance(pulled, str):
-            pulled = dt.datetime.fromisoformat(pulled)
         hours = int((self.snapshot.now - pulled).total_seconds() // 3600)
         if hours < 1:
             return self.tr("Roster: fresh")

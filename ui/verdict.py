@@ -37,6 +37,12 @@ COLOURS = {
 EXIT_REASONS = ("medical", "funeral", "volunteer", "other")
 
 
+def _readable(text: str) -> str:
+    """The service writes "℃" (U+2103), which WenQuanYi Micro Hei, the CJK font on a fresh
+    Debian kiosk, does not have: it would show as a gap. "°C" is in every font."""
+    return text.replace("℃", " °C")
+
+
 class VerdictIcon(QWidget):
     """A large shape drawn for the current look (no image files, crisp at any size)."""
 
@@ -117,23 +123,30 @@ class VerdictPanel(QWidget):
         self._clear_timer.timeout.connect(self.clear)
 
         self.icon = VerdictIcon()
-        self.title = self._label(72, bold=True)
+        self.title = self._label(60, bold=True)
+        self.title.setWordWrap(False)
         self.reason = self._label(34)
         self.details = self._label(28)
         self.quota = self._label(26)
         self.note = self._label(22)
 
+        button_font = QFont()
+        button_font.setPointSize(22)
+        button_font.setBold(True)
         self.override_button = QPushButton()
         self.override_button.setObjectName("override")
+        self.override_button.setFont(button_font)
         self.override_button.setMinimumHeight(72)
-        self.override_button.clicked.connect(lambda: self.override_requested.emit(self.verdict))
+        self.override_button.clicked.connect(self._on_override_clicked)
         self.reason_buttons: dict[str, QPushButton] = {}
         reasons = QHBoxLayout()
         for code in EXIT_REASONS:
             button = QPushButton()
             button.setObjectName(f"reason_{code}")
-            button.setMinimumSize(150, 90)
-            button.clicked.connect(lambda _=False, c=code: self.reason_chosen.emit(c))
+            button.setFont(button_font)
+            button.setMinimumSize(120, 96)
+            button.setProperty("reason", code)
+            button.clicked.connect(self._on_reason_clicked)
             self.reason_buttons[code] = button
             reasons.addWidget(button)
 
@@ -153,6 +166,13 @@ class VerdictPanel(QWidget):
         layout.addWidget(self.override_button)
         self.retranslate()
         self.clear()
+
+    # Slots return None: a PySide6 slot that returns a bool (emit does) corrupts its refcount.
+    def _on_override_clicked(self) -> None:
+        self.override_requested.emit(self.verdict)
+
+    def _on_reason_clicked(self) -> None:
+        self.reason_chosen.emit(self.sender().property("reason"))
 
     def _label(self, points: int, bold: bool = False) -> QLabel:
         label = QLabel()
@@ -207,8 +227,10 @@ class VerdictPanel(QWidget):
         titles = {Look.IDLE: self.tr("Scan a card"), Look.ALLOW: self.tr("GO AHEAD"),
                   Look.DENY: self.tr("STOP"), Look.RETEST: self.tr("RETEST"),
                   Look.PAPER: self.tr("Record on paper"), Look.NOTICE: self.tr("Check the input")}
+        if v is not None and v.reason == "reason_required":
+            titles[look] = self.tr("Choose a reason")
         self.title.setText(titles[look])
-        self.reason.setText(v.message if v else {
+        self.reason.setText(_readable(v.message) if v else {
             Look.IDLE: self.tr("Measure the temperature, then show the QR code to the camera"),
             Look.PAPER: self.tr("The gate could not save this scan. Write it on the paper log "
                                 "and call the administrator."),

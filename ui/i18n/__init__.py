@@ -65,7 +65,7 @@ class Language:
     def __init__(self, app: QCoreApplication):
         self._app = app
         self._translator = QTranslator()
-        self.code = "en"
+        self.code = ""  # nothing chosen yet: the first set() applies
         if not self._translator.load(str(QM_FILE)):
             log.error("translation file missing: %s (the screen stays in English)", QM_FILE)
 
@@ -77,6 +77,9 @@ class Language:
         else:
             self._app.removeTranslator(self._translator)
         self.code = code
+
+    def close(self) -> None:
+        self._app.removeTranslator(self._translator)
 
     def toggle(self) -> str:
         self.set("en" if self.code == "zh" else "zh")

@@ -54,6 +54,10 @@
         <translation>同步：—</translation>
     </message>
     <message>
+        <source>No office set: %1 to sync</source>
+        <translation>未设同步地址：%1条待同步</translation>
+    </message>
+    <message>
         <source>Sync failed, %1 waiting</source>
         <translation>同步失败，%1条待传</translation>
     </message>
@@ -195,12 +199,16 @@
         <source>Wrong PIN</source>
         <translation>PIN码错误</translation>
     </message>
+    <message>
+        <source>Too many wrong PINs: try again after %1</source>
+        <translation>PIN码错误次数过多，请在%1后再试</translation>
+    </message>
 </context>
 <context>
     <name>RetestQueueModel</name>
     <message>
         <source>%1 °C</source>
-        <translation>%1 ℃</translation>
+        <translation>%1 °C</translation>
     </message>
     <message>
         <source>Retest now</source>
@@ -238,7 +246,7 @@
     <name>TemperatureKeypad</name>
     <message>
         <source>%1 °C</source>
-        <translation>%1 ℃</translation>
+        <translation>%1 °C</translation>
     </message>
     <message>
         <source>Temperature</source>
@@ -270,6 +278,10 @@
     <message>
         <source>Check the input</source>
         <translation>请检查输入</translation>
+    </message>
+    <message>
+        <source>Choose a reason</source>
+        <translation>请选择外出事由</translation>
     </message>
     <message>
         <source>Measure the temperature, then show the QR code to the camera</source>
@@ -305,7 +317,7 @@
     </message>
     <message>
         <source>%1 °C</source>
-        <translation>%1 ℃</translation>
+        <translation>%1 °C</translation>
     </message>
     <message>
         <source>Exits this period: %1 of %2</source>

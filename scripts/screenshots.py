@@ -1,0 +1,148 @@
+"""Screenshots of the gate screen in a real window (docs/screenshots/), for the README and
+docs/gate-screen.md. Starts its own Xvfb unless DISPLAY is set; run from the repository:
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+The scans are typed into the screen's one scan path with a fixed clock, so the pictures
+are the same every time; the preview shows a demo card (its decoder is switched off so it
+does not scan on its own).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def start_xvfb() -> subprocess.Popen:
+    read, write = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1920x1080x24",
+                             "-nolisten", "tcp"], pass_fds=(write,), stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        display = pipe.readline().strip()
+    os.environ["DISPLAY"] = f":{display}"
+    return xvfb
+
+
+class NoDecoder:
+    """The preview shows a card, but the screenshots' scans are typed."""
+
+    has_fallback = False
+
+    def decode(self, _frame):
+        return []
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    args = parser.parse_args()
+    xvfb = None if os.environ.get("DISPLAY") else start_xvfb()
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    try:
+        code = shoot(args.out)
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait()
+    # PySide6 6.12 can crash while the interpreter tears down after many windows came and
+    # went in one process (bool_dealloc during the final garbage collection). The pictures
+    # are on disk by now: leave without that teardown.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def shoot(out: Path) -> int:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from kiosk.app import create_demo, open_gate
+    from kiosk.clock import FixedClock
+    from scanners.sources import FolderSource, SourceUnavailable
+    from ui.camera import CameraFeed
+    from ui.run import GateApp
+    from ui.sound import Sounds
+
+    out.mkdir(parents=True, exist_ok=True)
+    clock = FixedClock(dt.datetime(2026, 2, 12, 1, 30, tzinfo=dt.UTC))  # 09:30 in Shanghai
+    demo = create_demo(Path(tempfile.mkdtemp(prefix="gatepost-shots-")) / "demo", clock=clock)
+    gate = open_gate(demo.db, clock=clock)
+    life = [c for c in gate.store.cards() if c.kind.value == "life" and c.generation == 1]
+    special = [c for c in gate.store.cards() if c.kind.value == "special"]
+    flats = {c.serial: gate.store.household(c.household_id).flat for c in gate.store.cards()}
+    gate.close()
+    one_card = Path(tempfile.mkdtemp()) / "frames"
+    one_card.mkdir()
+    (one_card / "card.png").write_bytes((demo.frames / "00a-card.png").read_bytes())
+
+    def camera_ok():
+        return FolderSource(one_card, fps=15.0)
+
+    def camera_missing():
+        raise SourceUnavailable("no camera at index 0")
+
+    def wait(ms: int) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def run(name: str, camera, steps, lang: str = "zh") -> None:
+        gate_app = GateApp(demo.db, lang, camera, clock=clock, sounds=Sounds(player=None))
+        window = gate_app.window
+        window.resize(1600, 900)
+        gate_app.show()
+        window.resize(1600, 900)
+        wait(800)
+        steps(gate_app)
+        wait(900)
+        window.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png", file=sys.stderr)
+        window.hide()
+        gate_app.close()
+        window.deleteLater()
+        wait(100)
+
+    def break_disk(gate_app) -> None:
+        """The database turns read-only under the worker (as a failing SD card does)."""
+        gate_app.client.call(lambda gate: gate.store.db.execute("PRAGMA query_only = ON"))
+
+    def scan(gate_app, serial: str, direction: str, temp: str | None = None) -> None:
+        window = gate_app.window
+        window.direction.set_direction(direction)
+        window.keypad.set_reading(temp or "")
+        window.submit_scan(serial, "typed")
+        wait(400)
+
+    import ui.run as run_module
+    original_feed = run_module.CameraFeed
+    run_module.CameraFeed = lambda factory: CameraFeed(factory, decoder=NoDecoder())
+    try:
+        a, b, c = life[0].serial, life[1].serial, life[2].serial
+        run("allow", camera_ok, lambda g: scan(g, a, "out", "36.5"))
+        clock.advance(minutes=40)
+        run("deny", camera_ok, lambda g: (scan(g, a, "in", "36.4"), clock.advance(minutes=30),
+                                         scan(g, a, "out", "36.6")))
+        run("retest", camera_ok, lambda g: scan(g, b, "in", "37.8"))
+        clock.advance(minutes=2)
+        run("fever-queue", camera_ok, lambda g: (scan(g, c, "in", "38.1"), clock.advance(minutes=4),
+                                                 wait(1200)))
+        run("special-reason", camera_ok, lambda g: scan(g, special[0].serial, "out"))
+        run("camera-missing", camera_missing, lambda g: None)
+        clock.advance(minutes=1)
+        run("english", camera_ok, lambda g: scan(g, life[3].serial, "in", "95.0"), lang="en")
+        run("record-on-paper", camera_ok, lambda g: (break_disk(g), scan(g, b, "out", "36.5")))
+    finally:
+        run_module.CameraFeed = original_feed
+    print({s: flats[s] for s in (a, b, c)}, file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
