@@ -80,7 +80,7 @@ def sqlite_floor(db: Path, first: dt.date, last: dt.date, out: Path) -> float:
     """`sqlite3 -csv` on the export's own query: the time C takes to do the same reading."""
     from data.export.daylog import LogScope
 
-    sql, params = LogScope(first, last, None, contacts=True).sql()
+    sql, params = LogScope(first, last, None, contacts=True).sql("zh")
     for p in params:
         sql = sql.replace("?", f"'{p}'", 1)
     started = time.perf_counter()
