@@ -28,6 +28,7 @@ log = logging.getLogger("db")
 
 KEEP_DAILY = 14
 DAILY_PREFIX = "gate-"
+DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")  # the database itself is bad, not the disk
 
 
 class BackupRefused(Exception):
@@ -75,8 +76,12 @@ def backup(store: SqliteStore, dest: Path) -> BackupInfo:
                 # Pages in steps, so a busy gate's scans interleave with the copy.
                 store.db.conn.backup(target, pages=256)
                 target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-                info = _describe(target, dest)
                 problem = _check(target)
+                info = _describe(target, dest) if problem is None else None
+            except sqlite3.DatabaseError as failure:
+                if getattr(failure, "sqlite_errorname", "") not in DAMAGED:
+                    raise  # a full disk, a lock: an environment failure, not damage
+                problem = str(failure)
             finally:
                 target.close()
             if problem is not None:

@@ -114,7 +114,10 @@ def verify_chain(conn: sqlite3.Connection, progress: Callable[[int, int], None] 
 def integrity(conn: sqlite3.Connection, quick: bool = False) -> str:
     """'ok', or SQLite's first complaints about the file, joined."""
     pragma = "quick_check" if quick else "integrity_check"
-    rows = conn.execute(f"PRAGMA {pragma}(20)").fetchall()
+    try:
+        rows = conn.execute(f"PRAGMA {pragma}(20)").fetchall()
+    except sqlite3.DatabaseError as failure:  # too damaged to even list what is wrong
+        return str(failure)
     return "; ".join(str(r[0]) for r in rows)
 
 
