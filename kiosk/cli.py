@@ -243,19 +243,24 @@ def cmd_roster_import(args, gate: Gate) -> int:
 def cmd_card_issue(args, gate: Gate) -> int:
     issued = gate.office().issue(args.household.strip().upper(), CardKind(args.kind),
                                  args.holder, args.valid_from, args.valid_to)
+    gate.audit(_os_user(), "card_issue", issued.card.serial, {"kind": issued.card.kind.value,
+                                                              "household": issued.card.household_id})
     _print_issued(issued, args.qr_out)
     return EXIT_OK
 
 
 def cmd_card_revoke(args, gate: Gate) -> int:
     card = gate.office().revoke(_serial(args.serial, args.lang))
+    gate.audit(_os_user(), "card_revoke", card.serial, {"generation": card.generation})
     print(json.dumps({"serial": card.serial, "generation": card.generation,
                       "status": card.status.value}))
     return EXIT_OK
 
 
 def cmd_card_reissue(args, gate: Gate) -> int:
-    _print_issued(gate.office().reissue(_serial(args.serial, args.lang)), args.qr_out)
+    issued = gate.office().reissue(_serial(args.serial, args.lang))
+    gate.audit(_os_user(), "card_reissue", issued.card.serial, {"generation": issued.card.generation})
+    _print_issued(issued, args.qr_out)
     return EXIT_OK
 
 
@@ -325,7 +330,9 @@ def cmd_policy_set(args, gate: Gate) -> int:
         value = policy.canonical(args.key, args.value)
     except policy.SettingError as refused:
         raise UsageError(messages.cli_message("bad_setting", args.lang, error=refused)) from None
+    previous = gate.policy().as_dict().get(args.key)
     gate.store.set_setting(args.key, value)
+    gate.audit(_os_user(), "setting_change", args.key, {"from": previous, "to": value})
     print(f"{args.key} = {value}")
     return EXIT_OK
 

@@ -137,3 +137,21 @@ def test_cli_refuses_an_operator_without_pin_on_stdin(gate, capsys):
                      "--role", "admin"])
     assert code == 2
     assert "--pin-stdin" in capsys.readouterr().err
+
+
+def test_cli_card_and_setting_changes_are_audited(gate, capsys):
+    household = Household("H000301", "3", "2", "301")
+    gate.store.add_households([household], gate.clock.now())
+    db = ["--db", str(gate.path)]
+    assert cli.main([*db, "card", "issue", "--household", household.id, "--kind", "life"]) == 0
+    serial = json.loads(capsys.readouterr().out)["serial"]
+    assert cli.main([*db, "card", "reissue", serial]) == 0
+    assert cli.main([*db, "card", "revoke", serial]) == 0
+    assert cli.main([*db, "policy", "set", "quota.window_days", "3"]) == 0
+    rows = gate.store.db.execute("SELECT action, target, details FROM audit ORDER BY id").fetchall()
+    audited = [(r[0], r[1]) for r in rows if r[0] not in ("operator_add", "login")]
+    assert audited == [("card_issue", serial), ("card_reissue", serial), ("card_revoke", serial),
+                       ("setting_change", "quota.window_days")]
+    assert json.loads(rows[-1][2]) == {"from": "2", "to": "3"}
+    assert all(r[0].startswith("cli") for r in gate.store.db.execute("SELECT operator FROM audit"
+                                                                     " WHERE action LIKE 'card_%'"))
