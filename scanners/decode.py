@@ -62,9 +62,15 @@ class FallbackBudget:
     long stretch the fallback therefore costs at most `ms_per_frame` per frame on average.
     The balance is capped at `max_ms`, so a long run of frames zxing-cpp reads does not
     save up for a burst of slow frames later.
+
+    4 ms a frame: at 1280x720 a fallback run takes 20-40 ms (100 ms on heavy texture), so
+    on an empty gate it runs on about one frame in eight, three or four times a second at
+    30 fps; the median frame costs what zxing-cpp costs and the average stays near 7 ms of
+    the 33 ms a frame lasts. A card zxing-cpp cannot read, held up for half a second, still
+    gets a couple of tries (bench/decode.py, docs/performance.md).
     """
 
-    def __init__(self, ms_per_frame: float = 6.0, max_ms: float = 50.0) -> None:
+    def __init__(self, ms_per_frame: float = 4.0, max_ms: float = 50.0) -> None:
         if ms_per_frame < 0 or max_ms < 0:
             raise ValueError("budget figures must not be negative")
         self.ms_per_frame = ms_per_frame
