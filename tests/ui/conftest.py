@@ -17,6 +17,7 @@ from kiosk.model import CardKind, Household
 
 # A Thursday morning in the community's time zone (08:00 in Shanghai).
 START = dt.datetime(2026, 2, 12, 0, 0, tzinfo=dt.UTC)
+LEAD_PIN = "2468"
 
 
 @dataclasses.dataclass
@@ -48,5 +49,6 @@ def community(tmp_path) -> Community:
     payloads["revoked"] = payloads["lost"]
     reissued = office.reissue(serials["lost"])
     payloads["lost"] = reissued.payload
+    gate.operators().add("楼长王", "lead", LEAD_PIN, buildings=("3",))
     gate.close()
     return Community(path, clock, payloads, serials)
