@@ -283,6 +283,7 @@ class CheckpointService:
                 local_reset -= dt.timedelta(days=1)
             is_out = last.at_utc >= local_reset.astimezone(dt.UTC)
         if scan.direction is Direction.OUT and is_out:
+            scan.incident = "already_out"  # a copied card, or a card lent out: counted
             return Decision.DENY, "already_out", {}
         if scan.direction is Direction.IN and not is_out:
             scan.warnings = ("entry_without_exit",)
