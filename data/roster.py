@@ -53,7 +53,10 @@ def read_rows(path: Path) -> Iterator[list[str]]:
     if suffix in (".xlsx", ".xlsm"):
         yield from _xlsx_rows(path)
     elif suffix in (".csv", ".txt"):
-        yield from csv.reader(io.StringIO(_decode(path.read_bytes())))
+        try:  # newline="": a lone carriage return (an old Mac export) ends a line too
+            yield from csv.reader(io.StringIO(_decode(path.read_bytes()), newline=""))
+        except csv.Error as failure:  # a field past the csv module's size limit, and the like
+            raise RosterFileError("roster_format", str(failure)) from None
     else:
         raise RosterFileError("roster_format", path.suffix)
 

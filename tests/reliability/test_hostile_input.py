@@ -184,6 +184,8 @@ ROSTERS = {
     "bad_members.csv": "楼栋,单元,房号,人数\n1,1,101,三\n".encode(),
     "duplicate.csv": "楼栋,单元,房号\n1,1,101\n1,1,101\n".encode(),
     "roster.pdf": b"%PDF-1.4",
+    "carriage_return.csv": b"\r\x00",  # found by Hypothesis: was a csv.Error traceback
+    "huge_field.csv": "楼栋,单元,房号\n1,1,\"".encode() + b"9" * 200_000 + b"\"\n",
     "broken.xlsx": b"PK\x03\x04 not really a zip",
 }
 
