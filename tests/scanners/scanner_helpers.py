@@ -6,6 +6,7 @@ may choose a Micro QR code, which the gate does not read.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -40,6 +41,13 @@ def draw_card_frame(payload: str, *, size: tuple[int, int] = (1280, 720), module
                     at: tuple[int, int] = (120, 90), background: int = 140,
                     rotate_90: bool = False) -> np.ndarray:
     """A BGR frame (width, height = size) showing a white card with the QR code of `payload`."""
+    # Drawn once per argument set (the noise is the slow part); each caller gets its own copy.
+    return _card_frame(payload, size, module_px, at, background, rotate_90).copy()
+
+
+@functools.lru_cache(maxsize=32)
+def _card_frame(payload: str, size: tuple[int, int], module_px: int, at: tuple[int, int],
+                background: int, rotate_90: bool) -> np.ndarray:
     code = segno.make_qr(payload, error="m")
     dark = np.array(code.matrix, dtype=bool)
     dark = np.pad(dark, 4, constant_values=False)  # the quiet zone a printed card has
@@ -64,6 +72,11 @@ def draw_card_frame(payload: str, *, size: tuple[int, int] = (1280, 720), module
 def empty_frame(size: tuple[int, int] = (1280, 720), *, level: int = 120,
                 seed: int = 0) -> np.ndarray:
     """A BGR frame of a plain, slightly noisy scene: nothing to decode."""
+    return _empty_frame(size, level, seed).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _empty_frame(size: tuple[int, int], level: int, seed: int) -> np.ndarray:
     width, height = size
     rng = np.random.default_rng(seed)
     frame = rng.normal(level, 6, (height, width, 3))
