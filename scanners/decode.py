@@ -3,7 +3,7 @@
 Measured on the gate's material (docs/performance.md, bench/decode.py): zxing-cpp reads
 more codes than any other decoder here and in about 2 ms a 1280x720 frame; pyzbar on an
 adaptive-threshold image reads a few codes zxing-cpp misses (motion blur, glare, odd
-samples), but costs 20-30 ms a frame, and up to 100 ms on a frame full of texture. So
+samples), but costs 20-50 ms a frame, and over 100 ms on a frame full of texture. So
 pyzbar runs only when zxing-cpp found nothing, never on a dark frame (nobody at the gate at
 night), and only while a time budget lasts (`FallbackBudget`): the average cost per frame
 stays inside the frame budget however long the camera looks at an empty gate. A card held
@@ -39,9 +39,10 @@ DARK_MEAN = 40.0
 
 ADAPTIVE_BLOCK_PX = 31
 ADAPTIVE_OFFSET = 5
-"""Adaptive threshold (mean of a 31 px square, minus 5) for pyzbar: picked with
-bench/decode.py; it rescues the most codes zxing-cpp misses at 1280x720 while staying cheap
-(a box filter) and keeps zero wrong payloads."""
+"""Adaptive threshold for pyzbar (mean of a 31 px square, minus 5): of the block sizes
+31/51/71, offsets 5/10, mean or Gaussian, tried on the benchmark's sets, one of those that
+rescue the most codes zxing-cpp misses at 1280x720, with no wrong payload, and cheap (a box
+filter)."""
 
 TEXT_ENCODINGS = ("utf-8", "shift_jis")
 """How pyzbar's bytes are read before latin-1, which never fails (Japanese codes are Shift_JIS)."""
@@ -63,10 +64,10 @@ class FallbackBudget:
     The balance is capped at `max_ms`, so a long run of frames zxing-cpp reads does not
     save up for a burst of slow frames later.
 
-    4 ms a frame: at 1280x720 a fallback run takes 20-40 ms (100 ms on heavy texture), so
-    on an empty gate it runs on about one frame in eight, three or four times a second at
-    30 fps; the median frame costs what zxing-cpp costs and the average stays near 7 ms of
-    the 33 ms a frame lasts. A card zxing-cpp cannot read, held up for half a second, still
+    4 ms a frame: at 1280x720 a fallback run takes 20-50 ms (over 100 ms on heavy
+    texture), so on an empty gate it runs on about one frame in ten, a few times a second
+    at 30 fps; the median frame costs what zxing-cpp costs and the average stays near 7 ms
+    of the 33 ms a frame lasts. A card zxing-cpp cannot read, held up for half a second, still
     gets a couple of tries (bench/decode.py, docs/performance.md).
     """
 
