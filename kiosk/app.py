@@ -115,6 +115,11 @@ class Gate:
         """A lead or admin lets a denied person through: the new event and an audit line."""
         if not operator.may(Role.LEAD):
             raise OperatorError("role_too_low", role=Role.LEAD.value)
+        denied = self.store.event(event_id)
+        household = self.store.household(denied.household_id) if denied and denied.household_id else None
+        building = household.building if household else None
+        if denied is not None and not operator.sees(building):  # a lead overrides for their buildings
+            raise OperatorError("not_your_building", building=building or "-")
         verdict = self.service.override(event_id, operator.name, reason)
         self.audit(operator, "override", event_id, {"reason": reason.strip(),
                                                    "event": verdict.event_id})

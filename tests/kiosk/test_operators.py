@@ -118,6 +118,17 @@ def test_override_records_the_lead_and_is_audited(gate):
         gate.override(denied.event_id, volunteer, "x")
 
 
+def test_a_lead_overrides_only_for_their_buildings(gate):
+    household = Household("H000401", "4", "1", "401")
+    gate.store.add_households([household], gate.clock.now())
+    card = gate.office().issue(household.id, CardKind.LIFE)
+    denied = gate.service.scan(card.payload, "in")
+    with pytest.raises(OperatorError) as refused:
+        gate.override(denied.event_id, gate.authenticate("2222", "lead"), "送医")
+    assert refused.value.key == "not_your_building"
+    assert gate.override(denied.event_id, gate.authenticate("3333", "admin"), "送医").allowed
+
+
 def test_cli_reads_the_pin_from_stdin_and_lists_operators(gate, monkeypatch, capsys):
     import io
 
