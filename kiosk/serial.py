@@ -2,8 +2,10 @@
 
 The alphabet is Crockford's base 32 (no I, L, O, U), so a volunteer reading a worn card
 cannot confuse 1/I/L or 0/O: on input those are folded to the digits. The check character
-is Luhn mod 32 over the same alphabet: it catches every single wrong character and every
-swap of two neighbours, the two mistakes people make when they type a code.
+is Damm's algorithm over the same alphabet: it catches every single wrong character and
+every swap of two neighbours, the two mistakes people make when they type a code. (Luhn
+mod 32, the first choice, misses a swap of the first and last symbols, 0 and Z: found by
+a property test.)
 """
 from __future__ import annotations
 
@@ -18,14 +20,28 @@ _LOOK_ALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
 SERIAL_BODY = 6  # 32**6 ≈ 1e9 serials: random, so one community's are not guessable
 
 
+def _times_x(value: int) -> int:
+    """Multiplication by x in GF(32), modulo the primitive polynomial x^5 + x^2 + 1."""
+    value <<= 1
+    return value ^ 0b100101 if value & 0b100000 else value
+
+
+def _damm(text: str) -> int:
+    """Damm's check over the quasigroup a∘b = x·a + b of GF(32).
+
+    It is totally anti-symmetric ((c∘a)∘b = (c∘b)∘a only when a = b), which is what
+    catches every adjacent swap, and b ↦ c∘b is a bijection, which catches every single
+    wrong character.
+    """
+    interim = 0
+    for ch in text:
+        interim = _times_x(interim) ^ _VALUE[ch]
+    return interim
+
+
 def check_char(body: str) -> str:
-    """Luhn mod N (N = 32) over `body`, which must be in ALPHABET."""
-    factor, total = 2, 0
-    for ch in reversed(body):
-        addend = factor * _VALUE[ch]
-        factor = 1 if factor == 2 else 2
-        total += addend // 32 + addend % 32
-    return ALPHABET[(32 - total % 32) % 32]
+    """The character that brings `body`'s Damm check to zero."""
+    return ALPHABET[_times_x(_damm(body))]
 
 
 def new_serial() -> str:
@@ -47,7 +63,7 @@ def normalize_serial(typed: str) -> str | None:
     compact = clean_scanned(typed).replace("-", "").translate(_LOOK_ALIKES)
     if len(compact) != SERIAL_BODY + 1 or any(ch not in _VALUE for ch in compact):
         return None
-    if check_char(compact[:-1]) != compact[-1]:
+    if _damm(compact) != 0:
         return None
     return format_serial(compact)
 
