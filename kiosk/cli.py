@@ -243,15 +243,15 @@ def cmd_roster_import(args, gate: Gate) -> int:
 def cmd_card_issue(args, gate: Gate) -> int:
     issued = gate.office().issue(args.household.strip().upper(), CardKind(args.kind),
                                  args.holder, args.valid_from, args.valid_to)
-    gate.audit(_os_user(), "card_issue", issued.card.serial, {"kind": issued.card.kind.value,
-                                                              "household": issued.card.household_id})
+    _audit(gate, "card_issue", issued.card.serial, {"kind": issued.card.kind.value,
+                                                    "household": issued.card.household_id})
     _print_issued(issued, args.qr_out)
     return EXIT_OK
 
 
 def cmd_card_revoke(args, gate: Gate) -> int:
     card = gate.office().revoke(_serial(args.serial, args.lang))
-    gate.audit(_os_user(), "card_revoke", card.serial, {"generation": card.generation})
+    _audit(gate, "card_revoke", card.serial, {"generation": card.generation})
     print(json.dumps({"serial": card.serial, "generation": card.generation,
                       "status": card.status.value}))
     return EXIT_OK
@@ -259,7 +259,7 @@ def cmd_card_revoke(args, gate: Gate) -> int:
 
 def cmd_card_reissue(args, gate: Gate) -> int:
     issued = gate.office().reissue(_serial(args.serial, args.lang))
-    gate.audit(_os_user(), "card_reissue", issued.card.serial, {"generation": issued.card.generation})
+    _audit(gate, "card_reissue", issued.card.serial, {"generation": issued.card.generation})
     _print_issued(issued, args.qr_out)
     return EXIT_OK
 
@@ -332,7 +332,7 @@ def cmd_policy_set(args, gate: Gate) -> int:
         raise UsageError(messages.cli_message("bad_setting", args.lang, error=refused)) from None
     previous = gate.policy().as_dict().get(args.key)
     gate.store.set_setting(args.key, value)
-    gate.audit(_os_user(), "setting_change", args.key, {"from": previous, "to": value})
+    _audit(gate, "setting_change", args.key, {"from": previous, "to": value})
     print(f"{args.key} = {value}")
     return EXIT_OK
 
@@ -459,6 +459,13 @@ def cmd_purge(args, gate: Gate) -> int:
                                               date=args.before)) from None
     print(messages.cli_message("purged", args.lang, count=deleted, date=args.before))
     return EXIT_OK
+
+
+def _audit(gate, action: str, target: str, details: dict) -> None:
+    """An audit line in the gate's database; card commands run against the office
+    (`--office`, an OfficeSession) are the office's to log."""
+    if isinstance(gate, Gate):
+        gate.audit(_os_user(), action, target, details)
 
 
 def _os_user() -> str:
