@@ -36,6 +36,13 @@ COLOURS = {
 
 EXIT_REASONS = ("medical", "funeral", "volunteer", "other")
 
+# One style sheet, chosen by the "look" property: re-polishing is cheap, while a new
+# setStyleSheet per verdict re-parses and re-polishes the whole panel (tens of ms).
+PANEL_STYLE = "".join(
+    f'#verdict[look="{look.value}"] {{ background: {background}; border-radius: 16px; }} '
+    f'#verdict[look="{look.value}"] QLabel {{ color: {text}; }} '
+    for look, (background, text) in COLOURS.items())
+
 
 def _readable(text: str) -> str:
     """The service writes "℃" (U+2103), which WenQuanYi Micro Hei, the CJK font on a fresh
@@ -116,6 +123,7 @@ class VerdictPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("verdict")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(PANEL_STYLE)
         self.look = Look.IDLE
         self.verdict: Verdict | None = None
         self._notice = ""
@@ -215,9 +223,11 @@ class VerdictPanel(QWidget):
 
     def _set_look(self, look: Look) -> None:
         self.look = look
-        background, text = COLOURS[look]
-        self.setStyleSheet(f"#verdict {{ background: {background}; border-radius: 16px; }}"
-                           f" #verdict QLabel {{ color: {text}; }}")
+        self.setProperty("look", look.value)
+        style = self.style()
+        for widget in (self, self.title, self.reason, self.details, self.quota, self.note):
+            style.unpolish(widget)
+            style.polish(widget)
         self.icon.set_look(look)
         self._fill()
 

@@ -133,7 +133,10 @@ def test_special_card_asks_for_a_reason_with_big_buttons(qtbot, screen, communit
 
 def test_lead_overrides_a_deny_with_pin_and_reason(qtbot, screen, community):
     window = screen.window
-    denied = scan(qtbot, screen, community.payloads["revoked"]).verdict
+    scan(qtbot, screen, community.payloads["life"])
+    community.clock.advance(minutes=1)
+    denied = scan(qtbot, screen, community.payloads["life"]).verdict  # already out
+    assert denied.reason == "already_out"
     qtbot.mouseClick(window.verdict.override_button, Qt.MouseButton.LeftButton)
     dialog = window.pin_dialog
     dialog.reason.setText("就医急需")
@@ -146,7 +149,7 @@ def test_lead_overrides_a_deny_with_pin_and_reason(qtbot, screen, community):
     with qtbot.waitSignal(window.verdict_shown, timeout=5000) as shown:
         dialog.press("OK")
     verdict = shown.args[0].verdict
-    assert window.verdict.look is Look.ALLOW
+    assert window.verdict.look is Look.ALLOW, shown.args[0].message
     assert window.verdict.reason.text() == "已由楼长王特批放行"
     event = recorded(community, verdict.event_id)
     assert event.override_of == denied.event_id and event.override_reason == "就医急需"
