@@ -121,7 +121,7 @@ def test_retest_queue_model_passes_the_model_tester(qtbot, qtmodeltester, screen
 def test_special_card_asks_for_a_reason_with_big_buttons(qtbot, screen, community):
     window = screen.window
     scan(qtbot, screen, community.payloads["special"], "out")
-    assert window.verdict.title.text() == "请选择外出事由"
+    assert window.verdict.title.text() == "选择事由"
     medical = window.verdict.reason_buttons["medical"]
     assert medical.isVisible() and medical.text() == "就医"
     with qtbot.waitSignal(window.verdict_shown, timeout=5000) as shown:

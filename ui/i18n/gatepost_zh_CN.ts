@@ -281,7 +281,7 @@
     </message>
     <message>
         <source>Choose a reason</source>
-        <translation>请选择外出事由</translation>
+        <translation>选择事由</translation>
     </message>
     <message>
         <source>Measure the temperature, then show the QR code to the camera</source>
