@@ -52,12 +52,7 @@ def main() -> int:
         if xvfb is not None:
             xvfb.terminate()
             xvfb.wait()
-    # PySide6 6.12 can crash while the interpreter tears down after many windows came and
-    # went in one process (bool_dealloc during the final garbage collection). The pictures
-    # are on disk by now: leave without that teardown.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    sys.exit(code)
 
 
 def shoot(out: Path) -> int:

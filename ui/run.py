@@ -7,7 +7,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.app import Gate, open_gate
@@ -17,7 +16,6 @@ from ui.camera import CameraFeed
 from ui.gate_screen import GateWindow
 from ui.gateclient import GateClient
 from ui.i18n import Language, apply_cjk_font
-from ui.refguard import keep_alive
 from ui.sound import Sounds
 from ui.wedge import WedgeFilter
 
@@ -56,9 +54,6 @@ class GateApp:
         self.wedge.scanned.connect(self._on_wedge)
         self.app.installEventFilter(self.wedge)
         self.app.aboutToQuit.connect(self.close)
-        self._keep_alive = QTimer(self.window, interval=60_000)  # see ui/refguard.py
-        self._keep_alive.timeout.connect(keep_alive)
-        self._keep_alive.start()
 
     def _on_wedge(self, payload: str) -> None:
         guard = self.camera.guard if self.camera is not None else None
