@@ -18,6 +18,7 @@ from kiosk import messages
 from kiosk.clock import Clock
 from kiosk.codec import CardCodeError, Verifier, public_key_from_text
 from kiosk.model import (
+    OVERRIDABLE,
     Card,
     CardKind,
     CardStatus,
@@ -134,6 +135,8 @@ class CheckpointService:
         denied = self.store.event(event_id)
         if denied is None or denied.decision is Decision.ALLOW or not reason.strip():
             raise BadInput("bad_event", value=event_id)
+        if denied.reason not in OVERRIDABLE:
+            raise BadInput("not_overridable", reason=denied.reason)
         policy = Policy(self.store.settings())
         now = at if at is not None else self.clock.now()
         card = self.store.card(denied.serial) if denied.serial else None

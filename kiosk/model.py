@@ -69,6 +69,12 @@ REASONS = (
 )
 WARNINGS = ("entry_without_exit",)
 
+# Denials a building lead may override with a written reason: the rules about *when* a
+# known, valid card may pass. Never who the card is (forged, revoked, unknown), nor a
+# temperature (measure again), nor a confirmed fever (the observation point decides).
+OVERRIDABLE = frozenset({"already_out", "quota_used", "work_quota_used", "outside_hours",
+                         "expired", "not_yet_valid"})
+
 
 @dataclasses.dataclass(frozen=True)
 class Household:
@@ -138,6 +144,12 @@ class Verdict:
     @property
     def allowed(self) -> bool:
         return self.decision is Decision.ALLOW
+
+    @property
+    def overridable(self) -> bool:
+        """May a lead let this person through (the gate screen offers the button)?"""
+        return (self.decision is Decision.DENY and self.reason in OVERRIDABLE
+                and self.event_id is not None)
 
     def to_json(self) -> dict[str, Any]:
         """The verdict JSON of DESIGN.md section 5."""

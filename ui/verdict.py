@@ -251,8 +251,7 @@ class VerdictPanel(QWidget):
         reason_needed = bool(v and v.reason == "reason_required")
         for button in self.reason_buttons.values():
             button.setVisible(reason_needed)
-        self.override_button.setVisible(bool(v and v.decision is Decision.DENY and v.event_id
-                                              and v.reason not in ("reason_required",)))
+        self.override_button.setVisible(bool(v and v.overridable))
 
     def _details(self, v: Verdict) -> str:
         kinds = {CardKind.LIFE: self.tr("Life card"), CardKind.WORK: self.tr("Work card"),

@@ -102,11 +102,17 @@ def test_logins_and_failures_go_into_the_audit_log(gate):
     assert [tuple(r) for r in rows][-2:] == [("张楼长", "login", "lead"), ("", "login_failed", "lead")]
 
 
+def _already_out(gate, card):
+    """An overridable denial: the card goes out, then out again a minute later."""
+    gate.service.scan(card.payload, "out")
+    return gate.service.scan(card.payload, "out", at=gate.clock.now() + dt.timedelta(minutes=1))
+
+
 def test_override_records_the_lead_and_is_audited(gate):
     household = Household("H000301", "3", "2", "301")
     gate.store.add_households([household], gate.clock.now())
     card = gate.office().issue(household.id, CardKind.LIFE)
-    denied = gate.service.scan(card.payload, "in")  # no temperature: denied
+    denied = _already_out(gate, card)
     lead = gate.authenticate("2222", "lead")
     verdict = gate.override(denied.event_id, lead, "送医返回")
     assert verdict.allowed
@@ -122,7 +128,7 @@ def test_a_lead_overrides_only_for_their_buildings(gate):
     household = Household("H000401", "4", "1", "401")
     gate.store.add_households([household], gate.clock.now())
     card = gate.office().issue(household.id, CardKind.LIFE)
-    denied = gate.service.scan(card.payload, "in")
+    denied = _already_out(gate, card)
     with pytest.raises(OperatorError) as refused:
         gate.override(denied.event_id, gate.authenticate("2222", "lead"), "送医")
     assert refused.value.key == "not_your_building"

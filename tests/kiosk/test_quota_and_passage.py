@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from kiosk.checkpoint import BadInput
 from kiosk.model import CardKind, Decision
 from tests.kiosk.conftest import local
 
@@ -249,3 +250,23 @@ def test_events_are_recorded_with_local_and_utc_time(world):
     assert event.at_local == local(10, 7, 30)
     assert event.at_utc == dt.datetime(2026, 2, 9, 23, 30, tzinfo=dt.UTC)
     assert event.kind is CardKind.WORK and event.device_seq == 1
+
+
+@pytest.mark.parametrize(("make_denial", "overridable"), [
+    (lambda w: (w.scan(w.life, "out"), w.at(local(10, 9)).scan(w.life, "out"))[1], True),
+    (lambda w: w.at(local(10, 4)).scan(w.work, "out"), True),
+    (lambda w: w.scan(w.life, "in", temp="98.6"), False),
+    (lambda w: w.scan("nonsense", "out"), False),
+    (lambda w: (w.gate.office().revoke(w.life.card.serial), w.scan(w.life, "out"))[1], False),
+    (lambda w: (w.scan(w.life, "in", temp="38.2"),
+                w.at(local(10, 8, 6)).scan(w.life, "in", temp="38.0"))[1], False),
+])
+def test_only_rules_about_when_a_valid_card_passes_can_be_overridden(world, make_denial, overridable):
+    denied = make_denial(world)
+    assert denied.overridable is overridable
+    if overridable:
+        assert world.gate.service.override(denied.event_id, "王", "就医").allowed
+    else:
+        with pytest.raises(BadInput) as refused:
+            world.gate.service.override(denied.event_id, "王", "就医")
+        assert refused.value.key == "not_overridable"
