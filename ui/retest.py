@@ -165,7 +165,7 @@ class RetestQueueView(QWidget):
         if not any(self.model.is_due(r) for r in range(self.model.rowCount())):
             self.prompt.hide()
             return
-        self.prompt.setText(self.tr("Time for the retest: %1 (card %2). Measure again, then scan.")
+        self.prompt.setText(self.tr("Retest now: %1 (card %2)")
                             .replace("%1", self._due_flat or "—").replace("%2", self._due_serial))
         self.prompt.show()
 

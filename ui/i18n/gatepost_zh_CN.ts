@@ -234,8 +234,8 @@
 <context>
     <name>RetestQueueView</name>
     <message>
-        <source>Time for the retest: %1 (card %2). Measure again, then scan.</source>
-        <translation>该复测了：%1（卡 %2）。请重新测温后扫码。</translation>
+        <source>Retest now: %1 (card %2)</source>
+        <translation>该复测了：%1（卡 %2）</translation>
     </message>
     <message>
         <source>Fever retest queue: %1 waiting</source>
