@@ -7,20 +7,11 @@ filter), then the rows of a page by their ids, only when the view shows them.
 from __future__ import annotations
 
 import array
-import dataclasses
 import datetime as dt
 
 from data.export.daylog import LogScope, rows_by_seq
 from data.store import SqliteStore, parse_utc
-from kiosk.model import Household
-
-
-@dataclasses.dataclass(frozen=True)
-class LogFilter:
-    day: dt.date
-    buildings: tuple[str, ...] | None = None  # None: every building (admins)
-    direction: str | None = None               # "in" / "out"
-    decision: str | None = None                # "allow" / "deny" / "retest"
+from kiosk.model import Household, LogFilter
 
 
 class AdminQueries:

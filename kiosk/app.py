@@ -15,14 +15,14 @@ import platformdirs
 from data.keyfile import key_path, read_private_key, write_private_key
 from data.operators_store import SqliteOperatorStore
 from data.store import SqliteStore
-from kiosk import codec, startup
+from kiosk import codec, messages, startup
 from kiosk.checkpoint import CheckpointService
 from kiosk.clock import Clock, SystemClock
 from kiosk.model import Verdict
 from kiosk.office import CardOffice, RosterError
 from kiosk.operators import Operator, OperatorError, OperatorService, PinLocked, Role
 from kiosk.policy import Policy
-from kiosk.ports import StorageError
+from kiosk.ports import StorageError, SyncFailed
 from kiosk.serial import new_community_id
 from kiosk.startup import Finding, GuardedClock, Severity
 
@@ -215,6 +215,26 @@ def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | N
         store.close()
         raise
     return gate
+
+
+def sync_in_background(path: str | Path, lang: str = "zh", clock: Clock | None = None,
+                       cancelled=None):
+    """One sync of the gate at `path` with its configured office, for a worker thread.
+
+    Opens its own connections (never the GUI's), so it may run beside the gate screen.
+    Returns the data.sync.SyncReport, or None when no office is configured; raises
+    SyncFailed with the sentence to show when the office cannot be reached.
+    """
+    from data.office import SyncError
+    from data.sync import sync_once
+
+    try:
+        return sync_once(path, clock=clock, cancelled=cancelled)
+    except SyncError as failure:
+        if failure.key == "sync_no_target":
+            return None
+        raise SyncFailed(messages.cli_message(failure.key, lang, target=failure.target,
+                                              detail=failure.detail)) from failure
 
 
 class StartupFailed(StorageError):

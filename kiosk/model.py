@@ -205,3 +205,13 @@ class Event:
     payload_digest: str | None = None  # sha256 of what was scanned (never the raw text of a non-card)
     verdict: dict[str, Any] | None = None  # the verdict as shown: the repeat guard shows it again
     device_seq: int = 0  # assigned by the store when the event is appended
+
+
+@dataclasses.dataclass(frozen=True)
+class LogFilter:
+    """Which events of the day's log a screen or an export shows."""
+
+    day: dt.date
+    buildings: tuple[str, ...] | None = None  # None: every building (admins)
+    direction: str | None = None               # "in" / "out"
+    decision: str | None = None                # "allow" / "deny" / "retest"

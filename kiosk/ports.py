@@ -20,6 +20,17 @@ class StorageError(RuntimeError):
     """
 
 
+class SyncFailed(RuntimeError):
+    """A sync with the office could not finish; the text is the calm sentence to show.
+
+    Offline for days is normal at a gate: this is information, not an alarm.
+    """
+
+
+class Cancelled(Exception):
+    """Long work (an export, a sync) stopped because the person asked; nothing was kept."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Community:
     id: str

@@ -136,6 +136,7 @@ class GateClient(QObject):
         """Read the status bar's numbers and the retest queue; emits `snapshot_ready`."""
         def body() -> Snapshot:
             gate = self._worker_gate()
+            gate.backup_if_due()  # a screen left running for days still makes its daily backup
             policy = gate.policy()
             queue = gate.service.retest_queue()
             flats = {}

@@ -7,9 +7,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from kiosk.app import Gate, open_gate
+from kiosk import messages
+from kiosk.app import Gate, open_gate, sync_in_background
 from kiosk.clock import Clock, SystemClock
 from scanners.sources import SourceFactory, open_source
 from ui.camera import CameraFeed
@@ -17,6 +18,7 @@ from ui.gate_screen import GateWindow
 from ui.gateclient import GateClient
 from ui.i18n import Language, apply_cjk_font
 from ui.sound import Sounds
+from ui.sync_timer import SyncTimer
 from ui.wedge import WedgeFilter
 
 log = logging.getLogger("gate")
@@ -35,6 +37,10 @@ class GateApp:
         probe = open_gate(db_path, lang, clock)  # fails here (NotInitialised) before any window
         try:
             community, timezone = probe.store.community().name, probe.policy().timezone
+            sync_interval_s = int(probe.policy().text("sync.interval_s"))
+            # Warnings of the start-up checks (a clock behind the newest event, a backup
+            # that could not be written): shown once when the screen opens.
+            self.warnings = [messages.startup_message(f.key, lang, **f.fields) for f in probe.findings]
         finally:
             probe.close()
         self.client = GateClient(lambda: open_gate(db_path, lang, clock))
@@ -50,6 +56,11 @@ class GateApp:
 
         self.window = GateWindow(self.client, clock.now, self.language, self.sounds, self.camera,
                                  community, timezone, admin_gate=admin_gate)
+        self.sync_timer = SyncTimer(
+            lambda cancelled: sync_in_background(db_path, self.language.code, clock, cancelled),
+            sync_interval_s, parent=self.window)
+        self.sync_timer.synced.connect(lambda _report: self.client.refresh())
+        self.sync_timer.failed.connect(lambda _sentence: self.client.refresh())
         self.wedge = WedgeFilter(parent=self.app)
         self.wedge.scanned.connect(self._on_wedge)
         self.app.installEventFilter(self.wedge)
@@ -68,9 +79,14 @@ class GateApp:
             self.window.show()
         if self.camera is not None:
             self.camera.start()
+        if self.warnings:  # open(), not exec(): the gate keeps scanning behind it
+            self.warning_box = QMessageBox(QMessageBox.Icon.Warning, "Gatepost",
+                                           "\n\n".join(self.warnings), parent=self.window)
+            self.warning_box.open()
 
     def close(self) -> None:
         self.app.removeEventFilter(self.wedge)
+        self.sync_timer.stop()
         if self.camera is not None:
             self.camera.stop()
         self.client.close()

@@ -1,39 +1,34 @@
-"""The background sync: every `sync.interval_s` seconds, one `data.sync.sync_once` on its own lane.
+"""The background sync: every `sync.interval_s` seconds, one sync on its own lane.
 
-The sync opens its own connections on the lane's thread (it is given the database's path,
-never the GUI's Gate), so the GUI thread never waits on the network or the office's disk.
-Offline is normal: a failed sync is reported by `failed` with a calm sentence and tried
-again at the next tick; the status bar reads the same state through `Gate.sync_summary()`.
-
-Hook it into a screen with two lines (see docs/sync.md):
-
-    self.sync_timer = SyncTimer(db_path, parent=self)
-    self.sync_timer.synced.connect(lambda _report: self.refresh_status())
+The sync itself is given by the composition root (`kiosk.app.sync_in_background`): it
+opens its own connections on the lane's thread, never the GUI's, so the GUI thread never
+waits on the network or the office's disk. Offline is normal: a failed sync is reported by
+`failed` with a calm sentence and tried again at the next tick; the status bar reads the
+same state through `Gate.sync_summary()`.
 """
 from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from data.office import SyncError
-from data.store import SqliteStore
-from data.sync import SyncReport, sync_once
-from kiosk import messages
-from kiosk.clock import Clock
-from kiosk.policy import Policy
+from kiosk.ports import SyncFailed
 from ui.tasks import Lane
 
 log = logging.getLogger("sync")
+
+# sync(cancelled) -> a report, or None when no office is configured; SyncFailed otherwise.
+SyncJob = Callable[[Callable[[], bool]], Any]
 
 
 class SyncTimer(QObject):
     """Runs the sync now and then, never twice at once, never on the GUI thread.
 
     Signals:
-        synced(object): a sync finished; the data.sync.SyncReport.
+        synced(object): a sync finished; its report (data.sync.SyncReport).
         failed(str): a sync could not finish; the reason in the gate's language.
         skipped(): a tick found no office configured (setting sync.url): nothing to do.
     """
@@ -42,25 +37,15 @@ class SyncTimer(QObject):
     failed = Signal(str)
     skipped = Signal()
 
-    def __init__(self, db_path: str | Path, lang: str = "zh", clock: Clock | None = None,
-                 interval_s: int | None = None, parent: QObject | None = None):
+    def __init__(self, sync: SyncJob, interval_s: int, parent: QObject | None = None):
         super().__init__(parent)
-        self.db_path = Path(db_path)
-        self.lang = lang
-        self.clock = clock
+        self.sync = sync
         self._stopping = threading.Event()
         self._running = False
         self.lane = Lane("sync", self)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.sync_now)
-        self.timer.start(1000 * (interval_s or self._configured_interval()))
-
-    def _configured_interval(self) -> int:
-        store = SqliteStore(self.db_path)  # a quick local read, once, at start-up
-        try:
-            return int(Policy(store.settings()).text("sync.interval_s"))
-        finally:
-            store.close()
+        self.timer.start(1000 * interval_s)
 
     @property
     def running(self) -> bool:
@@ -71,18 +56,10 @@ class SyncTimer(QObject):
         if self._running or self._stopping.is_set():
             return False
         self._running = True
-        self.lane.submit(self._body, self._on_done, self._on_failed)
+        self.lane.submit(lambda: self.sync(self._stopping.is_set), self._on_done, self._on_failed)
         return True
 
-    def _body(self) -> SyncReport | None:
-        try:
-            return sync_once(self.db_path, clock=self.clock, cancelled=self._stopping.is_set)
-        except SyncError as failure:
-            if failure.key == "sync_no_target":
-                return None
-            raise
-
-    def _on_done(self, report: SyncReport | None) -> None:
+    def _on_done(self, report: Any) -> None:
         self._running = False
         if report is None:
             self.skipped.emit()
@@ -91,13 +68,11 @@ class SyncTimer(QObject):
 
     def _on_failed(self, error: BaseException) -> None:
         self._running = False
-        if isinstance(error, SyncError):
-            self.failed.emit(messages.cli_message(error.key, self.lang, target=error.target,
-                                                  detail=error.detail))
-        else:  # a bug: the traceback goes to the log, the screen gets the plain sentence
+        if isinstance(error, SyncFailed):
+            self.failed.emit(str(error))
+        else:  # a bug: the traceback goes to the log, the screen gets a plain sentence
             log.error("background sync failed", exc_info=error)
-            self.failed.emit(messages.cli_message("sync_failed", self.lang, target="",
-                                                  detail=type(error).__name__))
+            self.failed.emit(type(error).__name__)
 
     def stop(self) -> None:
         """Stop ticking; a running sync stops after its current batch (nothing is lost)."""

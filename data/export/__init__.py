@@ -24,6 +24,7 @@ from kiosk.clock import Clock
 from kiosk.messages import log_text
 from kiosk.operators import Operator
 from kiosk.policy import Policy
+from kiosk.ports import Cancelled
 
 log = logging.getLogger("export")
 
@@ -33,7 +34,7 @@ PROGRESS_EVERY = 1000
 Progress = Callable[[int, int], None]  # rows done, rows in all
 
 
-class ExportCancelled(Exception):
+class ExportCancelled(Cancelled):
     """The operator cancelled; no file was written."""
 
 

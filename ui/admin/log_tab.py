@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from data.admin_queries import LogFilter
 from kiosk.app import Gate, open_gate
+from kiosk.model import LogFilter
 from kiosk.operators import Operator
+from kiosk.ports import Cancelled
 from ui.admin.models import EventLogModel
 from ui.admin.texts import t
 from ui.tasks import Lane
@@ -149,9 +150,8 @@ class LogTab(QWidget):
 
         def failed(error: BaseException) -> None:
             dialog.reset()
-            from data.export import ExportCancelled
 
-            if isinstance(error, ExportCancelled):
+            if isinstance(error, Cancelled):
                 self.export_finished.emit(t("export_cancelled", self.lang))
             else:
                 log.error("export failed", exc_info=error)

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from data.admin_queries import LogFilter
+from kiosk.model import LogFilter
 
 log = logging.getLogger("export")
 

@@ -88,7 +88,7 @@ def test_the_log_model_fetches_rows_a_page_at_a_time(qtbot, office, qtmodelteste
 
 
 def admin_filter(office):
-    from data.admin_queries import LogFilter
+    from kiosk.model import LogFilter
 
     return LogFilter(DAY)
 

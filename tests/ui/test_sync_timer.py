@@ -5,12 +5,15 @@ import datetime as dt
 
 import pytest
 
-from kiosk.app import init_community
+from kiosk.app import init_community, sync_in_background
 from kiosk.clock import FixedClock
 from kiosk.model import CardKind, Household
+from ui.sync_timer import SyncTimer
 
-pytest.importorskip("PySide6")
-from ui.sync_timer import SyncTimer  # noqa: E402 (only where Qt is installed)
+
+def timer_for(gate, lang="zh") -> SyncTimer:
+    return SyncTimer(lambda cancelled: sync_in_background(gate.path, lang, cancelled=cancelled),
+                     interval_s=3600)
 
 
 @pytest.fixture
@@ -30,7 +33,7 @@ def gate_with_scans(tmp_path):
 def test_the_background_sync_pushes_and_reports_on_the_gui_thread(qtbot, gate_with_scans, tmp_path):
     (tmp_path / "office").mkdir()
     gate_with_scans.store.set_setting("sync.url", f"sqlite:///{tmp_path}/office/office.db")
-    timer = SyncTimer(gate_with_scans.path, interval_s=3600)
+    timer = timer_for(gate_with_scans)
 
     with qtbot.waitSignal(timer.synced, timeout=10000) as done:
         assert timer.sync_now()
@@ -43,7 +46,7 @@ def test_the_background_sync_pushes_and_reports_on_the_gui_thread(qtbot, gate_wi
 
 def test_an_unreachable_office_is_a_calm_sentence_and_nothing_is_lost(qtbot, gate_with_scans, tmp_path):
     gate_with_scans.store.set_setting("sync.url", f"sqlite:///{tmp_path}/no-stick/office.db")
-    timer = SyncTimer(gate_with_scans.path, lang="en", interval_s=3600)
+    timer = timer_for(gate_with_scans, "en")
 
     with qtbot.waitSignal(timer.failed, timeout=10000) as failed:
         timer.sync_now()
@@ -54,7 +57,21 @@ def test_an_unreachable_office_is_a_calm_sentence_and_nothing_is_lost(qtbot, gat
 
 
 def test_without_an_office_a_tick_does_nothing(qtbot, gate_with_scans):
-    timer = SyncTimer(gate_with_scans.path, interval_s=3600)
+    timer = timer_for(gate_with_scans)
     with qtbot.waitSignal(timer.skipped, timeout=10000):
         timer.sync_now()
     timer.stop()
+
+
+def test_the_gate_screen_runs_the_background_sync(qtbot, gate_with_scans, tmp_path):
+    from ui.run import GateApp
+
+    (tmp_path / "office").mkdir()
+    gate_with_scans.store.set_setting("sync.url", f"sqlite:///{tmp_path}/office/office.db")
+    app = GateApp(gate_with_scans.path, camera=None, clock=gate_with_scans.clock)
+    try:
+        with qtbot.waitSignal(app.sync_timer.synced, timeout=10000) as done:
+            app.sync_timer.sync_now()
+        assert done.args[0].pushed == 2
+    finally:
+        app.close()
