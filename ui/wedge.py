@@ -34,7 +34,9 @@ def key_name(event: QKeyEvent) -> str:
     if key in _NAMES:
         return _NAMES[key]
     text = event.text()
-    if len(text) == 1 and text.isprintable():
+    # A Chinese input method's full-width space (U+3000) is not "printable" to Python but
+    # is part of what the scanner typed: it must stay in the burst (the codec drops it).
+    if len(text) == 1 and (text.isprintable() or text.isspace()):
         return text
     return key.name.removeprefix("Key_") if hasattr(key, "name") else str(int(key))
 

@@ -51,6 +51,27 @@ def test_wedge_burst_anywhere_in_the_window_is_a_scan(qtbot, community):
         app.close()
 
 
+def test_a_scanner_under_a_chinese_input_method_types_full_width_and_still_scans(qtbot, community):
+    app = gate_app(qtbot, community)
+    try:
+        app.show()
+        qtbot.waitExposed(app.window)
+        qtbot.waitUntil(lambda: app.window.status.snapshot is not None)
+        payload = community.payloads["life"]
+        to_full_width = {i: i + 0xFEE0 for i in range(0x21, 0x7F)}
+        full_width = payload[:30].translate(to_full_width) + "\u3000" + payload[30:]  # and an IME space
+        handle = app.window.windowHandle()
+        with qtbot.waitSignal(app.window.verdict_shown, timeout=5000) as shown:
+            for char in full_width:
+                QTest.sendKeyEvent(QTest.KeyAction.Click, handle, Qt.Key.Key_unknown, char,
+                                   Qt.KeyboardModifier.NoModifier)
+            QTest.keyClick(handle, Qt.Key.Key_Return)
+        assert shown.args[0].request.source == "wedge"
+        assert app.window.verdict.look is Look.ALLOW
+    finally:
+        app.close()
+
+
 class StepClock:
     """Monotonic seconds the test moves by hand."""
 
