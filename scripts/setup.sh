@@ -11,6 +11,8 @@ APT_PACKAGES=(
   fonts-wqy-microhei libzbar0
   # a real window under Xvfb (screenshots, the end-to-end wedge test)
   xvfb xdotool libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxkbcommon-x11-0
+  # the verdict's sounds (aplay); without it the gate is silent, never broken
+  alsa-utils
   # reading our own PDFs as a lead would (pdftoppm) and the export benchmark's floor
   poppler-utils sqlite3
   # the office database for the sync tests
