@@ -168,13 +168,17 @@ class CheckpointService:
     def _decide(self, payload: str, scan: _Scan, policy: Policy):
         """(decision, reason, message fields), or a Verdict when the repeat guard answers."""
         try:
-            scan.card, valid_from, valid_to = self._identify(payload)
+            scan.card, generation, valid_from, valid_to = self._identify(payload)
         except CardCodeError as refused:
             return Decision.DENY, refused.reason, {}
         scan.household = self.store.household(scan.card.household_id)
         card = scan.card
         if card.status is not CardStatus.ACTIVE:
             return Decision.DENY, card.status.value, {}
+        if generation < card.generation:
+            # A lost card's old code: recorded as the generation scanned, with its flat.
+            scan.card = dataclasses.replace(card, generation=generation)
+            return Decision.DENY, "revoked", {}
         today = scan.at_local.date()
         if today > valid_to:
             return Decision.DENY, "expired", {"valid_to": messages.day(valid_to, self.lang)}
@@ -201,8 +205,9 @@ class CheckpointService:
             return Decision.ALLOW, "ok", {}
         return self._check_kind(scan, policy)
 
-    def _identify(self, payload: str) -> tuple[Card, dt.date, dt.date]:
-        """Steps 1 to 3: the roster's card for a QR text or a typed serial."""
+    def _identify(self, payload: str) -> tuple[Card, int, dt.date, dt.date]:
+        """Steps 1 to 3: the roster's card for a QR text or a typed serial, with the
+        generation and validity dates the scanned code carries."""
         if looks_like_serial(payload):  # typed by hand from the card
             serial = normalize_serial(payload)
             if serial is None:
@@ -210,14 +215,12 @@ class CheckpointService:
             card = self.store.card(serial)
             if card is None:
                 raise CardCodeError("unknown_card")
-            return card, card.valid_from, card.valid_to
+            return card, card.generation, card.valid_from, card.valid_to
         code = self._verifier().verify(payload)
         card = self.store.card(code.serial)
         if card is None or card.household_id != code.household_id or code.generation > card.generation:
             raise CardCodeError("unknown_card")
-        if code.generation < card.generation:
-            raise CardCodeError("revoked")
-        return card, code.valid_from, code.valid_to
+        return card, code.generation, code.valid_from, code.valid_to
 
     def _verifier(self) -> Verifier:
         """The community's public keys, loaded again only when the roster's keys change."""

@@ -266,3 +266,11 @@ def test_temperature_boundaries(world, reading, decision, reason):
 def test_denied_temperature_consumes_nothing(world):
     world.scan(world.life, "out", temp="98.6")
     assert world.at(local(10, 8, 1)).scan(world.life, "out", temp="36.5").allowed
+
+
+def test_an_old_generation_is_recorded_with_its_flat_and_generation(world):
+    world.gate.office().reissue(world.life.card.serial)
+    verdict = world.scan(world.life, "out")
+    assert verdict.reason == "revoked" and verdict.household.flat == "3-2-301"
+    event = world.gate.store.event(verdict.event_id)
+    assert (event.serial, event.generation) == (world.life.card.serial, 1)
