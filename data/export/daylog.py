@@ -165,6 +165,8 @@ class Summary:
     fever_count: int
     overrides: list[tuple[str, str, str, str, str]]  # date, time, flat, operator, reason
     override_count: int
+    hourly: list[tuple[int, int]] = dataclasses.field(default_factory=lambda: [(0, 0)] * 24)
+    fever_hours: list[float] = dataclasses.field(default_factory=list)  # local hour + minute / 60
 
 
 LIST_LIMIT = 12  # lines per list on the one-page summary
@@ -195,4 +197,44 @@ def summarise(conn: sqlite3.Connection, scope: LogScope) -> Summary:
         overrides=rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.operator,"
                        f" e.override_reason {override_where} ORDER BY e.at_utc LIMIT {LIST_LIMIT}"),
         override_count=one(f"SELECT COUNT(*) {override_where}"),
+        hourly=hourly(conn, scope),
+        fever_hours=fever_hours(conn, scope),
     )
+
+
+# -- per hour: the charts of the summary page, the XLSX summary sheet and the admin screen --
+
+HOURS = 24
+_HOUR = "CAST(substr(e.at_local, 12, 2) AS INTEGER)"  # at_local is local ISO-8601: the hour is chars 12-13
+
+
+def hour_table(grouped: list[tuple[int, str, int]]) -> list[tuple[int, int]]:
+    """(hour, direction, count) rows → 24 (exits, entries) pairs, hours with nothing as (0, 0)."""
+    table = [[0, 0] for _ in range(HOURS)]
+    for hour, direction, count in grouped:
+        if 0 <= hour < HOURS and direction in ("out", "in"):
+            table[hour][0 if direction == "out" else 1] += count
+    return [(exits, entries) for exits, entries in table]
+
+
+def hourly(conn: sqlite3.Connection, scope: LogScope) -> list[tuple[int, int]]:
+    """Allowed exits and entries in each local hour 0-23 of the scope's days (summed over the
+    days of a range): the same passages the summary's "exits" and "entries" count.
+
+    One GROUP BY over the day's rows found by the events_day index; the hour is the local
+    one stored with the event, so a passage at 00:30 in Shanghai is hour 0 of its own day
+    (16:30 UTC of the day before).
+    """
+    where, params = scope.where()
+    rows = conn.execute(f"SELECT {_HOUR} AS hour, e.direction, COUNT(*) {_FROM} WHERE {where}"
+                        " AND e.decision = 'allow' GROUP BY hour, e.direction", params).fetchall()
+    return hour_table([tuple(r) for r in rows])
+
+
+def fever_hours(conn: sqlite3.Connection, scope: LogScope, limit: int = 200) -> list[float]:
+    """When fevers were read (first readings and confirmed retests), as local hour + minute / 60."""
+    where, params = scope.where()
+    rows = conn.execute(f"SELECT {_HOUR}, CAST(substr(e.at_local, 15, 2) AS INTEGER) {_FROM} WHERE {where}"
+                        " AND e.reason IN ('fever_retest', 'fever_confirmed') AND e.override_of IS NULL"
+                        f" ORDER BY e.at_utc LIMIT {limit}", params).fetchall()
+    return [hour + minute / 60 for hour, minute in rows]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from data.export.daylog import WIDTHS, Summary
+from data.export.daylog import HOURS, WIDTHS, Summary
 from data.export.fonts import cjk_font
 from kiosk.messages import log_text
 
@@ -67,8 +67,11 @@ def _summary_page(pdf: _LogPdf, summary: Summary, title: str, scope_line: str, e
 
     top = pdf.get_y()
     half = (pdf.w - 2 * MARGIN) / 2
-    _list(pdf, MARGIN, top, log_text("denials", lang),
-          [f"{log_text(reason, lang)}: {count}" for reason, count in summary.denials[:14]], lang)
+    chart_bottom = _hour_chart(pdf, MARGIN, top, half - 8, CHART_H, summary.hourly, summary.fever_hours, lang)
+    shown = summary.denials[:DENIAL_LINES]
+    _list(pdf, MARGIN, chart_bottom + 2, log_text("denials", lang),
+          [f"{log_text(reason, lang)}: {count}" for reason, count in shown], lang,
+          more=sum(count for _, count in summary.denials[DENIAL_LINES:]))
     fevers = [f"{d} {t}  {flat}  {_temp(a)} → {_temp(b)}" if b is not None else f"{d} {t}  {flat}  {_temp(a)}"
               for d, t, flat, a, b in summary.fevers]
     y = _list(pdf, MARGIN + half, top, f"{log_text('fevers', lang)} ({summary.fever_count})", fevers, lang,
@@ -79,6 +82,98 @@ def _summary_page(pdf: _LogPdf, summary: Summary, title: str, scope_line: str, e
 
     pdf.set_font(FONT, size=12)
     pdf.text(MARGIN, pdf.h - 22, log_text("signature", lang))
+
+
+# The chart's colours differ in lightness too, and the bars of an hour stand side by side
+# (exits left, entries right): a black-and-white print still tells them apart.
+EXIT_FILL = (31, 78, 140)     # dark blue, solid: dark grey in print
+ENTRY_FILL = (246, 178, 107)  # light orange with a dark outline: light grey in print
+FEVER_FILL = (200, 30, 30)
+GRID = (205, 205, 205)
+CHART_H = 66.0        # mm from the chart's heading to below its hour labels and fever marks
+DENIAL_LINES = 10     # what fits between the chart and the signature line
+
+
+def _scale_step(largest: int) -> int:
+    """A round step (1, 2, 5, 10, 20, 50 ...) that gives at most 5 gridlines up to `largest`."""
+    step = 1
+    while largest / step > 5:
+        for factor in (2, 2.5, 2):
+            step = int(step * factor)
+            if largest / step <= 5:
+                break
+    return step
+
+
+def _hour_chart(pdf: _LogPdf, x: float, y: float, width: float, height: float,
+                hourly: list[tuple[int, int]], fever_hours: list[float], lang: str) -> float:
+    """Exits and entries per local hour as paired bars, fever readings as red marks under the
+    hour axis; a heading, a count scale and a legend. Returns the y below it."""
+    pdf.set_font(FONT, size=11)
+    pdf.text(x, y + 5, log_text("per_hour", lang))
+    # the legend, right-aligned on the heading's line
+    pdf.set_font(FONT, size=8)
+    items = [(EXIT_FILL, log_text("exits", lang)), (ENTRY_FILL, log_text("entries", lang))]
+    legend_x = x + width
+    if fever_hours:
+        label = log_text("fever_mark", lang)
+        legend_x -= pdf.get_string_width(label) + 5
+        _fever_mark(pdf, legend_x + 1.5, y + 4.6)
+        pdf.text(legend_x + 4, y + 5, label)
+    for colour, label in reversed(items):
+        legend_x -= pdf.get_string_width(label) + 9
+        pdf.set_fill_color(*colour)
+        pdf.set_draw_color(60)
+        pdf.rect(legend_x, y + 2.4, 3.2, 3.2, style="DF")
+        pdf.text(legend_x + 4.2, y + 5, label)
+
+    label_w = 8.0  # room for the count scale's numbers
+    plot_x, plot_w = x + label_w, width - label_w
+    plot_top, plot_bottom = y + 12.5, y + height - 12
+    plot_h = plot_bottom - plot_top
+    largest = max([max(pair) for pair in hourly] + [1])
+    step = _scale_step(largest)
+    top_value = step * -(-largest // step)  # the first gridline at or above the tallest bar
+    pdf.set_line_width(0.15)
+    pdf.set_font(FONT, size=7)
+    for value in range(0, top_value + 1, step):
+        gy = plot_bottom - plot_h * value / top_value
+        pdf.set_draw_color(*GRID)
+        pdf.line(plot_x, gy, plot_x + plot_w, gy)
+        text = str(value)
+        pdf.text(plot_x - 1.2 - pdf.get_string_width(text), gy + 1.0, text)
+    slot = plot_w / HOURS
+    bar = slot * 0.38
+    pdf.set_draw_color(40)
+    for hour, (exits, entries) in enumerate(hourly):
+        left = plot_x + hour * slot + slot * 0.12
+        for offset, count, colour in ((0.0, exits, EXIT_FILL), (bar, entries, ENTRY_FILL)):
+            if count:
+                bar_h = plot_h * count / top_value
+                pdf.set_fill_color(*colour)
+                pdf.rect(left + offset, plot_bottom - bar_h, bar, bar_h, style="DF")
+        text = str(hour)
+        pdf.text(plot_x + (hour + 0.5) * slot - pdf.get_string_width(text) / 2, plot_bottom + 3.6, text)
+    pdf.set_draw_color(0)
+    pdf.set_line_width(0.3)
+    pdf.line(plot_x, plot_bottom, plot_x + plot_w, plot_bottom)
+    pdf.line(plot_x, plot_top - 1, plot_x, plot_bottom)
+    axis = log_text("hour_axis", lang)
+    pdf.text(plot_x + plot_w - pdf.get_string_width(axis), plot_bottom + 7.4, axis)
+    pdf.text(x, plot_top - 2.2, log_text("people", lang))
+    for when in fever_hours:
+        _fever_mark(pdf, plot_x + when / HOURS * plot_w, plot_bottom + 5.6)
+    pdf.set_line_width(0.2)
+    pdf.set_fill_color(0)  # text is drawn in the fill colour: black again
+    pdf.set_draw_color(0)
+    return y + height
+
+
+def _fever_mark(pdf: _LogPdf, cx: float, cy: float) -> None:
+    """A small red triangle pointing up at the time of a fever reading."""
+    pdf.set_fill_color(*FEVER_FILL)
+    pdf.polygon([(cx - 1.3, cy + 1.2), (cx + 1.3, cy + 1.2), (cx, cy - 1.2)], style="F")
+    pdf.set_fill_color(0)
 
 
 def _list(pdf: _LogPdf, x: float, y: float, heading: str, lines: list[str], lang: str,

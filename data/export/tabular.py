@@ -69,9 +69,10 @@ def _summary_sheet(book, summary: Summary, title: str, lang: str) -> None:
     for letter in "BCDE":
         sheet.column_dimensions[letter].width = 14
     bold = Font(bold=True)
+    sheet = _CountedRows(sheet)
 
     def heading(text: str) -> None:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = WriteOnlyCell(sheet.sheet, value=text)
         cell.font = bold
         sheet.append([cell])
 
@@ -91,3 +92,48 @@ def _summary_sheet(book, summary: Summary, title: str, lang: str) -> None:
     heading(f"{log_text('overrides', lang)} ({summary.override_count})")
     for date, time, flat, operator, reason in summary.overrides:
         sheet.append([f"{date} {time}", flat, safe_text(operator), safe_text(reason)])
+    sheet.append([])
+    _hour_table_and_chart(sheet, summary, lang, heading)
+
+
+def _hour_table_and_chart(sheet, summary: Summary, lang: str, heading) -> None:
+    """The per-hour table (hour, exits, entries) at the end of the summary sheet and a bar
+    chart of it beside the summary's first lines, where a lead looks first.
+
+    The chart's references need the table's row numbers: _CountedRows counts them.
+    """
+    from openpyxl.chart import BarChart, Reference
+
+    heading(log_text("per_hour", lang))
+    sheet.append([log_text("col_hour", lang), log_text("exits", lang), log_text("entries", lang)])
+    header_row = sheet.rows
+    for hour, (exits, entries) in enumerate(summary.hourly):
+        sheet.append([hour, exits, entries])
+    last_row = header_row + len(summary.hourly)
+    chart = BarChart()
+    chart.type, chart.grouping = "col", "clustered"
+    chart.title = log_text("per_hour", lang)
+    chart.x_axis.title = log_text("hour_axis", lang)
+    chart.y_axis.title = log_text("people", lang)
+    chart.x_axis.delete = chart.y_axis.delete = False  # Excel hides the axes otherwise
+    chart.add_data(Reference(sheet.sheet, min_col=2, max_col=3, min_row=header_row, max_row=last_row),
+                   titles_from_data=True)
+    chart.set_categories(Reference(sheet.sheet, min_col=1, min_row=header_row + 1, max_row=last_row))
+    exits, entries = chart.series
+    exits.graphicalProperties.solidFill = "1F4E8C"  # the PDF's colours: dark and light apart
+    entries.graphicalProperties.solidFill = "F6B26B"
+    entries.graphicalProperties.line.solidFill = "404040"
+    chart.width, chart.height = 22, 9  # cm
+    sheet.sheet.add_chart(chart, "G2")
+
+
+class _CountedRows:
+    """A write-only sheet that counts the rows appended (it cannot be read back)."""
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.rows = 0
+
+    def append(self, row: list) -> None:
+        self.sheet.append(row)
+        self.rows += 1

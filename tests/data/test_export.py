@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import zipfile
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -13,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from data.export import ExportCancelled, export_log
+from data.export.daylog import LogScope, fever_hours, hour_table, hourly, summarise
 from kiosk import cli
 from kiosk.app import Gate, init_community
 from kiosk.clock import FixedClock
@@ -221,3 +223,68 @@ def test_cli_export_as_the_database_owner_covers_a_date_range(day, tmp_path, cap
     rows = read_csv(out)
     assert rows[0][0] == "日期" and len(rows) == 11
     assert rows[-1][0] == "2026-02-13"
+
+
+# -- per-hour counts and the charts (issue 5 follow-up) ----------------------------------
+
+def test_hour_table_fills_empty_hours_and_ignores_what_is_not_a_passage():
+    table = hour_table([(8, "out", 2), (8, "in", 1), (23, "in", 4), (7, "sideways", 9), (24, "out", 1)])
+    assert len(table) == 24
+    assert table[8] == (2, 1) and table[23] == (0, 4)
+    assert sum(e + i for e, i in table) == 7
+
+
+def test_hourly_counts_allowed_passages_by_local_hour_across_midnight(day):
+    scan = day.gate.service.scan
+    life_a, life_b = (day.gate.office().payload(day.gate.store.cards(h)[0]) for h in ("H0000A1", "H0000B1"))
+    # 23:50 and 00:10 in Shanghai are 15:50 and 16:10 UTC of the 12th: one each side of midnight
+    assert scan(life_a, "in", "36.5", operator="小王", at=at(23, 50)).decision == "allow"
+    assert scan(life_b, "in", "36.5", operator="小王", at=at(0, 10, day=13)).decision == "allow"
+    conn = day.gate.store.db.conn
+    twelfth = hourly(conn, LogScope(DAY, DAY, None, False))
+    assert twelfth[8] == (1, 0) and twelfth[9] == (2, 0) and twelfth[10] == (0, 1)
+    assert twelfth[14] == (1, 0)  # the override let the denied exit through
+    assert twelfth[11] == (0, 0)  # a fever's retest and its confirmation are not passages
+    assert twelfth[23] == (0, 1) and twelfth[0] == (0, 0) and twelfth[15] == twelfth[16] == (0, 0)
+    thirteenth = hourly(conn, LogScope(DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=1), None, False))
+    assert thirteenth[0] == (0, 1) and thirteenth[8] == (0, 1)
+    assert sum(e for e, _ in twelfth) == summarise(conn, LogScope(DAY, DAY, None, False)).exits
+    building_5 = hourly(conn, LogScope(DAY, DAY, ("5",), False))
+    assert building_5[9] == (2, 0) and building_5[8] == (0, 0)
+    assert fever_hours(conn, LogScope(DAY, DAY, None, False)) == [11.0, 11.1]
+
+
+def test_pdf_summary_page_has_the_hourly_chart_and_stays_one_page(day, tmp_path):
+    out = tmp_path / "log.pdf"
+    export(day, day.admin, "pdf", out)
+    pages = [p.extract_text() for p in PdfReader(out).pages]
+    summary = pages[0]
+    assert "每小时外出与进入（放行人次）" in summary
+    assert " ".join(str(h) for h in range(24)) in summary  # the hour axis, 0 to 23
+    assert "人次" in summary and "发热时间" in summary and "楼栋长签字" in summary
+    assert "08:00:00" not in summary and "08:00:00" in pages[1]  # the log starts on page 2
+    assert len(pages) == 2
+
+
+def test_pdf_chart_in_english(day, tmp_path):
+    out = tmp_path / "en.pdf"
+    export(day, day.lead, "pdf", out, lang="en")
+    summary = PdfReader(out).pages[0].extract_text()
+    assert "Exits and entries per hour (allowed)" in summary and "hour" in summary
+    assert "Exits" in summary and "Entries" in summary and "fever readings" in summary
+
+
+def test_xlsx_summary_has_the_hourly_table_and_a_bar_chart_of_it(day, tmp_path):
+    out = tmp_path / "log.xlsx"
+    export(day, day.admin, "xlsx", out)
+    with zipfile.ZipFile(out) as package:
+        chart_xml = package.read("xl/charts/chart1.xml").decode()
+    assert "<barChart>" in chart_xml and "每小时外出与进入（放行人次）" in chart_xml
+    sheet = openpyxl.load_workbook(out)["汇总"]
+    rows = [r[:3] for r in sheet.iter_rows(values_only=True)]
+    header = rows.index(("时段", "外出", "进入")) + 1  # 1-based sheet row
+    assert rows[header:header + 24][8] == (8, 1, 0) and rows[header + 9] == (9, 2, 0)
+    [chart] = sheet._charts  # openpyxl 3.1 reads charts back
+    assert [s.val.numRef.f for s in chart.series] == [
+        f"'汇总'!$B${header + 1}:$B${header + 24}", f"'汇总'!$C${header + 1}:$C${header + 24}"]
+    assert [s.tx.strRef.f for s in chart.series] == [f"'汇总'!B{header}", f"'汇总'!C{header}"]
