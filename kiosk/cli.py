@@ -392,15 +392,20 @@ def _cli_operator(args, gate: Gate):
 
 
 class _TerminalBar:
-    """A progress bar on stderr, drawn only when stderr is a terminal."""
+    """A progress bar on stderr, drawn only when stderr is a terminal.
+
+    Called as `bar(done, total)` (exports) or `bar(stage, done, total)` (sync).
+    """
 
     def __init__(self):
         self.shown = sys.stderr.isatty()
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, *progress) -> None:
+        *stage, done, total = progress
         if self.shown and total:
             filled = 30 * done // total
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+            label = f"{stage[0]:<4} " if stage else ""
+            sys.stderr.write(f"\r{label}[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
             sys.stderr.flush()
 
     def close(self) -> None:
@@ -520,23 +525,6 @@ def _sync_message(key: str, lang: str, target: str = "", detail: object = "", **
     return messages.cli_message(key, lang, target=target, detail=detail, **fields)
 
 
-class _SyncBar:
-    """The sync's progress on stderr, when stderr is a terminal."""
-
-    def __init__(self):
-        self.shown = sys.stderr.isatty()
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.shown and total:
-            filled = 30 * done // total
-            sys.stderr.write(f"\r{stage:<4} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
-
-
 def _print_sync_report(report, lang: str, as_json: bool) -> None:
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
@@ -554,11 +542,10 @@ def _print_sync_report(report, lang: str, as_json: bool) -> None:
 def cmd_sync(args, gate: Gate) -> int:
     from data.sync import SyncCancelled, sync_once
 
-    bar = _SyncBar()
+    bar = _TerminalBar()
     try:
         report = sync_once(gate, args.to, gate.clock, progress=bar)
     except (SyncCancelled, KeyboardInterrupt):
-        bar.close()
         print(_sync_message("sync_cancelled", args.lang), file=sys.stderr)
         return 130  # stopped by the user (Ctrl-C): the usual shell code; nothing is lost
     finally:
@@ -600,7 +587,7 @@ def cmd_gate_enroll(args, _gate) -> int:
 
     path = args.db or default_db_path()
     try:
-        report = enroll(path, args.source, args.name, progress=_SyncBar())
+        report = enroll(path, args.source, args.name, progress=_TerminalBar())
     except FileExistsError:
         raise UsageError(messages.cli_message("exists", args.lang, path=path)) from None
     print(_sync_message("enrolled", args.lang, report.target, path), file=sys.stderr)
