@@ -9,7 +9,7 @@ from __future__ import annotations
 import array
 import datetime as dt
 
-from data.export.daylog import LogScope, rows_by_seq
+from data.export.daylog import LogScope, fever_hours, hourly, rows_by_seq
 from data.store import SqliteStore, parse_utc
 from kiosk.model import Household, LogFilter
 
@@ -54,6 +54,17 @@ class AdminQueries:
     def buildings(self) -> list[str]:
         rows = self.db.execute("SELECT DISTINCT building FROM households").fetchall()
         return sorted((r[0] for r in rows), key=lambda b: (len(b), b))
+
+    def hourly(self, day: dt.date, buildings: tuple[str, ...] | None
+               ) -> tuple[list[tuple[int, int]], list[float]]:
+        """The log tab's chart: 24 (allowed exits, allowed entries) by local hour, and the fever
+        readings' times (hour + minute / 60), the same numbers as the export's summary page.
+
+        Two GROUP BY queries over the day's rows (the events_day index); measured in
+        docs/leads-and-office.md, a few milliseconds, so the GUI thread runs it.
+        """
+        scope = LogScope(day, day, buildings, False)
+        return hourly(self.db.conn, scope), fever_hours(self.db.conn, scope)
 
     # -- incidents and who is out --------------------------------------------------------
 

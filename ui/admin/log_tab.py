@@ -23,6 +23,7 @@ from kiosk.app import Gate, open_gate
 from kiosk.model import LogFilter
 from kiosk.operators import Operator
 from kiosk.ports import Cancelled
+from ui.admin.chart import HourlyChart
 from ui.admin.models import EventLogModel
 from ui.admin.texts import t
 from ui.tasks import Lane
@@ -39,7 +40,7 @@ class _Relay(QObject):
 
 
 class LogTab(QWidget):
-    """Filters (date, building, direction, decision) over the lazy log, and Export.
+    """Filters (date, building, direction, decision) over the lazy log, the day's hourly chart, and Export.
 
     Signals:
         export_finished(str): a message for the operator (done, failed or cancelled).
@@ -85,6 +86,8 @@ class LogTab(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        self.chart = HourlyChart(lang)  # above the table: the day's shape before its rows
+        layout.addWidget(self.chart)
         layout.addWidget(self.view)
         layout.addWidget(self.status)
 
@@ -108,7 +111,10 @@ class LogTab(QWidget):
                          self.decision.currentData())
 
     def apply_filter(self) -> None:
-        self.model.set_filter(self.current_filter())
+        f = self.current_filter()
+        self.model.set_filter(f)
+        # the chart shows the day in the chosen buildings; direction and decision filter the rows only
+        self.chart.set_counts(*self.gate.admin().hourly(f.day, f.buildings))
         self.count.setText(t("rows", self.lang, count=self.model.rowCount()))
 
     # -- export --------------------------------------------------------------------------
