@@ -61,7 +61,8 @@ class AdminQueries:
         readings' times (hour + minute / 60), the same numbers as the export's summary page.
 
         Two GROUP BY queries over the day's rows (the events_day index); measured in
-        docs/leads-and-office.md, a few milliseconds, so the GUI thread runs it.
+        docs/leads-and-office.md. The log tab runs it, and log_ids, on its lane (its own
+        connection), never on the GUI thread.
         """
         scope = LogScope(day, day, buildings, False)
         return hourly(self.db.conn, scope), fever_hours(self.db.conn, scope)

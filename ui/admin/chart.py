@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ui.admin.texts import t
+from ui.admin.texts import shared
 
 HOURS = 24
 EXIT_COLOUR = QColor(31, 78, 140)     # the PDF's colours: dark blue ...
@@ -37,6 +37,7 @@ class HourlyChart(QWidget):
         self.lang = lang
         self.counts: list[tuple[int, int]] = [(0, 0)] * HOURS
         self.fevers: list[float] = []
+        self.loading = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumHeight(170)
 
@@ -45,14 +46,27 @@ class HourlyChart(QWidget):
 
     def set_counts(self, counts: list[tuple[int, int]], fevers: list[float]) -> None:
         self.counts, self.fevers = list(counts), list(fevers)
+        self.loading = False
         self.setToolTip(self.summary())
+        self.update()
+
+    def set_loading(self) -> None:
+        """Empty axes and "Loading…" until the next counts arrive."""
+        self.counts, self.fevers, self.loading = [(0, 0)] * HOURS, [], True
+        self.setToolTip("")
+        self.update()
+
+    def set_lang(self, lang: str) -> None:
+        self.lang = lang
+        if not self.loading:
+            self.setToolTip(self.summary())
         self.update()
 
     def summary(self) -> str:
         """The day's totals in words (the tooltip)."""
         exits = sum(e for e, _ in self.counts)
         entries = sum(i for _, i in self.counts)
-        return f"{t('exits', self.lang)}: {exits}    {t('entries', self.lang)}: {entries}"
+        return f"{shared('exits', self.lang)}: {exits}    {shared('entries', self.lang)}: {entries}"
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -69,7 +83,7 @@ class HourlyChart(QWidget):
         painter.fillRect(self.rect(), self.palette().base())
         text_pen = QPen(self.palette().text().color())
         painter.setPen(text_pen)
-        painter.drawText(QPointF(6, line), t("per_hour", self.lang))
+        painter.drawText(QPointF(6, line), shared("per_hour", self.lang))
         self._legend(painter, width - 6, line)
 
         left = 10 + metrics.horizontalAdvance("0000")
@@ -106,6 +120,10 @@ class HourlyChart(QWidget):
         painter.drawLine(QPointF(left, bottom), QPointF(right, bottom))
         for when in self.fevers:
             self._fever_mark(painter, left + when / HOURS * (right - left), bottom + line * 1.7)
+        if self.loading:
+            painter.setPen(text_pen)
+            painter.drawText(QRectF(left, top, right - left, plot_h), Qt.AlignmentFlag.AlignCenter,
+                             self.tr("Loading…"))
 
     def _legend(self, painter: QPainter, right: float, baseline: float) -> None:
         metrics = painter.fontMetrics()
@@ -113,7 +131,7 @@ class HourlyChart(QWidget):
         x = right
         items = [("exits", EXIT_COLOUR), ("entries", ENTRY_COLOUR)]
         if self.fevers:
-            label = t("fever_mark", self.lang)
+            label = shared("fever_mark", self.lang)
             x -= metrics.horizontalAdvance(label)
             painter.drawText(QPointF(x, baseline), label)
             x -= box + 4
@@ -121,7 +139,7 @@ class HourlyChart(QWidget):
             x -= 12
         pen = painter.pen()
         for key, colour in reversed(items):
-            label = t(key, self.lang)
+            label = shared(key, self.lang)
             x -= metrics.horizontalAdvance(label)
             painter.drawText(QPointF(x, baseline), label)
             x -= box + 4

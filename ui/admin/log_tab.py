@@ -1,11 +1,17 @@
-"""The day's log: filters over a lazy table, and the export that runs off the GUI thread."""
+"""The day's log: filters over a lazy table, and the export that runs off the GUI thread.
+
+The filter's two queries (the matching row ids, the per-hour counts) run on the tab's lane
+with its own Gate and connection: the GUI thread shows "Loading…" meanwhile and keeps only
+the answer to the newest filter. Only a visible page's 200 rows are read on the GUI thread.
+"""
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -25,7 +31,7 @@ from kiosk.operators import Operator
 from kiosk.ports import Cancelled
 from ui.admin.chart import HourlyChart
 from ui.admin.models import EventLogModel
-from ui.admin.texts import t
+from ui.admin.texts import screen_lang, shared
 from ui.tasks import Lane
 
 log = logging.getLogger("export")
@@ -44,23 +50,29 @@ class LogTab(QWidget):
 
     Signals:
         export_finished(str): a message for the operator (done, failed or cancelled).
+        loaded(): the rows and the chart of the current filter are shown.
     """
 
     export_finished = Signal(str)
+    loaded = Signal()
 
     def __init__(self, gate: Gate, operator: Operator, parent=None):
         super().__init__(parent)
         self.gate, self.operator = gate, operator
-        self._lane: Lane | None = None  # started by the first export: most visits never export
-        lang = gate.lang
-        self.lang = lang
-        self.model = EventLogModel(gate.admin(), self)
+        self.lang = screen_lang()
+        self._lane: Lane | None = None  # the queries' and exports' thread, started on first use
+        self._lane_gate: Gate | None = None  # opened and used on the lane's thread only
+        self._asked: LogFilter | None = None  # the newest filter sent to the lane
+        self.loading = False
+        source = gate.admin()
+        source.lang = self.lang
+        self.model = EventLogModel(source, self)
 
         self.date = QDateEdit(QDate(*gate.today().timetuple()[:3]))
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.building = QComboBox()
-        self.building.addItem(t("all", lang), None)
+        self.building.addItem("", None)
         visible = operator.visible_buildings(None)
         for b in (visible if visible is not None else gate.admin().buildings()):
             self.building.addItem(b, b)
@@ -68,25 +80,33 @@ class LogTab(QWidget):
         self.decision = self._choices(("allow", "deny", "retest"))
         self.count = QLabel()
         self.status = QLabel()
-        export = QPushButton(t("export", lang))
-        export.clicked.connect(self.on_export_clicked)
+        self.export_button = QPushButton()
+        self.export_button.clicked.connect(self.on_export_clicked)
 
         bar = QHBoxLayout()
-        for label, widget in (("date", self.date), ("building", self.building),
-                              ("direction", self.direction), ("decision", self.decision)):
-            bar.addWidget(QLabel(t(label, lang)))
+        self.labels: list[tuple[QLabel, Callable[[], str]]] = []  # a caption and its words
+        for words, widget in ((lambda: self.tr("Date"), self.date),
+                              (lambda: self.tr("Building"), self.building),
+                              (lambda: self.tr("Direction"), self.direction),
+                              (lambda: self.tr("Decision"), self.decision)):
+            caption = QLabel()
+            self.labels.append((caption, words))
+            bar.addWidget(caption)
             bar.addWidget(widget)
         bar.addStretch(1)
         bar.addWidget(self.count)
-        bar.addWidget(export)
+        bar.addWidget(self.export_button)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setDefaultSectionSize(24)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.loading_label = QLabel(self.view.viewport())  # over the empty table while loading
+        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading_label.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        self.chart = HourlyChart(lang)  # above the table: the day's shape before its rows
+        self.chart = HourlyChart(self.lang)  # above the table: the day's shape before its rows
         layout.addWidget(self.chart)
         layout.addWidget(self.view)
         layout.addWidget(self.status)
@@ -95,14 +115,42 @@ class LogTab(QWidget):
         for combo in (self.building, self.direction, self.decision):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.export_finished.connect(self.status.setText)
+        self.retranslate()
         self.apply_filter()
 
     def _choices(self, codes: tuple[str, ...]) -> QComboBox:
         combo = QComboBox()
-        combo.addItem(t("all", self.lang), None)
+        combo.addItem("", None)  # "all": named by retranslate()
         for code in codes:
-            combo.addItem(t(code, self.lang), code)
+            combo.addItem(code, code)
         return combo
+
+    def retranslate(self) -> None:
+        """Every word again in the screen's language: own words by tr(), shared ones from LOG."""
+        self.lang = screen_lang()
+        for caption, words in self.labels:
+            caption.setText(words())
+        for combo in (self.building, self.direction, self.decision):
+            combo.setItemText(0, self.tr("all"))
+            for i in range(1, combo.count()):
+                if combo is not self.building:
+                    combo.setItemText(i, shared(combo.itemData(i), self.lang))
+        self.export_button.setText(self.tr("Export…"))
+        self.loading_label.setText(self.tr("Loading…"))
+        self.chart.set_lang(self.lang)
+        if self.model.source.lang != self.lang:
+            self.model.source.lang = self.lang
+            self.model.retranslate()
+        self._show_count()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange and self.window().isVisible():  # see tabs._Tab
+            self.retranslate()
+        super().changeEvent(event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.loading_label.resize(self.view.viewport().size())
 
     def current_filter(self) -> LogFilter:
         building = self.building.currentData()
@@ -111,18 +159,60 @@ class LogTab(QWidget):
                          self.decision.currentData())
 
     def apply_filter(self) -> None:
-        f = self.current_filter()
-        self.model.set_filter(f)
-        # the chart shows the day in the chosen buildings; direction and decision filter the rows only
-        self.chart.set_counts(*self.gate.admin().hourly(f.day, f.buildings))
-        self.count.setText(t("rows", self.lang, count=self.model.rowCount()))
+        """Show "Loading…" and ask the lane for the filter's ids and the day's hourly counts."""
+        f = self._asked = self.current_filter()
+        self.loading = True
+        self.model.clear()
+        self.chart.set_loading()
+        self.loading_label.resize(self.view.viewport().size())
+        self.loading_label.show()
+        self._show_count()
+
+        def body():
+            queries = self._worker_gate().admin()
+            # the chart shows the day in the chosen buildings; direction and decision filter the rows only
+            return queries.log_ids(f), queries.hourly(f.day, f.buildings)
+
+        def done(result) -> None:
+            if f != self._asked:
+                return  # the filter changed while this ran: its own answer is on the way
+            ids, (counts, fevers) = result
+            self.loading = False
+            self.loading_label.hide()
+            self.model.set_ids(f, ids)
+            self.chart.set_counts(counts, fevers)
+            self._show_count()
+            self.loaded.emit()
+
+        def failed(error: BaseException) -> None:
+            if f != self._asked:
+                return
+            log.error("log query failed", exc_info=error)
+            self.loading_label.setText(self.tr("The log could not be read: {error}").format(error=error))
+
+        self._lane_for_work().submit(body, done, failed)
+
+    def _show_count(self) -> None:
+        self.count.setText(self.tr("Loading…") if self.loading
+                           else self.tr("{count} rows").format(count=self.model.rowCount()))
+
+    def _lane_for_work(self) -> Lane:
+        if self._lane is None:
+            self._lane = Lane("admin-log", self)
+        return self._lane
+
+    def _worker_gate(self) -> Gate:
+        """The lane's own Gate (runs on the lane's thread): the GUI's connection is never shared."""
+        if self._lane_gate is None:
+            self._lane_gate = open_gate(self.gate.path, self.gate.lang, self.gate.clock, checks=False)
+        return self._lane_gate
 
     # -- export --------------------------------------------------------------------------
 
     def on_export_clicked(self) -> None:
         day = self.date.date().toPython()
         suggested = str(Path.home() / f"gate-log-{day}.xlsx")
-        path, chosen = QFileDialog.getSaveFileName(self, t("export", self.lang), suggested,
+        path, chosen = QFileDialog.getSaveFileName(self, self.tr("Export…"), suggested,
                                                    "Excel (*.xlsx);;PDF (*.pdf);;CSV (*.csv)")
         if path:
             fmt = Path(path).suffix.lstrip(".").lower()
@@ -134,12 +224,12 @@ class LogTab(QWidget):
         building = self.building.currentData()
         stop = threading.Event()
         relay = _Relay(self)
-        dialog = QProgressDialog(t("exporting", self.lang), t("cancel", self.lang), 0, 100, self)
+        dialog = QProgressDialog(self.tr("Exporting…"), self.tr("Cancel"), 0, 100, self)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)
         dialog.canceled.connect(stop.set)
         relay.progressed.connect(lambda done, total: dialog.setValue(int(100 * done / max(total, 1))))
-        gate_path, lang, clock, operator = self.gate.path, self.gate.lang, self.gate.clock, self.operator
+        gate_path, lang, clock, operator = self.gate.path, self.lang, self.gate.clock, self.operator
 
         def body():
             # Its own connection on the lane's thread: the GUI's is never shared.
@@ -152,24 +242,26 @@ class LogTab(QWidget):
 
         def done(result) -> None:
             dialog.reset()
-            self.export_finished.emit(t("exported", self.lang, count=result.rows, path=result.path))
+            self.export_finished.emit(self.tr("Exported {count} rows to {path}").format(
+                count=result.rows, path=result.path))
 
         def failed(error: BaseException) -> None:
             dialog.reset()
 
             if isinstance(error, Cancelled):
-                self.export_finished.emit(t("export_cancelled", self.lang))
+                self.export_finished.emit(self.tr("Export cancelled: no file written"))
             else:
                 log.error("export failed", exc_info=error)
-                self.export_finished.emit(t("export_failed", self.lang, error=error))
+                self.export_finished.emit(self.tr("Export failed: {error}").format(error=error))
 
-        if self._lane is None:
-            self._lane = Lane("export", self)
-        self._lane.submit(body, done, failed)
+        self._lane_for_work().submit(body, done, failed)
         return dialog
 
     def stop(self) -> None:
-        """Finish a running export and stop the lane's thread (the window is closing)."""
+        """Finish a running job and stop the lane's thread (the window is closing)."""
         if self._lane is not None:
             self._lane.stop()
             self._lane = None
+        if self._lane_gate is not None:  # its thread has stopped: closing here is not a second user
+            self._lane_gate.close()
+            self._lane_gate = None

@@ -44,9 +44,28 @@ class EventLogModel(QAbstractTableModel):
         self.filter: LogFilter | None = None
 
     def set_filter(self, f: LogFilter) -> None:
+        """Query the ids here and now (on the caller's thread): tests and small tools."""
+        self.set_ids(f, self.source.log_ids(f))
+
+    def set_ids(self, f: LogFilter, ids: array.array) -> None:
+        """Show the events `ids` (queried elsewhere, e.g. on the log tab's lane) for `f`."""
         self.beginResetModel()
         self.filter = f
-        self.ids = self.source.log_ids(f)
+        self.ids = ids
+        self._pages.clear()
+        self.endResetModel()
+
+    def clear(self) -> None:
+        """No rows while the next filter's ids are being read."""
+        self.beginResetModel()
+        self.ids = array.array("q")
+        self._pages.clear()
+        self.endResetModel()
+
+    def retranslate(self) -> None:
+        """Headers and cached rows again in the source's (new) language."""
+        self.beginResetModel()
+        self.headers = self.source.log_headers()
         self._pages.clear()
         self.endResetModel()
 
@@ -109,6 +128,12 @@ class RowsModel(QAbstractTableModel):
         super().__init__(parent)
         self.headers = list(headers)
         self.rows: list[tuple] = []
+
+    def set_headers(self, headers: Sequence[str]) -> None:
+        """The same columns under headers in another language."""
+        self.headers = list(headers)
+        if self.headers:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.headers) - 1)
 
     def set_rows(self, rows: list[tuple]) -> None:
         self.beginResetModel()

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QEvent, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -24,9 +25,30 @@ from kiosk.office import RosterError
 from kiosk.operators import Operator
 from kiosk.ports import StorageError
 from ui.admin.models import RowsModel
-from ui.admin.texts import t
+from ui.admin.texts import screen_lang, shared
 
 log = logging.getLogger("gate")
+
+
+class _Tab(QWidget):
+    """A tab that shows its words again when the screen's language changes."""
+
+    lang = "zh"
+
+    def retranslate(self) -> None:
+        """Own words by tr(), shared words (headers, codes) from kiosk.messages.LOG."""
+
+    def changeEvent(self, event) -> None:
+        # A closed window is not reopened (the gate screen builds a new one) and its gate may be
+        # closed already: only an open one reads its rows again.
+        if event.type() == QEvent.Type.LanguageChange and self.window().isVisible():
+            self.lang = screen_lang()
+            self.retranslate()
+        super().changeEvent(event)
+
+
+def _headers(keys: tuple[str, ...], lang: str) -> list[str]:
+    return [shared(k, lang) for k in keys]
 
 
 def _table(model) -> QTableView:
@@ -38,65 +60,78 @@ def _table(model) -> QTableView:
     return view
 
 
-class IncidentsTab(QWidget):
+class IncidentsTab(_Tab):
     """Fevers, forged and revoked cards, overrides: of one day, in the operator's buildings."""
+
+    COLUMNS = ("col_time", "col_reason", "col_flat", "col_serial", "col_note", "col_operator")
 
     def __init__(self, gate: Gate, operator: Operator, parent=None):
         super().__init__(parent)
-        self.gate, self.operator, lang = gate, operator, gate.lang
-        self.lang = lang
-        self.model = RowsModel([t(k, lang) for k in ("col_time", "col_reason", "col_flat", "col_serial",
-                                                     "col_note", "col_operator")], self)
+        self.gate, self.operator = gate, operator
+        self.lang = screen_lang()
+        self.model = RowsModel(_headers(self.COLUMNS, self.lang), self)
         today = gate.today()
         self.date = QDateEdit(QDate(today.year, today.month, today.day))
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.dateChanged.connect(self.refresh)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel(t("date", lang)))
+        self.date_label = QLabel()
+        bar.addWidget(self.date_label)
         bar.addWidget(self.date)
         bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(_table(self.model))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.date_label.setText(self.tr("Date"))
+        self.model.set_headers(_headers(self.COLUMNS, self.lang))
         self.refresh()
 
     def refresh(self) -> None:
         rows = self.gate.admin().incidents(self.date.date().toPython(), self.operator.visible_buildings(None))
-        self.model.set_rows([(time, t(kind, self.lang), flat, serial, detail, operator)
+        self.model.set_rows([(time, shared(kind, self.lang), flat, serial, detail, operator)
                              for time, kind, flat, serial, detail, operator in rows])
 
 
-class OutNowTab(QWidget):
+class OutNowTab(_Tab):
     """Every card that is out now, longest out first."""
+
+    COLUMNS = ("col_flat", "col_kind", "col_serial", "col_holder", "col_since")
 
     def __init__(self, gate: Gate, operator: Operator, parent=None):
         super().__init__(parent)
-        self.gate, self.operator, lang = gate, operator, gate.lang
-        self.lang = lang
-        self.model = RowsModel([t(k, lang) for k in ("col_flat", "col_kind", "col_serial", "col_holder",
-                                                     "col_since")], self)
+        self.gate, self.operator = gate, operator
+        self.lang = screen_lang()
+        self.model = RowsModel(_headers(self.COLUMNS, self.lang), self)
         self.count = QLabel()
-        refresh = QPushButton(t("refresh", lang))
-        refresh.clicked.connect(self.refresh)
+        self.refresh_button = QPushButton()
+        self.refresh_button.clicked.connect(self.refresh)
         bar = QHBoxLayout()
         bar.addWidget(self.count)
         bar.addStretch(1)
-        bar.addWidget(refresh)
+        bar.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(_table(self.model))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.refresh_button.setText(self.tr("Refresh"))
+        self.model.set_headers(_headers(self.COLUMNS, self.lang))
         self.refresh()
 
     def refresh(self) -> None:
         zone = self.gate.policy().timezone
         rows = self.gate.admin().out_now(self.operator.visible_buildings(None))
-        self.model.set_rows([(flat, t(kind, self.lang), serial, initial,
+        self.model.set_rows([(flat, shared(kind, self.lang), serial, initial,
                               since.astimezone(zone).strftime("%m-%d %H:%M"))
                              for flat, kind, serial, initial, since in rows])
-        self.count.setText(t("out_count", self.lang, count=len(rows)))
+        self.count.setText(self.tr("{count} out now").format(count=len(rows)))
 
 
-class RosterTab(QWidget):
+class RosterTab(_Tab):
     """Households by flat or serial; their cards; issue, revoke, re-issue, suspend (admins).
 
     Signals:
@@ -105,34 +140,37 @@ class RosterTab(QWidget):
 
     changed = Signal(str)
 
+    HOUSEHOLD_COLUMNS = ("col_household", "col_flat", "col_head", "col_phone", "col_members")
+    CARD_COLUMNS = ("col_serial", "col_kind", "col_generation", "col_status", "col_valid", "col_holder")
+
     def __init__(self, gate: Gate, operator: Operator, parent=None):
         super().__init__(parent)
-        self.gate, self.operator, lang = gate, operator, gate.lang
-        self.lang = lang
-        self.households = RowsModel([t(k, lang) for k in ("col_household", "col_flat", "col_head",
-                                                          "col_phone", "col_members")], self)
-        self.cards = RowsModel([t(k, lang) for k in ("col_serial", "col_kind", "col_generation",
-                                                     "col_status", "col_valid", "col_holder")], self)
+        self.gate, self.operator = gate, operator
+        self.lang = lang = screen_lang()
+        self.households = RowsModel(_headers(self.HOUSEHOLD_COLUMNS, lang), self)
+        self.cards = RowsModel(_headers(self.CARD_COLUMNS, lang), self)
         self.search = QLineEdit()
-        self.search.setPlaceholderText(t("search", lang))
         self.search.returnPressed.connect(self.refresh)
         self.household_view = _table(self.households)
         self.household_view.selectionModel().selectionChanged.connect(self.show_cards)
         self.card_view = _table(self.cards)
         self.kind = QComboBox()
         for kind in CardKind:
-            self.kind.addItem(t(kind.value, lang), kind.value)
+            self.kind.addItem(shared(kind.value, lang), kind.value)
         self.holder = QLineEdit()
-        self.holder.setPlaceholderText(t("holder", lang))
         self.status = QLabel()
         actions = QHBoxLayout()
         actions.addWidget(self.kind)
         actions.addWidget(self.holder)
-        for key, slot in (("issue", self.issue), ("revoke", self.revoke), ("reissue", self.reissue),
-                          ("suspend", self.suspend), ("activate", self.activate)):
-            button = QPushButton(t(key, lang))
+        self.buttons: list[tuple[QPushButton, Callable[[], str]]] = []  # a button and its words
+        for words, slot in ((lambda: self.tr("Issue"), self.issue), (lambda: self.tr("Revoke"), self.revoke),
+                            (lambda: self.tr("Re-issue"), self.reissue),
+                            (lambda: self.tr("Suspend"), self.suspend),
+                            (lambda: self.tr("Activate"), self.activate)):
+            button = QPushButton()
             button.clicked.connect(slot)
             actions.addWidget(button)
+            self.buttons.append((button, words))
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(self.household_view, 2)
@@ -140,7 +178,19 @@ class RosterTab(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.status)
         self.changed.connect(self.status.setText)
+        self.retranslate()
         self.refresh()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search by flat (3-2-301) or serial"))
+        self.holder.setPlaceholderText(self.tr("Holder's name"))
+        for button, words in self.buttons:
+            button.setText(words())
+        for i in range(self.kind.count()):
+            self.kind.setItemText(i, shared(self.kind.itemData(i), self.lang))
+        self.households.set_headers(_headers(self.HOUSEHOLD_COLUMNS, self.lang))
+        self.cards.set_headers(_headers(self.CARD_COLUMNS, self.lang))
+        self.show_cards()
 
     def refresh(self) -> None:
         found = self.gate.admin().find_households(self.search.text())
@@ -161,15 +211,16 @@ class RosterTab(QWidget):
         household = self.selected_household()
         cards = self.gate.store.cards(household) if household else []
         lang = self.lang
-        self.cards.set_rows([(c.serial, t(c.kind.value, lang), c.generation, t(c.status.value, lang),
-                              f"{c.valid_from} – {c.valid_to}", c.holder_initial) for c in cards])
+        self.cards.set_rows([(c.serial, shared(c.kind.value, lang), c.generation,
+                              shared(c.status.value, lang), f"{c.valid_from} – {c.valid_to}",
+                              c.holder_initial) for c in cards])
 
     # -- card changes: each one audited ---------------------------------------------------
 
     def issue(self) -> None:
         household = self.selected_household()
         if household is None:
-            self.changed.emit(t("select_household", self.lang))
+            self.changed.emit(self.tr("Select a household first"))
             return
         self._change("card_issue", lambda office: office.issue(
             household, CardKind(self.kind.currentData()), self.holder.text()).card)
@@ -189,7 +240,7 @@ class RosterTab(QWidget):
     def _card_change(self, action: str, change) -> None:
         serial = self.selected_card()
         if serial is None:
-            self.changed.emit(t("select_card", self.lang))
+            self.changed.emit(self.tr("Select a card first"))
             return
         self._change(action, lambda office: change(office, serial))
 
@@ -199,19 +250,19 @@ class RosterTab(QWidget):
         except RosterError as refused:
             from kiosk.messages import cli_message
 
-            self.changed.emit(t("failed", self.lang, error=cli_message(refused.key, self.lang,
-                                                                       **refused.fields)))
+            reason = cli_message(refused.key, self.lang, **refused.fields)
+            self.changed.emit(self.tr("Not done: {error}").format(error=reason))
             return
         except StorageError as failure:
-            self.changed.emit(t("failed", self.lang, error=failure))
+            self.changed.emit(self.tr("Not done: {error}").format(error=failure))
             return
         self.gate.audit(self.operator, action, card.serial, {"generation": card.generation,
                                                              "status": card.status.value})
         self.show_cards()
-        self.changed.emit(t("done", self.lang, serial=card.serial))
+        self.changed.emit(self.tr("Done: {serial}").format(serial=card.serial))
 
 
-class SettingsTab(QWidget):
+class SettingsTab(_Tab):
     """Every setting of kiosk.policy.SETTINGS, its meaning and its value; Save applies the
     changed ones (admins) and audits each."""
 
@@ -219,8 +270,9 @@ class SettingsTab(QWidget):
 
     def __init__(self, gate: Gate, operator: Operator, editable: bool, parent=None):
         super().__init__(parent)
-        self.gate, self.operator, lang = gate, operator, gate.lang
-        self.lang = lang
+        self.gate, self.operator = gate, operator
+        self.lang = screen_lang()
+        self.meanings: list[tuple[QLabel, policy.Setting]] = []
         self.editors: dict[str, QLineEdit | QComboBox] = {}
         form = QFormLayout()
         values = gate.policy().as_dict()
@@ -234,18 +286,27 @@ class SettingsTab(QWidget):
             editor.setEnabled(editable)
             editor.setToolTip(setting.describe_range())
             self.editors[setting.key] = editor
-            meaning = setting.help_zh if lang == "zh" else setting.help_en
-            form.addRow(QLabel(f"{setting.key}\n{meaning}"), editor)
+            meaning = QLabel()
+            self.meanings.append((meaning, setting))
+            form.addRow(meaning, editor)
         self.status = QLabel()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        if editable:
-            save = QPushButton(t("save", lang))
-            save.clicked.connect(self.save)
-            layout.addWidget(save)
+        self.save_button = QPushButton() if editable else None
+        if self.save_button is not None:
+            self.save_button.clicked.connect(self.save)
+            layout.addWidget(self.save_button)
         layout.addWidget(self.status)
         layout.addStretch(1)
         self.saved.connect(self.status.setText)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        # a setting's meaning is declared once, in both languages, with the setting (kiosk.policy)
+        for label, setting in self.meanings:
+            label.setText(f"{setting.key}\n{setting.help_zh if self.lang == 'zh' else setting.help_en}")
+        if self.save_button is not None:
+            self.save_button.setText(self.tr("Save"))
 
     def value(self, key: str) -> str:
         editor = self.editors[key]
@@ -258,29 +319,33 @@ class SettingsTab(QWidget):
             changes = {key: policy.canonical(key, self.value(key)) for key in self.editors
                        if self.value(key).strip() != current[key]}
         except policy.SettingError as refused:
-            self.saved.emit(t("failed", self.lang, error=refused))
+            self.saved.emit(self.tr("Not done: {error}").format(error=refused))
             return
         if not changes:
-            self.saved.emit(t("no_change", self.lang))
+            self.saved.emit(self.tr("Nothing changed"))
             return
         for key, value in changes.items():
             self.gate.store.set_setting(key, value)
             self.gate.audit(self.operator, "setting_change", key, {"from": current[key], "to": value})
-        self.saved.emit(t("saved", self.lang, count=len(changes)))
+        self.saved.emit(self.tr("Saved {count} settings").format(count=len(changes)))
 
 
-class AuditTab(QWidget):
+class AuditTab(_Tab):
     """The newest 1,000 lines of the audit log (admins)."""
+
+    COLUMNS = ("col_time", "col_operator", "col_action", "col_target", "col_details")
 
     def __init__(self, gate: Gate, parent=None):
         super().__init__(parent)
-        lang = gate.lang
+        self.lang = screen_lang()
         self.gate = gate
-        self.model = RowsModel([t(k, lang) for k in ("col_time", "col_operator", "col_action", "col_target",
-                                                     "col_details")], self)
+        self.model = RowsModel(_headers(self.COLUMNS, self.lang), self)
         layout = QVBoxLayout(self)
         layout.addWidget(_table(self.model))
         self.refresh()
+
+    def retranslate(self) -> None:
+        self.model.set_headers(_headers(self.COLUMNS, self.lang))
 
     def refresh(self) -> None:
         zone = self.gate.policy().timezone

@@ -2,6 +2,49 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AdminWindow</name>
+    <message>
+        <source>building lead</source>
+        <translation>楼栋长</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <source>volunteer</source>
+        <translation>志愿者</translation>
+    </message>
+    <message>
+        <source>Admin: {name} ({role})</source>
+        <translation>管理：{name}（{role}）</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>出入记录</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>异常事件</translation>
+    </message>
+    <message>
+        <source>Out now</source>
+        <translation>当前外出</translation>
+    </message>
+    <message>
+        <source>Households and cards</source>
+        <translation>住户与卡片</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>操作日志</translation>
+    </message>
+</context>
+<context>
     <name>CameraPreview</name>
     <message>
         <source>No camera. Use the hand scanner or type the card number.</source>
@@ -174,6 +217,97 @@
     </message>
 </context>
 <context>
+    <name>HourlyChart</name>
+    <message>
+        <source>Loading…</source>
+        <translation>正在读取…</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentsTab</name>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+</context>
+<context>
+    <name>Language</name>
+    <message>
+        <source>en</source>
+        <translation>zh</translation>
+    </message>
+</context>
+<context>
+    <name>LogTab</name>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Building</source>
+        <translation>楼栋</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>The log could not be read: {error}</source>
+        <translation>无法读取记录：{error}</translation>
+    </message>
+    <message>
+        <source>{count} rows</source>
+        <translation>共 {count} 条</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Exported {count} rows to {path}</source>
+        <translation>已导出 {count} 条到 {path}</translation>
+    </message>
+    <message>
+        <source>Export cancelled: no file written</source>
+        <translation>已取消导出，未写入文件</translation>
+    </message>
+    <message>
+        <source>Export failed: {error}</source>
+        <translation>导出失败：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>OutNowTab</name>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>{count} out now</source>
+        <translation>当前外出 {count} 人</translation>
+    </message>
+</context>
+<context>
     <name>PinDialog</name>
     <message>
         <source>Reason (required)</source>
@@ -240,6 +374,72 @@
     <message>
         <source>Fever retest queue: %1 waiting</source>
         <translation>发热复测等候：%1人</translation>
+    </message>
+</context>
+<context>
+    <name>RosterTab</name>
+    <message>
+        <source>Issue</source>
+        <translation>发卡</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation>作废</translation>
+    </message>
+    <message>
+        <source>Re-issue</source>
+        <translation>补卡</translation>
+    </message>
+    <message>
+        <source>Suspend</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Activate</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Search by flat (3-2-301) or serial</source>
+        <translation>按房号（3-2-301）或卡号搜索</translation>
+    </message>
+    <message>
+        <source>Holder&apos;s name</source>
+        <translation>持卡人姓名</translation>
+    </message>
+    <message>
+        <source>Select a household first</source>
+        <translation>请先选择一户</translation>
+    </message>
+    <message>
+        <source>Select a card first</source>
+        <translation>请先选择一张卡</translation>
+    </message>
+    <message>
+        <source>Not done: {error}</source>
+        <translation>未完成：{error}</translation>
+    </message>
+    <message>
+        <source>Done: {serial}</source>
+        <translation>完成：{serial}</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsTab</name>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Not done: {error}</source>
+        <translation>未完成：{error}</translation>
+    </message>
+    <message>
+        <source>Nothing changed</source>
+        <translation>没有改动</translation>
+    </message>
+    <message>
+        <source>Saved {count} settings</source>
+        <translation>已保存 {count} 项设置</translation>
     </message>
 </context>
 <context>

@@ -11,6 +11,7 @@ from kiosk.app import Gate, init_community
 from kiosk.clock import FixedClock
 from kiosk.model import CardKind, Household
 from kiosk.operators import Operator
+from ui.i18n import Language
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2026, 2, 12)
@@ -18,6 +19,20 @@ DAY = dt.date(2026, 2, 12)
 
 def at(hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, 2, 12, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def language(qapp):
+    """The gate screen's language switch, in Chinese as the gate starts: the admin screens follow it."""
+    language = Language(qapp)
+    language.set("zh")
+    yield language
+    language.close()
+
+
+def wait_loaded(qtbot, log_tab) -> None:
+    """Until the log tab shows its filter's rows (the queries run on its lane)."""
+    qtbot.waitUntil(lambda: not log_tab.loading, timeout=10000)
 
 
 @dataclasses.dataclass

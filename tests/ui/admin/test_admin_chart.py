@@ -8,7 +8,7 @@ from PySide6.QtGui import QImage
 from ui.admin import open_admin
 from ui.admin.chart import ENTRY_COLOUR, EXIT_COLOUR, FEVER_COLOUR, HourlyChart, scale_step
 
-from .conftest import DAY
+from .conftest import DAY, wait_loaded
 
 
 @pytest.fixture
@@ -16,6 +16,7 @@ def window(qtbot, office, request):
     window = open_admin(office.gate, getattr(office, request.param))
     qtbot.addWidget(window)
     window.log_tab.date.setDate(DAY)
+    wait_loaded(qtbot, window.log_tab)
     yield window
     window.close()
 
@@ -48,14 +49,17 @@ def test_the_chart_shows_the_days_exits_per_hour_and_the_fevers(window, qtbot):
 
 
 @pytest.mark.parametrize("window", ["admin"], indirect=True)
-def test_the_chart_follows_the_building_and_the_date(window):
+def test_the_chart_follows_the_building_and_the_date(window, qtbot):
     tab = window.log_tab
     with_bars = colour_area(painted(tab.chart), EXIT_COLOUR)
-    tab.building.setCurrentIndex(tab.building.findData("5"))
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        tab.building.setCurrentIndex(tab.building.findData("5"))
     assert tab.chart.counts[8] == (0, 0) and tab.chart.counts[9] == (1, 0) and tab.chart.fevers == []
-    tab.direction.setCurrentIndex(tab.direction.findData("in"))  # filters the rows, not the chart
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        tab.direction.setCurrentIndex(tab.direction.findData("in"))  # filters the rows, not the chart
     assert tab.chart.counts[9] == (1, 0)
-    tab.date.setDate(DAY.replace(day=13))
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        tab.date.setDate(DAY.replace(day=13))
     assert tab.chart.counts == [(0, 0)] * 24
     assert colour_area(painted(tab.chart), EXIT_COLOUR) < with_bars / 2  # the legend's swatch only
 

@@ -11,7 +11,7 @@ from kiosk.operators import OperatorError
 from ui.admin import open_admin
 from ui.admin.models import PAGE, EventLogModel
 
-from .conftest import DAY, copy_events
+from .conftest import DAY, copy_events, wait_loaded
 
 
 @pytest.fixture
@@ -19,6 +19,7 @@ def admin_window(qtbot, office):
     window = open_admin(office.gate, office.admin)
     qtbot.addWidget(window)
     window.log_tab.date.setDate(DAY)
+    wait_loaded(qtbot, window.log_tab)
     yield window
     window.close()  # stops the export lane's thread before the window can be collected
 
@@ -28,6 +29,7 @@ def lead_window(qtbot, office):
     window = open_admin(office.gate, office.lead)
     qtbot.addWidget(window)
     window.log_tab.date.setDate(DAY)
+    wait_loaded(qtbot, window.log_tab)
     yield window
     window.close()
 
@@ -51,10 +53,11 @@ def test_the_log_shows_the_days_scans_and_passes_the_model_tester(admin_window, 
     ("direction", "out", ["3-2-301", "5-1-101"]),
     ("decision", "retest", ["3-1-102"]),
 ])
-def test_filters_narrow_the_log(admin_window, combo, value, flats):
+def test_filters_narrow_the_log(qtbot, admin_window, combo, value, flats):
     tab = admin_window.log_tab
     widget = getattr(tab, combo)
-    widget.setCurrentIndex(widget.findData(value))
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        widget.setCurrentIndex(widget.findData(value))
     assert column(tab.model, "房号") == flats
 
 

@@ -1,0 +1,91 @@
+"""The admin screens follow the gate screen's language switch, and the log tab reads its rows
+off the GUI thread: "Loading…" until they come, and only the newest filter's answer shown."""
+from __future__ import annotations
+
+import pytest
+
+from ui.admin import open_admin
+
+from .conftest import DAY, wait_loaded
+
+
+@pytest.fixture
+def window(qtbot, office):
+    window = open_admin(office.gate, office.admin)
+    qtbot.addWidget(window)
+    window.log_tab.date.setDate(DAY)
+    wait_loaded(qtbot, window.log_tab)
+    yield window
+    window.close()
+
+
+def tab_titles(window) -> list[str]:
+    return [window.tabs.tabText(i) for i in range(window.tabs.count())]
+
+
+def log_header(window, column: int) -> str:
+    """The header a user reads above the log's column."""
+    view = window.log_tab.view
+    return view.model().headerData(column, view.horizontalHeader().orientation())
+
+
+def test_the_admin_screens_switch_language_with_the_gate_screen(qtbot, window, language):
+    assert tab_titles(window) == ["出入记录", "异常事件", "当前外出", "住户与卡片", "设置", "操作日志"]
+    assert window.windowTitle() == "管理：社区办（管理员）"
+    assert window.log_tab.count.text() == "共 5 条"
+    assert window.log_tab.export_button.text() == "导出…"
+    flat_column = window.log_tab.model.headers.index("房号")
+
+    language.set("en")
+    qtbot.waitUntil(lambda: window.tabs.tabText(0) == "Log")
+    assert tab_titles(window) == ["Log", "Incidents", "Out now", "Households and cards", "Settings",
+                                  "Audit log"]
+    assert window.windowTitle() == "Admin: 社区办 (admin)"
+    tab = window.log_tab
+    assert tab.count.text() == "5 rows" and tab.export_button.text() == "Export…"
+    assert tab.direction.itemText(0) == "all" and tab.direction.itemText(2) == "out"
+    assert log_header(window, flat_column) == "Flat"  # the export's own column name, in English
+    assert window.out_tab.count.text() == "2 out now"
+    assert window.out_tab.refresh_button.text() == "Refresh"
+    assert window.roster_tab.search.placeholderText() == "Search by flat (3-2-301) or serial"
+    assert window.incidents_tab.model.headers[1] == "Reason"
+
+    language.set("zh")
+    qtbot.waitUntil(lambda: window.tabs.tabText(0) == "出入记录")
+    assert window.out_tab.count.text() == "当前外出 2 人" and log_header(window, flat_column) == "房号"
+
+
+def flats(tab) -> list[str]:
+    column = tab.model.headers.index("房号")
+    return [tab.model.index(r, column).data() for r in range(tab.model.rowCount())]
+
+
+def test_the_log_shows_loading_until_its_rows_arrive(qtbot, window):
+    tab = window.log_tab
+    tab.building.setCurrentIndex(tab.building.findData("5"))
+    # the queries run on the lane: until its answer comes back, no old rows and no old bars
+    assert tab.loading and tab.count.text() == "正在读取…" and tab.model.rowCount() == 0
+    assert tab.loading_label.isVisible() and tab.loading_label.text() == "正在读取…"
+    assert tab.chart.loading and tab.chart.counts == [(0, 0)] * 24
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        pass
+    assert not tab.loading_label.isVisible() and tab.count.text() == "共 1 条"
+    assert flats(tab) == ["5-1-101"] and tab.chart.counts[9] == (1, 0)
+
+
+def test_an_answer_to_an_older_filter_is_not_shown(qtbot, window):
+    tab = window.log_tab
+    shown = []
+    tab.loaded.connect(lambda: shown.append(flats(tab)))
+    tab.building.setCurrentIndex(tab.building.findData("5"))
+    tab.building.setCurrentIndex(tab.building.findData("3"))  # before the first answer is back
+    qtbot.waitUntil(lambda: not tab.loading and tab._lane.pending == 0, timeout=10000)
+    assert shown == [["3-2-301", "3-1-102", "3-1-102"]]  # building 5's answer came first, and was dropped
+    assert tab.chart.counts[8] == (1, 0) and tab.chart.counts[9] == (0, 0)
+
+
+def test_the_log_runs_its_queries_on_its_own_connection(window):
+    tab = window.log_tab
+    assert tab._lane_gate is not None and tab._lane_gate.store is not window.gate.store
+    window.close()
+    assert tab._lane is None and tab._lane_gate is None
