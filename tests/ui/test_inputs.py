@@ -119,8 +119,9 @@ def test_a_card_shown_to_the_camera_reaches_a_verdict(qtbot, community, card_fol
             app.show()
         assert shown.args[0].request.source == "camera"
         assert app.window.verdict.look is Look.ALLOW
-        assert app.window.preview.state is CameraState.LIVE
-        assert app.window.preview.frames_painted > 0
+        # The verdict may arrive before the first frame is painted: the two travel apart.
+        qtbot.waitUntil(lambda: app.window.preview.state is CameraState.LIVE
+                        and app.window.preview.frames_painted > 0, timeout=5000)
     finally:
         app.close()
 
