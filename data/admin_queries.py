@@ -60,7 +60,7 @@ class AdminQueries:
         """The log tab's chart: 24 (allowed exits, allowed entries) by local hour, and the fever
         readings' times (hour + minute / 60), the same numbers as the export's summary page.
 
-        Two GROUP BY queries over the day's rows (the events_day index); measured in
+        Two GROUP BY queries over the day's rows (the events_day_household index); measured in
         docs/leads-and-office.md. The log tab runs it, and log_ids, on its lane (its own
         connection), never on the GUI thread.
         """

@@ -239,10 +239,12 @@ class SqliteStore:
             [serial, utc_text(since_utc), utc_text(until_utc)])
         return [parse_utc(r[0]) for r in rows.fetchall()]
 
-    def events_with_reason(self, reason: str, since_utc: dt.datetime) -> list[Event]:
+    def fever_retests(self, since_utc: dt.datetime) -> list[Event]:
+        # The reason is written out, not a parameter: that is what lets SQLite use the
+        # partial index events_fever_waits.
         cursor = self.db.execute(
-            "SELECT * FROM events WHERE reason = ? AND at_utc >= ? ORDER BY at_utc",
-            [reason, utc_text(since_utc)])
+            "SELECT * FROM events WHERE reason = 'fever_retest' AND at_utc >= ? ORDER BY at_utc",
+            [utc_text(since_utc)])
         return [_event(dict(r)) for r in cursor.fetchall()]
 
     # -- the numbers on the status bar -----------------------------------------------

@@ -157,7 +157,7 @@ class CheckpointService:
         now = (at or self.clock.now()).astimezone(dt.UTC)
         since = now - dt.timedelta(seconds=policy.retest_window_s)
         waiting = []
-        for first in self.store.events_with_reason("fever_retest", since):
+        for first in self.store.fever_retests(since):
             pending = _pending_fever(self.store.card_events(first.serial, since), since)
             if pending is not None and pending.id == first.id:
                 waiting.append(first)

@@ -174,9 +174,11 @@ class Verdict:
             out["household"] = {"id": h.id, "building": h.building, "unit": h.unit,
                                 "room": h.room}
         if self.quota:
-            out["quota"] = dataclasses.asdict(self.quota)
+            q = self.quota
+            out["quota"] = {"used": q.used, "limit": q.limit, "window_start": q.window_start,
+                            "window_end": q.window_end, "next_exit": q.next_exit}
         if self.temperature:
-            out["temperature"] = dataclasses.asdict(self.temperature)
+            out["temperature"] = {"first": self.temperature.first, "second": self.temperature.second}
         return out
 
 

@@ -221,7 +221,7 @@ def hourly(conn: sqlite3.Connection, scope: LogScope) -> list[tuple[int, int]]:
     """Allowed exits and entries in each local hour 0-23 of the scope's days (summed over the
     days of a range): the same passages the summary's "exits" and "entries" count.
 
-    One GROUP BY over the day's rows found by the events_day index; the hour is the local
+    One GROUP BY over the day's rows found by the events_day_household index; the hour is the local
     one stored with the event, so a passage at 00:30 in Shanghai is hour 0 of its own day
     (16:30 UTC of the day before).
     """

@@ -105,7 +105,8 @@ def test_verdict_queries_use_indexes(gate):
         "card": "SELECT * FROM events WHERE serial = 'X' AND at_utc >= '' ORDER BY at_utc, seq",
         "household": "SELECT at_utc FROM events WHERE household_id = 'H' AND kind = 'life' AND "
                      "decision = 'allow' AND direction = 'out' AND at_utc >= '' AND at_utc < 'z'",
-        "reason": "SELECT * FROM events WHERE reason = 'fever_retest' AND at_utc >= ''",
+        "fevers": "SELECT * FROM events WHERE reason = 'fever_retest' AND at_utc >= ''",
+        "day": "SELECT COUNT(*) FROM events WHERE local_date = '2026-02-10'",
     }
     for name, sql in plans.items():
         plan = " ".join(r[3] for r in gate.store.db.execute("EXPLAIN QUERY PLAN " + sql))

@@ -71,7 +71,8 @@ def test_a_damaged_database_is_found_at_start_up_and_by_kiosk_check(community, c
         community.gate.service.scan(card.payload, "out", "36.5")
     community.gate.close()
     conn = sqlite3.connect(str(community.path))
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'events_day'").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?",
+                        ["events_day_household"]).fetchone()[0]
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.close()
     with open(community.path, "r+b") as raw:  # a bad sector in the middle of an index
