@@ -158,6 +158,10 @@ MIGRATIONS: list[str] = [
     DROP INDEX events_reason;
     CREATE INDEX events_fever_waits ON events (at_utc) WHERE reason = 'fever_retest';
     """,
+    # 5: a denial is overridden at most once: find an override by the event it lets through.
+    """
+    CREATE INDEX events_overrides ON events (override_of) WHERE override_of IS NOT NULL;
+    """,
 ]
 
 

@@ -239,6 +239,10 @@ class SqliteStore:
             [serial, utc_text(since_utc), utc_text(until_utc)])
         return [parse_utc(r[0]) for r in rows.fetchall()]
 
+    def is_overridden(self, event_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM events WHERE override_of = ? LIMIT 1",
+                               [event_id]).fetchone() is not None
+
     def fever_retests(self, since_utc: dt.datetime) -> list[Event]:
         # The reason is written out, not a parameter: that is what lets SQLite use the
         # partial index events_fever_waits.

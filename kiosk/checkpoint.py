@@ -137,6 +137,8 @@ class CheckpointService:
             raise BadInput("bad_event", value=event_id)
         if denied.reason not in OVERRIDABLE:
             raise BadInput("not_overridable", reason=denied.reason)
+        if self.store.is_overridden(event_id):  # one denial, one passage
+            raise BadInput("already_overridden", value=event_id)
         policy = Policy(self.store.settings())
         now = at if at is not None else self.clock.now()
         card = self.store.card(denied.serial) if denied.serial else None

@@ -107,6 +107,7 @@ CLI = {
         "bad_dates": "有效期起始日晚于截止日",
         "bad_event": "查无此记录或该记录不是拒绝记录：{value}",
         "not_overridable": "此类拒绝（{reason}）不能特批：证件、体温和发热由规则决定",
+        "already_overridden": "这条拒绝记录已经特批放行过：{value}",
         # operators, exports, card sheets, the purge (issue 5)
         "bad_pin": "PIN 须为 {low} 到 {high} 位数字",
         "no_pin": "请从标准输入提供 PIN（--pin-stdin），例如：echo 1234 | kiosk ...",
@@ -182,6 +183,7 @@ CLI = {
         "bad_event": "No denied event with this id: {value}",
         "not_overridable": "A denial for {reason} cannot be overridden: the card, the "
                            "temperature and fevers are not a lead's call",
+        "already_overridden": "This denial was already let through: {value}",
         # operators, exports, card sheets, the purge (issue 5)
         "bad_pin": "A PIN is {low} to {high} digits",
         "no_pin": "Give the PIN on standard input (--pin-stdin), e.g. echo 1234 | kiosk ...",

@@ -84,6 +84,10 @@ class Store(Protocol):
 
     def event(self, event_id: str) -> Event | None: ...
 
+    def is_overridden(self, event_id: str) -> bool:
+        """Has a lead already let this denied scan through?"""
+        ...
+
     def fever_retests(self, since_utc: dt.datetime) -> list[Event]:
         """First fever readings (reason fever_retest) since a moment, oldest first."""
         ...

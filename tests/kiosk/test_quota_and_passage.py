@@ -266,6 +266,9 @@ def test_only_rules_about_when_a_valid_card_passes_can_be_overridden(world, make
     assert denied.overridable is overridable
     if overridable:
         assert world.gate.service.override(denied.event_id, "王", "就医").allowed
+        with pytest.raises(BadInput) as twice:  # one denial, one passage
+            world.gate.service.override(denied.event_id, "王", "就医")
+        assert twice.value.key == "already_overridden"
     else:
         with pytest.raises(BadInput) as refused:
             world.gate.service.override(denied.event_id, "王", "就医")
