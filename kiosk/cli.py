@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -595,9 +596,17 @@ def cmd_gate_enroll(args, _gate) -> int:
     return EXIT_OK
 
 
+def _need_a_screen(lang: str) -> None:
+    """Qt aborts the whole process without a display: say so in a sentence instead."""
+    if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        raise UsageError(messages.cli_message("no_display", lang))
+
+
 def cmd_gui(args, _gate) -> int:
     from ui.run import run_gui  # Qt loads only for the gate screen
 
+    _need_a_screen(args.lang)
     camera = None if args.camera.strip().lower() == "none" else args.camera.strip()
     return run_gui(args.db or default_db_path(), args.lang, camera, args.fullscreen)
 
@@ -609,6 +618,7 @@ def cmd_demo(args, _gate) -> int:
     from scanners.sources import FolderSource
     from ui.run import run_gui
 
+    _need_a_screen(args.lang)
     with tempfile.TemporaryDirectory(prefix="gatepost-demo-") as scratch:
         directory = args.dir or Path(scratch) / "demo"
         if directory.exists():

@@ -108,6 +108,7 @@ CLI = {
         "bad_event": "查无此记录或该记录不是拒绝记录：{value}",
         "not_overridable": "此类拒绝（{reason}）不能特批：证件、体温和发热由规则决定",
         "already_overridden": "这条拒绝记录已经特批放行过：{value}",
+        "no_display": "找不到显示器（未设置 DISPLAY）：请在门岗电脑的桌面上运行，或通过 Xvfb 运行",
         # operators, exports, card sheets, the purge (issue 5)
         "bad_pin": "PIN 须为 {low} 到 {high} 位数字",
         "no_pin": "请从标准输入提供 PIN（--pin-stdin），例如：echo 1234 | kiosk ...",
@@ -184,6 +185,7 @@ CLI = {
         "not_overridable": "A denial for {reason} cannot be overridden: the card, the "
                            "temperature and fevers are not a lead's call",
         "already_overridden": "This denial was already let through: {value}",
+        "no_display": "No display (DISPLAY is not set): run this on the gate PC's desktop, or under Xvfb",
         # operators, exports, card sheets, the purge (issue 5)
         "bad_pin": "A PIN is {low} to {high} digits",
         "no_pin": "Give the PIN on standard input (--pin-stdin), e.g. echo 1234 | kiosk ...",

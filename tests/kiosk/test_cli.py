@@ -166,3 +166,12 @@ def test_household_add_refuses_bad_fields(tmp_path):
     result = run(db, "household", "add", "--building", "1", "--unit", "1", "--room", "101",
                  "--members", "many", lang="en")
     assert result.returncode == 2 and "members" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["demo"], ["gui"]])
+def test_the_gate_screen_without_a_display_says_so(tmp_path, command):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([KIOSK, "--db", str(tmp_path / "g.db"), "--lang", "en", *command],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2 and "No display" in result.stderr
+    assert not (tmp_path / "g.db").exists()
