@@ -12,6 +12,7 @@ from fpdf import FPDF
 
 from data.export.daylog import HOURS, WIDTHS, Summary
 from data.export.fonts import cjk_font
+from kiosk.chart_style import ENTRY_RGB, EXIT_RGB, FEVER_RGB, scale_step
 from kiosk.messages import log_text
 
 MARGIN = 12.0
@@ -86,23 +87,9 @@ def _summary_page(pdf: _LogPdf, summary: Summary, title: str, scope_line: str, e
 
 # The chart's colours differ in lightness too, and the bars of an hour stand side by side
 # (exits left, entries right): a black-and-white print still tells them apart.
-EXIT_FILL = (31, 78, 140)     # dark blue, solid: dark grey in print
-ENTRY_FILL = (246, 178, 107)  # light orange with a dark outline: light grey in print
-FEVER_FILL = (200, 30, 30)
 GRID = (205, 205, 205)
 CHART_H = 66.0        # mm from the chart's heading to below its hour labels and fever marks
 DENIAL_LINES = 10     # what fits between the chart and the signature line
-
-
-def _scale_step(largest: int) -> int:
-    """A round step (1, 2, 5, 10, 20, 50 ...) that gives at most 5 gridlines up to `largest`."""
-    step = 1
-    while largest / step > 5:
-        for factor in (2, 2.5, 2):
-            step = int(step * factor)
-            if largest / step <= 5:
-                break
-    return step
 
 
 def _hour_chart(pdf: _LogPdf, x: float, y: float, width: float, height: float,
@@ -113,7 +100,7 @@ def _hour_chart(pdf: _LogPdf, x: float, y: float, width: float, height: float,
     pdf.text(x, y + 5, log_text("per_hour", lang))
     # the legend, right-aligned on the heading's line
     pdf.set_font(FONT, size=8)
-    items = [(EXIT_FILL, log_text("exits", lang)), (ENTRY_FILL, log_text("entries", lang))]
+    items = [(EXIT_RGB, log_text("exits", lang)), (ENTRY_RGB, log_text("entries", lang))]
     legend_x = x + width
     if fever_hours:
         label = log_text("fever_mark", lang)
@@ -132,7 +119,7 @@ def _hour_chart(pdf: _LogPdf, x: float, y: float, width: float, height: float,
     plot_top, plot_bottom = y + 12.5, y + height - 12
     plot_h = plot_bottom - plot_top
     largest = max([max(pair) for pair in hourly] + [1])
-    step = _scale_step(largest)
+    step = scale_step(largest)
     top_value = step * -(-largest // step)  # the first gridline at or above the tallest bar
     pdf.set_line_width(0.15)
     pdf.set_font(FONT, size=7)
@@ -147,7 +134,7 @@ def _hour_chart(pdf: _LogPdf, x: float, y: float, width: float, height: float,
     pdf.set_draw_color(40)
     for hour, (exits, entries) in enumerate(hourly):
         left = plot_x + hour * slot + slot * 0.12
-        for offset, count, colour in ((0.0, exits, EXIT_FILL), (bar, entries, ENTRY_FILL)):
+        for offset, count, colour in ((0.0, exits, EXIT_RGB), (bar, entries, ENTRY_RGB)):
             if count:
                 bar_h = plot_h * count / top_value
                 pdf.set_fill_color(*colour)
@@ -171,7 +158,7 @@ def _hour_chart(pdf: _LogPdf, x: float, y: float, width: float, height: float,
 
 def _fever_mark(pdf: _LogPdf, cx: float, cy: float) -> None:
     """A small red triangle pointing up at the time of a fever reading."""
-    pdf.set_fill_color(*FEVER_FILL)
+    pdf.set_fill_color(*FEVER_RGB)
     pdf.polygon([(cx - 1.3, cy + 1.2), (cx + 1.3, cy + 1.2), (cx, cy - 1.2)], style="F")
     pdf.set_fill_color(0)
 

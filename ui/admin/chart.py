@@ -10,23 +10,13 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from kiosk.chart_style import ENTRY_RGB, EXIT_RGB, FEVER_RGB, scale_step
 from ui.admin.texts import shared
 
 HOURS = 24
-EXIT_COLOUR = QColor(31, 78, 140)     # the PDF's colours: dark blue ...
-ENTRY_COLOUR = QColor(246, 178, 107)  # ... and light orange, outlined
-FEVER_COLOUR = QColor(200, 30, 30)
-
-
-def scale_step(largest: int) -> int:
-    """A round step (1, 2, 5, 10, 20, 50 ...) giving at most 5 gridlines up to `largest`."""
-    step = 1
-    while largest / step > 5:
-        for factor in (2, 2.5, 2):
-            step = int(step * factor)
-            if largest / step <= 5:
-                break
-    return step
+EXIT_COLOUR = QColor(*EXIT_RGB)  # the printed summary's colours
+ENTRY_COLOUR = QColor(*ENTRY_RGB)
+FEVER_COLOUR = QColor(*FEVER_RGB)
 
 
 class HourlyChart(QWidget):
