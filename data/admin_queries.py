@@ -17,8 +17,11 @@ from kiosk.model import Household, LogFilter
 class AdminQueries:
     def __init__(self, store: SqliteStore, lang: str = "zh"):
         self.store = store
-        self.db = store.db
         self.lang = lang
+
+    @property
+    def db(self):
+        return self.store.db  # never kept: the store reopens its connection after a lost WAL
 
     # -- the log, lazily ------------------------------------------------------------------
 

@@ -16,7 +16,10 @@ from kiosk.operators import Operator, Role, StoredOperator
 class SqliteOperatorStore:
     def __init__(self, store: SqliteStore):
         self.store = store
-        self.db = store.db
+
+    @property
+    def db(self):
+        return self.store.db  # never kept: the store reopens its connection after a lost WAL
 
     def operators(self) -> list[StoredOperator]:
         rows = self.db.execute(

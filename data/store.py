@@ -12,13 +12,17 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 import uuid
+import weakref
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import sqlite_utils
 
+from data import walguard
 from data.migrations import migrate
+from kiosk import quota as quota_rules
 from kiosk.chain import GENESIS, event_hash
 from kiosk.model import (
     Card,
@@ -29,6 +33,7 @@ from kiosk.model import (
     Event,
     Household,
 )
+from kiosk.policy import Policy
 from kiosk.ports import Community, Passage, StorageError
 
 log = logging.getLogger("db")
@@ -50,6 +55,23 @@ class NotInitialised(FileNotFoundError):
 
 class Conflict(ValueError):
     """A write that the roster's rules refuse (a flat registered twice, a second life card)."""
+
+
+class WalLost(StorageError):
+    """The WAL was unlinked under this process (data/walguard.py): the last commit went into
+    a deleted file. The connections were reopened and the transaction's events verified on
+    disk or written again, with an incident; the verdict must not be shown as given."""
+
+    def __init__(self, event_ids: list[str]):
+        super().__init__("wal_replaced")
+        self.event_ids = event_ids
+
+
+# Every open store of this process, by database file: a lost WAL is a fault of the whole
+# process (SQLite shares one lock and one -shm mapping per file among its connections), so
+# the recovery closes and reopens them all.
+_OPEN_STORES: dict[Path, weakref.WeakSet] = {}
+_OPEN_STORES_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -91,16 +113,77 @@ class SqliteStore:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 # Owner-only from the first byte: the file holds the roster.
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-            self.db = sqlite_utils.Database(connect(self.path))
+            self._open()
             migrate(self.db.conn)
         self._community: Community | None = None
+        self._depth = 0           # nesting of _write(): only the outermost one commits
+        self._written: list[tuple[Event, str | None]] = []  # this transaction's events
+        with _OPEN_STORES_LOCK:
+            _OPEN_STORES.setdefault(self.path.resolve(), weakref.WeakSet()).add(self)
+
+    def _open(self) -> None:
+        self.db = sqlite_utils.Database(connect(self.path))
+        # SQLite keeps these two files open, and never replaces them, while a connection
+        # is open: their identities now are what every commit is checked against.
+        self._wal_identity = walguard.identities(self.path)
 
     def close(self) -> None:
         self.db.close()
 
     def _write(self):
-        """One write transaction, storage failures reported as StorageError."""
-        return _WriteTransaction(self.db)
+        """One write transaction, storage failures reported as StorageError. Nested ones
+        join the outer one: a verdict and its event, a change and its audit line, commit
+        together."""
+        return _WriteTransaction(self)
+
+    def decision(self):
+        """The write transaction a scan is decided and recorded in (kiosk.ports.Store)."""
+        return self._write()
+
+    # -- the WAL under us (data/walguard.py) -------------------------------------------
+
+    def _check_wal(self) -> None:
+        """After a commit: is the WAL we wrote to still the file on disk? WalLost if not."""
+        now = walguard.identities(self.path)
+        if now == self._wal_identity:
+            return
+        # A database that had no WAL yet when we connected (a new file) gets it at its
+        # first write: that first identity is the one to hold on to.
+        pairs = zip(self._wal_identity, now, strict=True)
+        if None not in now and all(seen in (None, current) for seen, current in pairs):
+            self._wal_identity = now
+            return
+        written, self._written = self._written, []
+        log.critical("the WAL of %s was replaced under this process (%s -> %s): reopening",
+                     self.path, self._wal_identity, now)
+        self._reopen_all()
+        ids = [event.id for event, _ in written]
+        with self._write():
+            for event, incident in written:
+                if self.event(event.id) is None:  # lost with the orphan WAL: write it again
+                    log.critical("event %s was not on disk: recorded again", event.id)
+                    self._append(event, incident)
+            for event_id in ids:
+                self.db.conn.execute(
+                    "INSERT INTO incidents (event_id, kind, at_utc, local_date)"
+                    " SELECT id, 'wal_replaced', at_utc, local_date FROM events WHERE id = ?", [event_id])
+        raise WalLost(ids)
+
+    def _reopen_all(self) -> None:
+        """Close every connection of this process to this file, then open them again.
+
+        None of them may checkpoint its orphan WAL on the way out: another process may
+        have written newer pages since, and the orphan's frames would overwrite them.
+        """
+        with _OPEN_STORES_LOCK:
+            stores = list(_OPEN_STORES.get(self.path.resolve(), ()))
+        for store in stores:
+            walguard.no_checkpoint_on_close(store.db.conn, store.path)
+        for store in stores:
+            with contextlib.suppress(sqlite3.Error):
+                store.db.close()
+        for store in stores:
+            store._open()
 
     # -- community, keys, settings ---------------------------------------------------
 
@@ -188,25 +271,60 @@ class SqliteStore:
 
     def record(self, event: Event, incident: str | None = None) -> None:
         # The hot path of every scan: plain SQL, one transaction, one fsync at COMMIT.
-        conn = self.db.conn
         with self._write():
-            last = conn.execute(
-                "SELECT device_seq, chain_hash FROM events WHERE device_id = ?"
-                " ORDER BY device_seq DESC LIMIT 1", [event.device_id]).fetchone()
-            row = _event_row(event, last[0] + 1 if last else 1)
-            row["prev_hash"] = last[1] if last else GENESIS
-            row["chain_hash"] = event_hash(row["prev_hash"], row)
-            conn.execute(_INSERT_EVENT, row)
-            if event.decision is Decision.ALLOW and event.serial:
-                conn.execute(
-                    "INSERT INTO passages (serial, direction, at_utc, event_id) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (serial) DO UPDATE SET direction = excluded.direction,"
-                    " at_utc = excluded.at_utc, event_id = excluded.event_id",
-                    [event.serial, event.direction.value, row["at_utc"], event.id])
-            if incident:
-                conn.execute("INSERT INTO incidents (event_id, kind, at_utc, local_date)"
-                             " VALUES (?, ?, ?, ?)",
-                             [event.id, incident, row["at_utc"], row["local_date"]])
+            self._append(event, incident)
+            self._written.append((event, incident))
+            if (event.decision is Decision.ALLOW and event.kind is CardKind.LIFE
+                    and event.direction is Direction.OUT and event.household_id):
+                self.record_quota_breaches({event.household_id}, since=event.at_utc)
+
+    def _append(self, event: Event, incident: str | None) -> None:
+        conn = self.db.conn
+        last = conn.execute(
+            "SELECT device_seq, chain_hash FROM events WHERE device_id = ?"
+            " ORDER BY device_seq DESC LIMIT 1", [event.device_id]).fetchone()
+        row = _event_row(event, last[0] + 1 if last else 1)
+        row["prev_hash"] = last[1] if last else GENESIS
+        row["chain_hash"] = event_hash(row["prev_hash"], row)
+        conn.execute(_INSERT_EVENT, row)
+        if event.decision is Decision.ALLOW and event.serial:
+            conn.execute(
+                "INSERT INTO passages (serial, direction, at_utc, event_id) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (serial) DO UPDATE SET direction = excluded.direction,"
+                " at_utc = excluded.at_utc, event_id = excluded.event_id",
+                [event.serial, event.direction.value, row["at_utc"], event.id])
+        if incident:
+            conn.execute("INSERT INTO incidents (event_id, kind, at_utc, local_date)"
+                         " VALUES (?, ?, ?, ?)",
+                         [event.id, incident, row["at_utc"], row["local_date"]])
+
+    def record_quota_breaches(self, households: set[str], since: dt.datetime | None = None) -> list[str]:
+        """Life-card exits beyond the quota (kiosk.quota.beyond_quota over every gate's
+        exits this database holds): an incident each, once. From `since` on, if given
+        (with the windows that reach back before it). Returns the new breaches' event ids."""
+        if not households:
+            return []
+        rule = quota_rules.QuotaRule.life(Policy(self.settings()))
+        conn, found = self.db.conn, []
+        start = (quota_rules.window_at(rule, since).start_utc - dt.timedelta(days=rule.window_days)
+                 if since is not None else dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+        with self._write():
+            for household in sorted(households):
+                rows = conn.execute(
+                    "SELECT id, at_utc, override_of FROM events WHERE household_id = ?"
+                    " AND kind = 'life' AND decision = 'allow' AND direction = 'out' AND at_utc >= ?",
+                    [household, utc_text(start)]).fetchall()
+                exits = [(r[0], parse_utc(r[1]), r[2] is not None) for r in rows]
+                for event_id in quota_rules.beyond_quota(rule, exits):
+                    added = conn.execute(
+                        "INSERT INTO incidents (event_id, kind, at_utc, local_date)"
+                        " SELECT id, 'quota_breach', at_utc, local_date FROM events e WHERE id = ?"
+                        " AND NOT EXISTS (SELECT 1 FROM incidents WHERE event_id = e.id"
+                        " AND kind = 'quota_breach')", [event_id]).rowcount
+                    if added:
+                        log.warning("quota breach: household %s, event %s", household, event_id)
+                        found.append(event_id)
+        return found
 
     def event(self, event_id: str) -> Event | None:
         row = self.db.execute("SELECT * FROM events WHERE id = ?", [event_id]).fetchone()
@@ -296,25 +414,36 @@ class _WriteTransaction:
     """BEGIN IMMEDIATE … COMMIT, with storage failures as StorageError.
 
     IMMEDIATE takes the write lock at the start, so two processes (the GUI and a CLI
-    command) queue on the busy timeout instead of failing half-way.
+    command) queue on the busy timeout instead of failing half-way, and whatever is read
+    inside cannot change before the commit. A transaction opened inside another joins it.
+    After the outermost COMMIT the store checks that its WAL is still the one on disk.
     """
 
-    def __init__(self, db: sqlite_utils.Database):
-        self.db = db
+    def __init__(self, store: SqliteStore):
+        self.store = store
 
     def __enter__(self):
-        with storage_errors():
-            self.db.conn.execute("BEGIN IMMEDIATE")
-        return self.db
+        store = self.store
+        if store._depth == 0:
+            with storage_errors():
+                store.db.conn.execute("BEGIN IMMEDIATE")
+            store._written = []
+        store._depth += 1
+        return store.db
 
     def __exit__(self, exc_type, exc, tb):
+        store = self.store
+        store._depth -= 1
+        if store._depth > 0:
+            return False  # the outer transaction commits or rolls back
         if exc_type is None:
             try:
                 with storage_errors():
-                    self.db.conn.execute("COMMIT")
+                    store.db.conn.execute("COMMIT")
             except BaseException:
                 self._rollback()
                 raise
+            store._check_wal()
             return False
         self._rollback()
         if isinstance(exc, sqlite3.IntegrityError):
@@ -325,9 +454,11 @@ class _WriteTransaction:
         return False
 
     def _rollback(self):
-        if self.db.conn.in_transaction:
+        self.store._written = []
+        conn = self.store.db.conn
+        if conn.in_transaction:
             with contextlib.suppress(sqlite3.Error):  # the failure itself is what we report
-                self.db.conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
 
 
 def _household_row(h: Household) -> dict:

@@ -288,7 +288,7 @@ def _sync(store: SqliteStore, url: str, report: SyncReport, clock: Clock, progre
         _push(store, office, report, clock, progress, cancelled, batch_size)
         _pull_roster(store, office, report)
         households = _pull_events(store, office, report, progress, cancelled, batch_size)
-        report.breaches = record_quota_breaches(store, households)
+        report.breaches = store.record_quota_breaches(households)
         with store.transaction():
             store.db.conn.execute(
                 "UPDATE sync_targets SET last_success_utc = ?, last_attempt_utc = ?, last_error = NULL"
@@ -506,60 +506,3 @@ def _pull_events(store: SqliteStore, office: OfficeDB, report: SyncReport, progr
         if cancelled():
             raise SyncCancelled
     return households
-
-
-# -- what only the merged log shows -------------------------------------------------------
-
-@dataclasses.dataclass(frozen=True)
-class Exit:
-    """One allowed life-card exit of a household, from any gate."""
-
-    event_id: str
-    at_utc: dt.datetime
-    local_date: dt.date
-    override: bool  # a lead's override: counted, but it is no breach, someone decided it
-
-
-def over_quota(exits: list[Exit], policy: Policy) -> list[str]:
-    """The exits beyond the household's quota, oldest first (DESIGN.md section 3's windows)."""
-    exits = sorted(exits, key=lambda e: (e.at_utc, e.event_id))
-    limit, over = policy.life_exits, []
-    if policy.quota_mode == "rolling":
-        window = dt.timedelta(days=policy.window_days)
-        for i, exit_ in enumerate(exits):
-            used = sum(1 for earlier in exits[:i + 1] if earlier.at_utc > exit_.at_utc - window)
-            if used > limit and not exit_.override:
-                over.append(exit_.event_id)
-        return over
-    used_in: dict[int, int] = {}
-    for exit_ in exits:
-        window = (exit_.local_date - policy.quota_start).days // policy.window_days
-        used_in[window] = used_in.get(window, 0) + 1
-        if used_in[window] > limit and not exit_.override:
-            over.append(exit_.event_id)
-    return over
-
-
-def record_quota_breaches(store: SqliteStore, households: set[str]) -> list[str]:
-    """Quota breaches visible only now that other gates' exits arrived: an incident each, once."""
-    if not households:
-        return []
-    policy, conn, found = Policy(store.settings()), store.db.conn, []
-    with store.transaction():
-        for household in sorted(households):
-            rows = conn.execute(
-                "SELECT id, at_utc, local_date, override_of FROM events WHERE household_id = ?"
-                " AND kind = 'life' AND decision = 'allow' AND direction = 'out'", [household]).fetchall()
-            exits = [Exit(r[0], parse_utc(r[1]), dt.date.fromisoformat(r[2]), r[3] is not None)
-                     for r in rows]
-            by_id = {r[0]: r for r in rows}
-            for event_id in over_quota(exits, policy):
-                known = conn.execute("SELECT 1 FROM incidents WHERE event_id = ? AND kind = 'quota_breach'",
-                                     [event_id]).fetchone()
-                if known is None:
-                    conn.execute("INSERT INTO incidents (event_id, kind, at_utc, local_date)"
-                                 " VALUES (?, 'quota_breach', ?, ?)",
-                                 [event_id, by_id[event_id][1], by_id[event_id][2]])
-                    log.warning("quota breach: household %s, event %s", household, event_id)
-                    found.append(event_id)
-    return found

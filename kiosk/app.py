@@ -120,9 +120,10 @@ class Gate:
         building = household.building if household else None
         if denied is not None and not operator.sees(building):  # a lead overrides for their buildings
             raise OperatorError("not_your_building", building=building or "-")
-        verdict = self.service.override(event_id, operator.name, reason)
-        self.audit(operator, "override", event_id, {"reason": reason.strip(),
-                                                   "event": verdict.event_id})
+        with self.store.decision():  # the override's event and its audit line commit together
+            verdict = self.service.override(event_id, operator.name, reason)
+            self.audit(operator, "override", event_id, {"reason": reason.strip(),
+                                                       "event": verdict.event_id})
         return verdict
 
     def sync_summary(self):

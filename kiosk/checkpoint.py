@@ -15,6 +15,7 @@ import secrets
 import uuid
 
 from kiosk import messages
+from kiosk import quota as quota_rules
 from kiosk.clock import Clock
 from kiosk.codec import CardCodeError, Verifier, public_key_from_text
 from kiosk.model import (
@@ -32,6 +33,7 @@ from kiosk.model import (
 )
 from kiosk.policy import Policy
 from kiosk.ports import Store
+from kiosk.quota import QuotaRule
 from kiosk.serial import looks_like_serial, normalize_serial
 
 log = logging.getLogger("gate")
@@ -106,7 +108,17 @@ class CheckpointService:
     def scan(self, payload: str, direction: Direction | str, temperature: float | str | None = None,
              reason: str | None = None, operator: str = "", at: dt.datetime | None = None,
              ) -> Verdict:
-        """Decide one scan and record it. BadInput for bad usage; StorageError if not recorded."""
+        """Decide one scan and record it. BadInput for bad usage; StorageError if not recorded.
+
+        The decision and its event are made in one write transaction: what the rules read
+        (quota, passages, the retest's first reading, the repeat guard) cannot change
+        between the two, so two scans at the same instant, from any two processes, decide
+        one after the other. The verdict is returned only after the commit.
+        """
+        with self.store.decision():
+            return self._scan(payload, direction, temperature, reason, operator, at)
+
+    def _scan(self, payload, direction, temperature, reason, operator, at) -> Verdict:
         policy = Policy(self.store.settings())
         try:
             direction = Direction(direction)
@@ -131,7 +143,14 @@ class CheckpointService:
 
     def override(self, event_id: str, operator: str, reason: str,
                  at: dt.datetime | None = None) -> Verdict:
-        """A lead lets a denied person through: a new event that points at the denied one."""
+        """A lead lets a denied person through: a new event that points at the denied one.
+
+        In one write transaction, so one denial is let through once, whoever asks at once.
+        """
+        with self.store.decision():
+            return self._override(event_id, operator, reason, at)
+
+    def _override(self, event_id: str, operator: str, reason: str, at: dt.datetime | None) -> Verdict:
         denied = self.store.event(event_id)
         if denied is None or denied.decision is Decision.ALLOW or not reason.strip():
             raise BadInput("bad_event", value=event_id)
@@ -334,31 +353,21 @@ class CheckpointService:
             return Quota(used, limit, today.isoformat(), today.isoformat(), next_exit)
         if kind is not CardKind.LIFE:
             return None
-        limit = policy.life_exits
-        if policy.quota_mode == "rolling":
-            window = dt.timedelta(days=policy.window_days)
-            since = scan.at_utc - window
-            # Strictly inside the last 48 h: at 48 h to the second the exit lapses, which
-            # is the moment `next_exit` promised.
-            exits = [e for e in self._exits(scan, self.store.life_exits, scan.card.household_id, since,
-                                             scan.at_utc)
-                     if e > since]
-            if consuming:
-                exits = [*exits, scan.at_utc]
-            used = len(exits)
-            next_exit = None
-            if used >= limit:
-                next_exit = (exits[used - limit] + window).astimezone(tz).isoformat(timespec="seconds")
-            return Quota(used, limit, since.astimezone(tz).isoformat(timespec="seconds"),
+        rule = QuotaRule.life(policy)
+        window = quota_rules.window_at(rule, scan.at_utc)
+        # The store's answer is a superset; `quota_rules.counted` decides which exits count,
+        # the same function the sync's breach check uses.
+        exits = self._exits(scan, self.store.life_exits, scan.card.household_id, window.start_utc,
+                            window.end_utc + dt.timedelta(seconds=1))
+        used = quota_rules.counted(rule, exits, scan.at_utc)
+        if consuming:
+            used = [*used, scan.at_utc]
+        next_exit = quota_rules.next_exit(rule, used, scan.at_utc)
+        if rule.mode == "rolling":
+            return Quota(len(used), rule.limit, window.start_utc.astimezone(tz).isoformat(timespec="seconds"),
                          scan.at_local.isoformat(timespec="seconds"), next_exit)
-        days = policy.window_days
-        index = (scan.at_local.date() - policy.quota_start).days // days
-        first_day = policy.quota_start + dt.timedelta(days=index * days)
-        last_day = first_day + dt.timedelta(days=days - 1)
-        start, end = _local_day_bounds(first_day, last_day, tz)
-        used = len(self._exits(scan, self.store.life_exits, scan.card.household_id, start, end)) + extra
-        next_exit = (last_day + dt.timedelta(days=1)).isoformat() if used >= limit else None
-        return Quota(used, limit, first_day.isoformat(), last_day.isoformat(), next_exit)
+        return Quota(len(used), rule.limit, window.first_day.isoformat(), window.last_day.isoformat(),
+                     next_exit)
 
     @staticmethod
     def _exits(scan: _Scan, query, key: str, since: dt.datetime, until: dt.datetime) -> list:

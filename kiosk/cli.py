@@ -17,7 +17,7 @@ from pathlib import Path
 from data.migrations import SchemaTooNew
 from data.office import SyncError
 from data.roster import RosterFileError, household_from_cells, parse_roster
-from data.store import Conflict, NotInitialised, storage_errors
+from data.store import Conflict, NotInitialised, WalLost, storage_errors
 from kiosk import messages, policy
 from kiosk.app import Gate, StartupFailed, default_db_path, init_community, open_gate
 from kiosk.checkpoint import BadInput
@@ -776,6 +776,8 @@ def main(argv: list[str] | None = None) -> int:
     except StartupFailed as failure:
         _print_findings(failure.findings, lang)
         return EXIT_STORAGE
+    except WalLost:
+        return _fail(messages.cli_message("wal_replaced", lang), EXIT_STORAGE)
     except (StorageError, SchemaTooNew) as failure:
         return _fail(messages.cli_message("storage_failed", lang, error=failure), EXIT_STORAGE)
     except SyncError as failure:  # an unreachable or too new office: 3; a wrong address: 2

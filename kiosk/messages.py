@@ -93,6 +93,8 @@ CLI = {
         "exists": "数据库 {path} 已存在，不会覆盖",
         "demo_ready": "示范小区已建在 {path}（出入证图片在 cards/）。楼栋长“{lead}”的PIN码：{pin}",
         "storage_failed": "数据库或磁盘出错，本次未记录：{error}。请纸质登记并联系管理员",
+        "wal_replaced": "数据库的日志文件被本机其他程序替换：本次扫码已重新写入数据库并记为异常事件，"
+                        "但结果未显示，请纸质登记，并联系管理员检查",
         "no_signing_key": "本机没有签发密钥（{path}），请在社区办公室发卡",
         "unknown_household": "查无此户：{value}",
         "second_life_card": "户 {household} 已有生活卡 {serial}（一户一卡）；遗失请用 card reissue",
@@ -168,6 +170,9 @@ CLI = {
         "demo_ready": "Demo community in {path} (card images in cards/). Lead '{lead}', PIN {pin}",
         "storage_failed": "The database or the disk failed, nothing was recorded: {error}. "
                           "Record on paper and call the administrator",
+        "wal_replaced": ("The database's journal file was replaced by another program on this machine: "
+                         "this scan was written to the database again and recorded as an incident, but "
+                         "its verdict was not shown. Record it on paper and call the administrator."),
         "no_signing_key": "This machine has no signing key ({path}): issue cards at the office",
         "unknown_household": "No such household: {value}",
         "second_life_card": "Household {household} already has life card {serial} (one per "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from kiosk.model import Card, Direction, Event, Household
@@ -48,6 +49,11 @@ class Passage:
 
 
 class Store(Protocol):
+    def decision(self) -> AbstractContextManager:
+        """One write transaction around a scan's reads and its event: nothing the rules
+        read can change before the event is committed (and `record` joins it)."""
+        ...
+
     def community(self) -> Community: ...
 
     def public_keys(self) -> dict[str, str]:

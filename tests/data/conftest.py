@@ -16,6 +16,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import pg_temp  # noqa: E402 (scripts/ is not a package: the path above makes it importable)
 
+from tests.kiosk.conftest import world  # noqa: E402, F401 (the domain tests' community, shared here)
+
 
 @pytest.fixture(scope="session")
 def pg_server():
