@@ -111,6 +111,18 @@ class Gate:
         name = operator.name if isinstance(operator, Operator) else operator
         SqliteOperatorStore(self.store).audit(name, action, target, details, self.clock.now())
 
+    def change_settings(self, changes: dict[str, str], operator: Operator | str) -> dict[str, str]:
+        """Write settings (already canonical, kiosk.policy) and one audit line each, all in
+        one transaction: every change with its line, or none. Returns the old values."""
+        name = operator.name if isinstance(operator, Operator) else operator
+        with self.store.atomic():
+            previous = self.policy().as_dict()
+            for key, value in changes.items():
+                self.store.set_setting(key, value)
+                self.store.audit_line(name, "setting_change", key,
+                                      {"from": previous.get(key), "to": value}, self.clock.now())
+        return {key: previous.get(key) for key in changes}
+
     def override(self, event_id: str, operator: Operator, reason: str) -> Verdict:
         """A lead or admin lets a denied person through: the new event and an audit line."""
         if not operator.may(Role.LEAD):
