@@ -25,6 +25,7 @@ from kiosk.policy import Policy
 from kiosk.ports import StorageError, SyncFailed
 from kiosk.serial import new_community_id
 from kiosk.startup import Finding, GuardedClock, Severity
+from kiosk.typed import look_up as typed_look_up
 
 
 def default_db_path() -> Path:
@@ -57,6 +58,10 @@ class Gate:
 
     def status(self, date: dt.date | None = None) -> dict[str, int]:
         return self.store.status(date or self.today())
+
+    def typed_card(self, typed: str):
+        """What a typed serial names, shown before the scan counts (kiosk.typed.TypedCard)."""
+        return typed_look_up(self.store, typed)
 
     def office(self) -> CardOffice:
         """Card issuing: needs the signing key file, which a scan-only gate does not have."""
