@@ -162,6 +162,30 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX events_overrides ON events (override_of) WHERE override_of IS NOT NULL;
     """,
+    # 6 (branch h-cards): a re-issued card is a new card. The lost one is revoked and names
+    # its replacement (replaced_by); both keep the first card's serial as their lineage.
+    # One life card per household, enforced by the database: households that already hold
+    # two (the check-then-insert race of issue 13) keep their first-issued card, the others
+    # are revoked here, each with an audit line.
+    """
+    ALTER TABLE cards ADD COLUMN replaced_by TEXT;
+    ALTER TABLE cards ADD COLUMN lineage TEXT;
+    UPDATE cards SET lineage = serial;
+    CREATE INDEX cards_lineage ON cards (lineage);
+    INSERT INTO audit (at_utc, operator, action, target, details)
+        SELECT strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'), 'migration', 'card_revoke', serial,
+               '{"reason": "second_life_card"}'
+        FROM cards WHERE kind = 'life' AND status != 'revoked' AND EXISTS (
+            SELECT 1 FROM cards AS older WHERE older.household_id = cards.household_id
+            AND older.kind = 'life' AND older.status != 'revoked'
+            AND (older.updated_utc < cards.updated_utc
+                 OR (older.updated_utc = cards.updated_utc AND older.serial < cards.serial)))
+        ORDER BY serial;
+    UPDATE cards SET status = 'revoked' WHERE serial IN (
+        SELECT target FROM audit WHERE operator = 'migration' AND action = 'card_revoke');
+    CREATE UNIQUE INDEX cards_one_life ON cards (household_id)
+        WHERE kind = 'life' AND status != 'revoked';
+    """,
 ]
 
 

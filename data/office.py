@@ -35,7 +35,7 @@ log = logging.getLogger("sync")
 EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash")
 HOUSEHOLD_COLUMNS = ("id", "building", "unit", "room", "head", "phone", "members", "created_utc")
 CARD_COLUMNS = ("serial", "household_id", "kind", "generation", "valid_from", "valid_to", "status",
-                "holder", "updated_utc")
+                "holder", "updated_utc", "replaced_by", "lineage")
 OFFICE_DEVICE = "office"  # the device id of the office itself: it records no scans
 
 # Numbered like the gate's migrations; `{pk}`, `{real}` and `{big}` differ per dialect.
@@ -126,6 +126,25 @@ OFFICE_MIGRATIONS: list[str] = [
         detail TEXT NOT NULL DEFAULT '',
         detected_utc TEXT NOT NULL
     );
+    """,
+    # 2 (branch h-cards): a re-issued card is a new card that the lost one names
+    # (replaced_by); both keep the first card's serial as their lineage. One life card per
+    # household by a unique index: where two are active already, the first issued stays
+    # and the others are revoked, as a roster change the gates pull.
+    """
+    ALTER TABLE cards ADD COLUMN replaced_by TEXT;
+    ALTER TABLE cards ADD COLUMN lineage TEXT;
+    UPDATE cards SET lineage = serial;
+    CREATE INDEX cards_lineage ON cards (lineage);
+    UPDATE roster_clock SET version = version + 1 WHERE id = 1;
+    UPDATE cards SET status = 'revoked', change_seq = (SELECT version FROM roster_clock WHERE id = 1)
+        WHERE kind = 'life' AND status != 'revoked' AND EXISTS (
+            SELECT 1 FROM cards AS older WHERE older.household_id = cards.household_id
+            AND older.kind = 'life' AND older.status != 'revoked'
+            AND (older.updated_utc < cards.updated_utc
+                 OR (older.updated_utc = cards.updated_utc AND older.serial < cards.serial)));
+    CREATE UNIQUE INDEX cards_one_life ON cards (household_id)
+        WHERE kind = 'life' AND status != 'revoked'
     """,
 ]
 
@@ -393,7 +412,7 @@ class OfficeDB:
         self.executemany(
             f"INSERT INTO cards ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
             f" ON CONFLICT (serial) DO UPDATE SET {updates}",
-            [(*(r[c] for c in CARD_COLUMNS), version) for r in rows])
+            [(*(r.get(c) for c in CARD_COLUMNS), version) for r in revoked_first(rows)])
 
     def register_device(self, device_id: str, name: str, now: dt.datetime) -> None:
         self.execute("INSERT INTO devices (device_id, name, enrolled_utc, head_hash) VALUES (?, ?, ?, ?)"
@@ -405,6 +424,22 @@ class OfficeDB:
         if device_id is not None:
             sql, params = sql + " WHERE device_id = ?", [device_id]
         return self.query(sql + " ORDER BY id", params)
+
+
+def revoked_first(cards: list[dict]) -> list[dict]:
+    """Card rows in an order the one-life-card index accepts row by row: a re-issued life
+    card's lost row is revoked before its replacement becomes active."""
+    return sorted(cards, key=lambda row: row["status"] != "revoked")
+
+
+def _is_integrity_failure(failure: Exception) -> bool:
+    if isinstance(failure, sqlite3.IntegrityError):
+        return True
+    if type(failure).__module__.startswith("psycopg"):
+        import psycopg
+
+        return isinstance(failure, psycopg.IntegrityError)
+    return False
 
 
 def _is_connection_failure(failure: Exception) -> bool:
@@ -439,6 +474,7 @@ class OfficeStore:
         if community is None:
             raise SyncError("sync_no_office", target=office.name)
         self._community = community
+        self._in_atomic = False
 
     def close(self) -> None:
         self.office.close()
@@ -491,13 +527,43 @@ class OfficeStore:
             sql, params = sql + " WHERE household_id = ?", [household_id]
         return [_card(r) for r in self.office.query(sql + " ORDER BY household_id, kind, serial", params)]
 
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One office transaction that save_card joins (kiosk.office.RosterStore)."""
+        if self._in_atomic:
+            yield
+            return
+        self._in_atomic = True
+        try:
+            with self.office.transaction():
+                yield
+        finally:
+            self._in_atomic = False
+
     def save_card(self, card: Card, now: dt.datetime) -> None:
+        """Insert or replace the card's row; CardConflict when a unique rule refuses it."""
+        from kiosk.office import CardConflict
+
         row = {"serial": card.serial, "household_id": card.household_id, "kind": card.kind.value,
                "generation": card.generation, "valid_from": card.valid_from.isoformat(),
                "valid_to": card.valid_to.isoformat(), "status": card.status.value,
-               "holder": card.holder, "updated_utc": utc_now_text(now)}
-        with self.office.transaction():
-            self.office.upsert_cards([row], self.office.bump_roster())
+               "holder": card.holder, "updated_utc": utc_now_text(now),
+               "replaced_by": card.replaced_by, "lineage": card.line}
+        try:
+            with self.atomic():
+                self.office.upsert_cards([row], self.office.bump_roster())
+        except Exception as clash:
+            if _is_integrity_failure(clash):
+                raise CardConflict(str(clash)) from None
+            raise
+
+    def carry_passage(self, old_serial: str, new_serial: str) -> None:
+        """The office keeps no passages: each gate carries them over when it pulls the
+        replacement (data.sync._pull_roster)."""
+
+    def audit_line(self, operator: str, action: str, target: str, details: dict | None,
+                   now: dt.datetime) -> None:
+        """The office database has no audit log: its card work is the office's to log."""
 
 
 def _household(row: dict) -> Household:
@@ -509,4 +575,5 @@ def _card(row: dict) -> Card:
     return Card(serial=row["serial"], household_id=row["household_id"], kind=CardKind(row["kind"]),
                 generation=row["generation"], valid_from=dt.date.fromisoformat(row["valid_from"]),
                 valid_to=dt.date.fromisoformat(row["valid_to"]), status=CardStatus(row["status"]),
-                holder=row["holder"])
+                holder=row["holder"], replaced_by=row.get("replaced_by"),
+                lineage=row.get("lineage") or row["serial"])

@@ -33,6 +33,7 @@ from kiosk.model import (
     Event,
     Household,
 )
+from kiosk.office import CardConflict
 from kiosk.policy import Policy
 from kiosk.ports import Community, Passage, StorageError
 
@@ -215,8 +216,26 @@ class SqliteStore:
         return dict(self.db.execute("SELECT key, value FROM settings").fetchall())
 
     def set_setting(self, key: str, value: str) -> None:
-        with self._write():
+        with self.atomic():
             self.db["settings"].upsert({"key": key, "value": value}, pk="key")
+
+    # -- a change and its audit line, together ---------------------------------------
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One write transaction; the store's writes inside it (save_card, set_setting,
+        carry_passage, audit_line) join it instead of committing on their own, so a card
+        change and its audit line are on disk together or not at all."""
+        with self._write():  # joins an outer transaction, if there is one
+            yield
+
+    def audit_line(self, operator: str, action: str, target: str, details: dict | None,
+                   now: dt.datetime) -> None:
+        """One line in the audit log (data.operators_store writes it), in atomic()."""
+        from data.operators_store import SqliteOperatorStore  # it imports this module
+
+        with self.atomic():
+            SqliteOperatorStore(self).write_audit(operator, action, target, details, now)
 
     # -- households and cards --------------------------------------------------------
 
@@ -258,14 +277,27 @@ class SqliteStore:
         return [_card(dict(r)) for r in cursor.fetchall()]
 
     def save_card(self, card: Card, now: dt.datetime) -> None:
-        """Insert a card or replace its row (status change, new generation)."""
-        with self._write():
-            self.db["cards"].upsert({
-                "serial": card.serial, "household_id": card.household_id,
-                "kind": card.kind.value, "generation": card.generation,
-                "valid_from": card.valid_from.isoformat(), "valid_to": card.valid_to.isoformat(),
-                "status": card.status.value, "holder": card.holder, "updated_utc": utc_text(now),
-            }, pk="serial")
+        """Insert a card or replace its row (a status change, a replacement named).
+
+        CardConflict when the roster's unique rules refuse it (a second life card).
+        """
+        try:
+            with self.atomic():
+                self.db["cards"].upsert({
+                    "serial": card.serial, "household_id": card.household_id,
+                    "kind": card.kind.value, "generation": card.generation,
+                    "valid_from": card.valid_from.isoformat(), "valid_to": card.valid_to.isoformat(),
+                    "status": card.status.value, "holder": card.holder, "updated_utc": utc_text(now),
+                    "replaced_by": card.replaced_by, "lineage": card.line,
+                }, pk="serial")
+        except sqlite3.IntegrityError as clash:
+            raise CardConflict(str(clash)) from None
+
+    def carry_passage(self, old_serial: str, new_serial: str) -> None:
+        """A re-issued card is out (or in) where the lost one was: anti-passback holds."""
+        with self.atomic():
+            self.db.conn.execute(CARRY_PASSAGE, [new_serial, old_serial])
+            self.db.conn.execute("DELETE FROM passages WHERE serial = ?", [old_serial])
 
     # -- the event log ---------------------------------------------------------------
 
@@ -351,8 +383,10 @@ class SqliteStore:
 
     def card_exits(self, serial: str, since_utc: dt.datetime,
                    until_utc: dt.datetime) -> list[dt.datetime]:
+        # By the card's lineage: a work card re-issued today has used today's exit too.
         rows = self.db.execute(
-            "SELECT at_utc FROM events WHERE serial = ? AND decision = 'allow'"
+            "SELECT at_utc FROM events WHERE serial IN (SELECT serial FROM cards WHERE lineage ="
+            " (SELECT lineage FROM cards WHERE serial = ?)) AND decision = 'allow'"
             " AND direction = 'out' AND at_utc >= ? AND at_utc < ? ORDER BY at_utc",
             [serial, utc_text(since_utc), utc_text(until_utc)])
         return [parse_utc(r[0]) for r in rows.fetchall()]
@@ -461,6 +495,15 @@ class _WriteTransaction:
                 conn.execute("ROLLBACK")
 
 
+# The lost card's passage, onto its replacement unless that has a newer one (a re-issue
+# at the office reaches a gate whose events already moved on).
+CARRY_PASSAGE = ("INSERT INTO passages (serial, direction, at_utc, event_id)"
+                 " SELECT ?, direction, at_utc, event_id FROM passages WHERE serial = ?"
+                 " ON CONFLICT (serial) DO UPDATE SET direction = excluded.direction,"
+                 " at_utc = excluded.at_utc, event_id = excluded.event_id"
+                 " WHERE excluded.at_utc > passages.at_utc")
+
+
 def _household_row(h: Household) -> dict:
     return {"id": h.id, "building": h.building, "unit": h.unit, "room": h.room,
             "head": h.head, "phone": h.phone, "members": h.members}
@@ -476,7 +519,8 @@ def _card(row: dict) -> Card:
         serial=row["serial"], household_id=row["household_id"], kind=CardKind(row["kind"]),
         generation=row["generation"], valid_from=dt.date.fromisoformat(row["valid_from"]),
         valid_to=dt.date.fromisoformat(row["valid_to"]), status=CardStatus(row["status"]),
-        holder=row["holder"],
+        holder=row["holder"], replaced_by=row.get("replaced_by"),
+        lineage=row.get("lineage") or row["serial"],
     )
 
 

@@ -32,6 +32,7 @@ from data.office import (
     OfficeStore,
     SyncError,
     open_office,
+    revoked_first,
     sqlite_path,
     target_name,
     utc_now_text,
@@ -448,7 +449,11 @@ def _pull_roster(store: SqliteStore, office: OfficeDB, report: SyncReport) -> No
                              [tuple(k.values()) for k in keys])
             conn.executemany(_upsert_sql("households", HOUSEHOLD_COLUMNS, "id"),
                              [tuple(h.values()) for h in households])
-            conn.executemany(_upsert_sql("cards", CARD_COLUMNS, "serial"), [tuple(c.values()) for c in cards])
+            conn.executemany(_upsert_sql("cards", CARD_COLUMNS, "serial"),
+                             [tuple(c.values()) for c in revoked_first(cards)])
+            for card in cards:  # a card re-issued at the office: out where the lost one was
+                if card["replaced_by"]:
+                    store.carry_passage(card["serial"], card["replaced_by"])
             conn.execute("UPDATE sync_targets SET roster_cursor = ? WHERE target = ?",
                          [version, report.target])
     except sqlite3.IntegrityError as clash:  # a flat this gate registered itself under another id
@@ -464,8 +469,11 @@ def _upsert_sql(table: str, columns: Sequence[str], key: str) -> str:
 
 _INSERT_PULLED = (f"INSERT INTO events ({', '.join(EVENT_COLUMNS)})"
                   f" VALUES ({', '.join('?' * len(EVENT_COLUMNS))}) ON CONFLICT DO NOTHING")
-# Another gate's passage counts where it is the card's latest: anti-passback sees it.
-_NEWER_PASSAGE = ("INSERT INTO passages (serial, direction, at_utc, event_id) VALUES (?, ?, ?, ?)"
+# Another gate's passage counts where it is the card's latest: anti-passback sees it. A
+# lost card's passage (scanned where the re-issue was not known yet) is its replacement's.
+_NEWER_PASSAGE = ("INSERT INTO passages (serial, direction, at_utc, event_id) VALUES"
+                  " (COALESCE((SELECT serial FROM cards WHERE replaced_by IS NULL AND lineage ="
+                  " (SELECT lineage FROM cards WHERE serial = ?1)), ?1), ?2, ?3, ?4)"
                   " ON CONFLICT (serial) DO UPDATE SET direction = excluded.direction,"
                   " at_utc = excluded.at_utc, event_id = excluded.event_id"
                   " WHERE excluded.at_utc > passages.at_utc")

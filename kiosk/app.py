@@ -25,6 +25,7 @@ from kiosk.policy import Policy
 from kiosk.ports import StorageError, SyncFailed
 from kiosk.serial import new_community_id
 from kiosk.startup import Finding, GuardedClock, Severity
+from kiosk.typed import look_up as typed_look_up
 
 
 def default_db_path() -> Path:
@@ -57,6 +58,10 @@ class Gate:
 
     def status(self, date: dt.date | None = None) -> dict[str, int]:
         return self.store.status(date or self.today())
+
+    def typed_card(self, typed: str):
+        """What a typed serial names, shown before the scan counts (kiosk.typed.TypedCard)."""
+        return typed_look_up(self.store, typed)
 
     def office(self) -> CardOffice:
         """Card issuing: needs the signing key file, which a scan-only gate does not have."""
@@ -110,6 +115,18 @@ class Gate:
         """One line in the audit log (kiosk.audit.ACTIONS names the actions)."""
         name = operator.name if isinstance(operator, Operator) else operator
         SqliteOperatorStore(self.store).audit(name, action, target, details, self.clock.now())
+
+    def change_settings(self, changes: dict[str, str], operator: Operator | str) -> dict[str, str]:
+        """Write settings (already canonical, kiosk.policy) and one audit line each, all in
+        one transaction: every change with its line, or none. Returns the old values."""
+        name = operator.name if isinstance(operator, Operator) else operator
+        with self.store.atomic():
+            previous = self.policy().as_dict()
+            for key, value in changes.items():
+                self.store.set_setting(key, value)
+                self.store.audit_line(name, "setting_change", key,
+                                      {"from": previous.get(key), "to": value}, self.clock.now())
+        return {key: previous.get(key) for key in changes}
 
     def override(self, event_id: str, operator: Operator, reason: str) -> Verdict:
         """A lead or admin lets a denied person through: the new event and an audit line."""

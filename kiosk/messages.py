@@ -158,6 +158,7 @@ CLI = {
         "office_created": "已创建社区办公室数据库 {target}，签发密钥：{detail}",
         "enrolled": "本门岗已从 {target} 登记，数据库：{detail}",
         "sync_never": "从未同步",
+        "already_replaced": "此卡已补办为新卡 {new}，不能再操作：{value}",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -244,6 +245,7 @@ CLI = {
         "office_created": "Created the community office database {target}; signing key: {detail}",
         "enrolled": "This gate is enrolled from {target}; database: {detail}",
         "sync_never": "never synced",
+        "already_replaced": "This card was already replaced by the new card {new}: {value}",
     },
 }
 

@@ -102,6 +102,16 @@ class Card:
     valid_to: dt.date
     status: CardStatus = CardStatus.ACTIVE
     holder: str = ""
+    # A re-issued card is a new card: the lost one is revoked and names its replacement;
+    # both share the lineage (the first card's serial), which a work card's daily exits
+    # are counted by.
+    replaced_by: str | None = None
+    lineage: str = ""
+
+    @property
+    def line(self) -> str:
+        """The lineage: the serial of the first card of this holder's line of re-issues."""
+        return self.lineage or self.serial
 
     @property
     def holder_initial(self) -> str:

@@ -1,10 +1,13 @@
 """Issuing and revoking cards: the office's side of the roster.
 
-One life card per household ("一户一卡"); a lost card is re-issued with the next
-generation, which makes every older printed code `revoked` at the gate.
+One life card per household ("一户一卡"), enforced by the database too. A lost card is
+re-issued as a new card: a new random printed serial, the next generation; the lost one
+is revoked and names its replacement, so its QR code and its printed serial are both
+refused at the gate. Each change and its audit line are one write transaction.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from typing import Protocol
@@ -31,13 +34,33 @@ class RosterError(ValueError):
         self.fields = fields
 
 
+class CardConflict(Exception):
+    """The store refused a card row by a unique rule (a second active life card)."""
+
+
 class RosterStore(Protocol):
     def community(self): ...
     def settings(self) -> dict[str, str]: ...
     def household(self, household_id: str) -> Household | None: ...
     def card(self, serial: str) -> Card | None: ...
     def cards(self, household_id: str | None = None) -> list[Card]: ...
-    def save_card(self, card: Card, now: dt.datetime) -> None: ...
+
+    def atomic(self) -> contextlib.AbstractContextManager:
+        """One write transaction that the writes below join (BEGIN IMMEDIATE on SQLite)."""
+        ...
+
+    def save_card(self, card: Card, now: dt.datetime) -> None:
+        """Insert or replace the card's row; CardConflict when a unique rule refuses it."""
+        ...
+
+    def carry_passage(self, old_serial: str, new_serial: str) -> None:
+        """The lost card's last passage becomes its replacement's (a no-op at the office)."""
+        ...
+
+    def audit_line(self, operator: str, action: str, target: str, details: dict | None,
+                   now: dt.datetime) -> None:
+        """One audit line, in the same transaction (a no-op where there is no audit log)."""
+        ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,47 +86,92 @@ class CardOffice:
         self.signing_key = signing_key
 
     def issue(self, household_id: str, kind: CardKind, holder: str = "",
-              valid_from: dt.date | None = None, valid_to: dt.date | None = None) -> IssuedCard:
-        household = self.store.household(household_id)
-        if household is None:
-            raise RosterError("unknown_household", value=household_id)
-        if kind is CardKind.LIFE:
-            for existing in self.store.cards(household_id):
-                if existing.kind is CardKind.LIFE and existing.status is not CardStatus.REVOKED:
-                    raise RosterError("second_life_card", household=household_id,
-                                      serial=existing.serial)
+              valid_from: dt.date | None = None, valid_to: dt.date | None = None,
+              by: str | None = None) -> IssuedCard:
+        """A new card. With `by` (the operator), its audit line in the same transaction.
+
+        The life-card check and the insert are one write transaction, and the database's
+        unique index refuses what a concurrent writer slipped in (PostgreSQL offices).
+        """
         today = self._today()
         valid_from = valid_from or today
         valid_to = valid_to or valid_from + dt.timedelta(days=DEFAULT_DAYS[kind] - 1)
         if valid_from > valid_to:
             raise RosterError("bad_dates")
-        serial = new_serial()
-        while self.store.card(serial) is not None:  # 1 in a billion: draw again
-            serial = new_serial()
-        card = Card(serial, household_id, kind, 1, valid_from, valid_to, holder=holder.strip())
-        self.store.save_card(card, self.clock.now())
+        try:
+            with self.store.atomic():
+                household = self.store.household(household_id)
+                if household is None:
+                    raise RosterError("unknown_household", value=household_id)
+                if kind is CardKind.LIFE:
+                    existing = self._active_life(household_id)
+                    if existing is not None:
+                        raise RosterError("second_life_card", household=household_id,
+                                          serial=existing.serial)
+                card = Card(self._fresh_serial(), household_id, kind, 1, valid_from, valid_to,
+                            holder=holder.strip())
+                self.store.save_card(card, self.clock.now())
+                self._audit(by, "card_issue", card.serial, {"kind": kind.value,
+                                                            "household": household_id})
+        except CardConflict:
+            existing = self._active_life(household_id)
+            raise RosterError("second_life_card", household=household_id,
+                              serial=existing.serial if existing else "") from None
         return IssuedCard(card, household, self.payload(card))
 
-    def revoke(self, serial: str) -> Card:
-        card = self._card(serial)
-        if card.status is CardStatus.REVOKED:
-            raise RosterError("already_revoked", value=serial)
-        revoked = dataclasses.replace(card, status=CardStatus.REVOKED)
-        self.store.save_card(revoked, self.clock.now())
+    def revoke(self, serial: str, by: str | None = None) -> Card:
+        with self.store.atomic():
+            card = self._card(serial)
+            if card.status is CardStatus.REVOKED:
+                raise RosterError("already_revoked", value=serial)
+            revoked = dataclasses.replace(card, status=CardStatus.REVOKED)
+            self.store.save_card(revoked, self.clock.now())
+            self._audit(by, "card_revoke", serial, {"generation": card.generation})
         return revoked
 
-    def set_status(self, serial: str, status: CardStatus) -> Card:
-        changed = dataclasses.replace(self._card(serial), status=status)
-        self.store.save_card(changed, self.clock.now())
+    def set_status(self, serial: str, status: CardStatus, by: str | None = None) -> Card:
+        """Suspend or activate a card (a replaced card stays revoked: re-issue instead)."""
+        action = "card_suspend" if status is CardStatus.SUSPENDED else "card_activate"
+        try:
+            with self.store.atomic():
+                card = self._card(serial)
+                if card.replaced_by is not None:
+                    raise RosterError("already_replaced", value=serial, new=card.replaced_by)
+                changed = dataclasses.replace(card, status=status)
+                self.store.save_card(changed, self.clock.now())
+                self._audit(by, action, serial, {"generation": card.generation,
+                                                 "status": status.value})
+        except CardConflict:  # a revoked life card activated beside the household's new one
+            existing = self._active_life(card.household_id)
+            raise RosterError("second_life_card", household=card.household_id,
+                              serial=existing.serial if existing else "") from None
         return changed
 
-    def reissue(self, serial: str) -> IssuedCard:
-        """The same serial, the next generation, active: every older printed code is refused."""
-        card = self._card(serial)
-        renewed = dataclasses.replace(card, generation=card.generation + 1,
-                                      status=CardStatus.ACTIVE)
-        self.store.save_card(renewed, self.clock.now())
-        return IssuedCard(renewed, self.store.household(card.household_id), self.payload(renewed))
+    def reissue(self, serial: str, by: str | None = None) -> IssuedCard:
+        """A lost card replaced by a new card: a new printed serial, the next generation.
+
+        The lost card is revoked and names its replacement; the replacement keeps the
+        household, kind, holder, validity and lineage, and the lost card's passage (out or
+        in). All of it, and the audit line, in one write transaction.
+        """
+        with self.store.atomic():
+            card = self._card(serial)
+            if card.replaced_by is not None:
+                raise RosterError("already_replaced", value=serial, new=card.replaced_by)
+            now = self.clock.now()
+            renewed = dataclasses.replace(card, serial=self._fresh_serial(),
+                                          generation=card.generation + 1,
+                                          status=CardStatus.ACTIVE, replaced_by=None,
+                                          lineage=card.line)
+            # The lost card first: the life-card index must never see two active ones.
+            self.store.save_card(dataclasses.replace(card, status=CardStatus.REVOKED,
+                                                     replaced_by=renewed.serial), now)
+            self.store.save_card(renewed, now)
+            self.store.carry_passage(card.serial, renewed.serial)
+            self._audit(by, "card_reissue", renewed.serial, {"generation": renewed.generation,
+                                                             "replaces": card.serial})
+            household = self.store.household(card.household_id)
+        return IssuedCard(renewed, household, self.payload(renewed))
 
     def payload(self, card: Card) -> str:
         code = codec.CardCode(
@@ -112,6 +180,20 @@ class CardOffice:
             kind=card.kind, valid_from=card.valid_from, valid_to=card.valid_to,
         )
         return codec.encode(code, self.signing_key)
+
+    def _fresh_serial(self) -> str:
+        serial = new_serial()
+        while self.store.card(serial) is not None:  # 1 in a billion: draw again
+            serial = new_serial()
+        return serial
+
+    def _active_life(self, household_id: str) -> Card | None:
+        return next((c for c in self.store.cards(household_id)
+                     if c.kind is CardKind.LIFE and c.status is not CardStatus.REVOKED), None)
+
+    def _audit(self, by: str | None, action: str, target: str, details: dict) -> None:
+        if by is not None:
+            self.store.audit_line(by, action, target, details, self.clock.now())
 
     def _card(self, serial: str) -> Card:
         card = self.store.card(serial)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import math
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.model import Decision, Verdict
+from kiosk.typed import TypedCard, TypedLimiter
 from ui.dialogs import PinDialog
 from ui.direction import DirectionSwitch
 from ui.gateclient import GateClient, ScanOutcome, ScanRequest, Snapshot
@@ -33,6 +36,7 @@ from ui.preview import CameraPreview, CameraState
 from ui.retest import RetestQueueModel, RetestQueueView
 from ui.sound import Sounds
 from ui.statusbar import GateStatusBar
+from ui.typed_confirm import TypedConfirmDialog
 from ui.verdict import VerdictPanel
 
 log = logging.getLogger("gate")
@@ -64,8 +68,12 @@ class GateWindow(QMainWindow):
     def __init__(self, client: GateClient, now: Callable[[], dt.datetime], language=None,
                  sounds: Sounds | None = None, camera=None, community: str = "",
                  timezone: dt.tzinfo | None = None, operator: str = "",
-                 admin_gate: Callable[[], object] | None = None):
+                 admin_gate: Callable[[], object] | None = None,
+                 typed_limiter: TypedLimiter | None = None):
         super().__init__()
+        # Typed serials are the unsigned path: too many missed numbers pause it (kiosk.typed).
+        self.typed_limiter = typed_limiter or TypedLimiter(time.monotonic)
+        self.typed_dialog: TypedConfirmDialog | None = None
         self.client = client
         self.language = language
         self.sounds = sounds or Sounds(player=None)
@@ -99,6 +107,12 @@ class GateWindow(QMainWindow):
         self.serial_button = QPushButton()
         self.serial_button.setMinimumHeight(56)
         self.serial_button.clicked.connect(self._submit_typed)
+        self.typed_pause = QLabel()
+        self.typed_pause.setObjectName("typed_pause")
+        self.typed_pause.setWordWrap(True)
+        self.typed_pause.setVisible(False)
+        self._pause_timer = QTimer(self, interval=1000)
+        self._pause_timer.timeout.connect(self._show_typed_pause)
 
         self.title = QLabel()
         title_font = QFont()
@@ -148,6 +162,7 @@ class GateWindow(QMainWindow):
         right.addWidget(self.retest, 1)
         right.addWidget(self.serial_caption)
         right.addLayout(entry)
+        right.addWidget(self.typed_pause)
 
         body = QHBoxLayout()
         body.addLayout(left, 4)
@@ -204,10 +219,50 @@ class GateWindow(QMainWindow):
         return request
 
     def _submit_typed(self) -> None:
+        """查验: first whose card the number names; an active card waits for 确认."""
         text = self.serial_entry.text().strip()
-        if text:
-            self.submit_scan(text, "typed")
-            self.serial_entry.clear()
+        if not text or self._show_typed_pause():
+            return
+        self.serial_entry.clear()
+        self.client.look_up_typed(text, self._on_typed_card, self._on_typed_failed)
+
+    def _on_typed_card(self, typed: TypedCard) -> None:
+        self.typed_limiter.record(typed)
+        self._show_typed_pause()
+        if typed.outcome != "found":
+            # Nothing to compare: the scan decides and records it (unknown, revoked, ...).
+            self.submit_scan(typed.typed, "typed")
+            return
+        dialog = TypedConfirmDialog(typed, self)
+        self.typed_dialog = dialog
+        dialog.accepted.connect(lambda: self.submit_scan(typed.serial, "typed"))
+        dialog.finished.connect(self._forget_typed_dialog)
+        dialog.open()
+
+    def _on_typed_failed(self, error: BaseException) -> None:
+        log.error("typed serial not looked up: %s", error)
+        self.verdict.show_paper()
+        self.sounds.play("paper")
+
+    def _forget_typed_dialog(self, _result: int) -> None:
+        self.typed_dialog = None
+
+    def _show_typed_pause(self) -> bool:
+        """While typed entry is paused: the entry off and the time left, calmly. True then."""
+        left = math.ceil(self.typed_limiter.remaining())
+        paused = left > 0
+        self.serial_entry.setEnabled(not paused)
+        self.serial_button.setEnabled(not paused)
+        self.typed_pause.setVisible(paused)
+        if paused:
+            self.typed_pause.setText(self.tr("Too many card numbers that name no valid card: typing "
+                                             "is paused for %1 s. QR codes scan as usual.")
+                                     .replace("%1", str(left)))
+            if not self._pause_timer.isActive():
+                self._pause_timer.start()
+        else:
+            self._pause_timer.stop()
+        return paused
 
     def _rescan_with_reason(self, reason: str) -> None:
         if self._last_request is not None:
@@ -358,6 +413,7 @@ class GateWindow(QMainWindow):
         self.serial_caption.setText(self.tr("Card does not scan? Type its number:"))
         self.serial_entry.setPlaceholderText(self.tr("e.g. 7K3Q-9AD"))
         self.serial_button.setText(self.tr("Check"))
+        self._show_typed_pause()
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -104,6 +104,11 @@ class GateClient(QObject):
         self.lane.submit(body, lambda v: self.scanned.emit(ScanOutcome(request, v)),
                          lambda e: self.scanned.emit(self._failure(request, e)))
 
+    def look_up_typed(self, typed: str, on_done: Callable[[Any], None],
+                      on_failed: Callable[[BaseException], None]) -> None:
+        """What a typed serial names (kiosk.typed.TypedCard), read on the lane."""
+        self.lane.submit(lambda: self._worker_gate().typed_card(typed), on_done, on_failed)
+
     def _failure(self, request: ScanRequest, error: BaseException) -> ScanOutcome:
         lang = self._gate.service.lang if self._gate else "zh"
         if isinstance(error, BadInput):

@@ -85,16 +85,21 @@ def test_a_second_life_card_is_refused_with_exit_2(community):
     assert result.returncode == 2 and "一户一卡" in result.stderr
 
 
-def test_reissue_keeps_the_serial_and_refuses_the_old_card(tmp_path):
+def test_reissue_is_a_new_card_and_refuses_the_old_one(tmp_path):
     db = tmp_path / "gate.db"
     run(db, "init", "--community", "X")
     household = run(db, "household", "add", "--building", "1", "--unit", "1", "--room", "101").stdout.strip()
     old = json.loads(run(db, "card", "issue", "--household", household, "--kind", "work").stdout)
     new = json.loads(run(db, "card", "reissue", old["serial"], "--qr-out", str(tmp_path / "c.png")).stdout)
-    assert new["serial"] == old["serial"] and new["generation"] == 2
+    assert new["serial"] != old["serial"] and new["generation"] == 2
+    assert (new["kind"], new["household"], new["valid_to"]) == ("work", household, old["valid_to"])
     assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     refused = run(db, "scan", old["payload"], "--direction", "out", "--at", "2026-02-10T08:00")
     assert refused.returncode == 1 and json.loads(refused.stdout)["reason"] == "revoked"
+    typed = run(db, "scan", old["serial"], "--direction", "out", "--at", "2026-02-10T08:01")
+    verdict = json.loads(typed.stdout)
+    assert typed.returncode == 1 and verdict["reason"] == "revoked"
+    assert verdict["household"]["room"] == "101"
     assert run(db, "card", "revoke", new["serial"]).returncode == 0
     assert json.loads(run(db, "scan", new["payload"], "--direction", "out").stdout)["reason"] == "revoked"
 

@@ -163,12 +163,14 @@ def test_cli_card_and_setting_changes_are_audited(gate, capsys):
     assert cli.main([*db, "card", "issue", "--household", household.id, "--kind", "life"]) == 0
     serial = json.loads(capsys.readouterr().out)["serial"]
     assert cli.main([*db, "card", "reissue", serial]) == 0
-    assert cli.main([*db, "card", "revoke", serial]) == 0
+    new = json.loads(capsys.readouterr().out)["serial"]
+    assert cli.main([*db, "card", "revoke", new]) == 0
     assert cli.main([*db, "policy", "set", "quota.window_days", "3"]) == 0
     rows = gate.store.db.execute("SELECT action, target, details FROM audit ORDER BY id").fetchall()
     audited = [(r[0], r[1]) for r in rows if r[0] not in ("operator_add", "login")]
-    assert audited == [("card_issue", serial), ("card_reissue", serial), ("card_revoke", serial),
+    assert audited == [("card_issue", serial), ("card_reissue", new), ("card_revoke", new),
                        ("setting_change", "quota.window_days")]
+    assert json.loads(rows[-3][2]) == {"generation": 2, "replaces": serial}
     assert json.loads(rows[-1][2]) == {"from": "2", "to": "3"}
     assert all(r[0].startswith("cli") for r in gate.store.db.execute("SELECT operator FROM audit"
                                                                      " WHERE action LIKE 'card_%'"))

@@ -177,8 +177,10 @@ def test_a_temperature_that_is_not_a_number_is_refused_calmly(qtbot, screen, com
 def test_typed_serial_reaches_a_verdict(qtbot, screen, community):
     window = screen.window
     qtbot.keyClicks(window.serial_entry, community.serials["life"].lower().replace("-", ""))
+    qtbot.keyClick(window.serial_entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.typed_dialog is not None, timeout=5000)  # compare first
     with qtbot.waitSignal(window.verdict_shown, timeout=5000) as shown:
-        qtbot.keyClick(window.serial_entry, Qt.Key.Key_Return)
+        qtbot.mouseClick(window.typed_dialog.confirm_button, Qt.MouseButton.LeftButton)
     assert shown.args[0].request.source == "typed"
     assert window.verdict.look is Look.ALLOW
     assert window.serial_entry.text() == ""

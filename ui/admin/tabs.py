@@ -222,29 +222,31 @@ class RosterTab(_Tab):
         if household is None:
             self.changed.emit(self.tr("Select a household first"))
             return
-        self._change("card_issue", lambda office: office.issue(
-            household, CardKind(self.kind.currentData()), self.holder.text()).card)
+        by = self.operator.name
+        self._change(lambda office: office.issue(
+            household, CardKind(self.kind.currentData()), self.holder.text(), by=by).card)
 
     def revoke(self) -> None:
-        self._card_change("card_revoke", lambda office, serial: office.revoke(serial))
+        self._card_change(lambda office, serial, by: office.revoke(serial, by=by))
 
     def reissue(self) -> None:
-        self._card_change("card_reissue", lambda office, serial: office.reissue(serial).card)
+        self._card_change(lambda office, serial, by: office.reissue(serial, by=by).card)
 
     def suspend(self) -> None:
-        self._card_change("card_suspend", lambda office, s: office.set_status(s, CardStatus.SUSPENDED))
+        self._card_change(lambda office, s, by: office.set_status(s, CardStatus.SUSPENDED, by=by))
 
     def activate(self) -> None:
-        self._card_change("card_activate", lambda office, s: office.set_status(s, CardStatus.ACTIVE))
+        self._card_change(lambda office, s, by: office.set_status(s, CardStatus.ACTIVE, by=by))
 
-    def _card_change(self, action: str, change) -> None:
+    def _card_change(self, change) -> None:
         serial = self.selected_card()
         if serial is None:
             self.changed.emit(self.tr("Select a card first"))
             return
-        self._change(action, lambda office: change(office, serial))
+        self._change(lambda office: change(office, serial, self.operator.name))
 
-    def _change(self, action: str, change) -> None:
+    def _change(self, change) -> None:
+        """The change and its audit line are one transaction (kiosk.office.CardOffice)."""
         try:
             card = change(self.gate.office())
         except RosterError as refused:
@@ -256,8 +258,6 @@ class RosterTab(_Tab):
         except StorageError as failure:
             self.changed.emit(self.tr("Not done: {error}").format(error=failure))
             return
-        self.gate.audit(self.operator, action, card.serial, {"generation": card.generation,
-                                                             "status": card.status.value})
         self.show_cards()
         self.changed.emit(self.tr("Done: {serial}").format(serial=card.serial))
 
@@ -324,9 +324,11 @@ class SettingsTab(_Tab):
         if not changes:
             self.saved.emit(self.tr("Nothing changed"))
             return
-        for key, value in changes.items():
-            self.gate.store.set_setting(key, value)
-            self.gate.audit(self.operator, "setting_change", key, {"from": current[key], "to": value})
+        try:
+            self.gate.change_settings(changes, self.operator)  # all with their audit lines, or none
+        except StorageError as failure:
+            self.saved.emit(self.tr("Not done: {error}").format(error=failure))
+            return
         self.saved.emit(self.tr("Saved {count} settings").format(count=len(changes)))
 
 

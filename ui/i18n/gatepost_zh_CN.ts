@@ -132,6 +132,10 @@
 <context>
     <name>GateWindow</name>
     <message>
+        <source>Too many card numbers that name no valid card: typing is paused for %1 s. QR codes scan as usual.</source>
+        <translation>输入的卡号多次查无有效卡：手动输入暂停 %1 秒。扫码照常进行。</translation>
+    </message>
+    <message>
         <source>Urgent medical need</source>
         <translation>紧急就医</translation>
     </message>
@@ -451,6 +455,45 @@
     <message>
         <source>Temperature</source>
         <translation>体温</translation>
+    </message>
+</context>
+<context>
+    <name>TypedConfirmDialog</name>
+    <message>
+        <source>Life card</source>
+        <translation>生活卡</translation>
+    </message>
+    <message>
+        <source>Work card</source>
+        <translation>工作卡</translation>
+    </message>
+    <message>
+        <source>Special card</source>
+        <translation>特殊卡</translation>
+    </message>
+    <message>
+        <source>Typed card number</source>
+        <translation>手输卡号</translation>
+    </message>
+    <message>
+        <source>Is this the card in hand? Compare the flat and the holder.</source>
+        <translation>是手中这张卡吗？请核对房号和持卡人。</translation>
+    </message>
+    <message>
+        <source>Flat %1</source>
+        <translation>房号 %1</translation>
+    </message>
+    <message>
+        <source>Holder %1</source>
+        <translation>持卡人 %1</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
