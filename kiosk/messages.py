@@ -156,6 +156,9 @@ CLI = {
         "office_created": "已创建社区办公室数据库 {target}，签发密钥：{detail}",
         "enrolled": "本门岗已从 {target} 登记，数据库：{detail}",
         "sync_never": "从未同步",
+        "bad_argument_text": "{option} 中有无法识别的字符（不是 UTF-8 文字），未记录。请重新输入",
+        "stored_text_damaged": "数据库中有文字已损坏（不是有效的 UTF-8），本机不能继续记录。"
+                               "请纸质登记，运行 kiosk check 查看位置，并用 kiosk restore 从备份恢复",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -239,6 +242,11 @@ CLI = {
         "office_created": "Created the community office database {target}; signing key: {detail}",
         "enrolled": "This gate is enrolled from {target}; database: {detail}",
         "sync_never": "never synced",
+        "bad_argument_text": "{option} holds characters that are not text (not UTF-8): nothing was "
+                             "recorded. Type it again",
+        "stored_text_damaged": "A text stored in the database is damaged (not valid UTF-8): this gate "
+                               "cannot record. Record on paper, run kiosk check to see where, and "
+                               "restore from a backup with kiosk restore",
     },
 }
 
@@ -405,6 +413,10 @@ STARTUP = {
         "log_problem_purged": "设备 {device} 第 {first}–{last} 条记录已按保留期清除（审计日志有记录）",
         "log_problem_missing_newest": "最新的记录被删除：本机编号 {first}–{last}",
         "check_ok": "启动检查通过：数据库完整，版本 {schema}，公钥 {keys} 个",
+        "stored_text_damaged": "数据库表 {table} 第 {row} 行的 {column} 文字已损坏（不是有效的 UTF-8，"
+                               "共 {count} 处），本机不能继续记录。请纸质登记，并用 kiosk restore 从备份恢复",
+        "log_problem_bad_text": "设备 {device} 第 {first} 条记录（{event}）的 {column} 文字已损坏"
+                                "（不是有效的 UTF-8）：数据库文件损坏，请用 kiosk restore 从备份恢复",
     },
     "en": {
         "integrity_failed": "The database file is damaged ({detail}): this gate cannot record. Record on "
@@ -437,6 +449,12 @@ STARTUP = {
                               "(in the audit log)",
         "log_problem_missing_newest": "The newest events were removed: local numbers {first}-{last}",
         "check_ok": "Start-up checks passed: the database is intact, version {schema}, {keys} public keys",
+        "stored_text_damaged": "The text in table {table}, row {row}, column {column} is damaged (not valid "
+                               "UTF-8; {count} in all): this gate cannot record. Record on paper and restore "
+                               "from a backup with kiosk restore",
+        "log_problem_bad_text": "Device {device} event {first} ({event}): the text of {column} is damaged "
+                                "(not valid UTF-8). The database file is damaged: restore from a backup "
+                                "with kiosk restore",
     },
 }
 
