@@ -17,7 +17,7 @@ from pathlib import Path
 
 from data.migrations import SchemaTooNew
 from data.office import SyncError
-from data.roster import RosterFileError, household_from_cells, parse_roster
+from data.roster import RosterFileError, household_from_cells, import_households, parse_roster
 from data.store import Conflict, NotInitialised, storage_errors
 from kiosk import messages, policy
 from kiosk.app import Gate, StartupFailed, default_db_path, init_community, open_gate
@@ -26,7 +26,7 @@ from kiosk.model import CardKind, Decision
 from kiosk.office import RosterError
 from kiosk.operators import OperatorError
 from kiosk.ports import StorageError, StoredTextDamaged
-from kiosk.serial import normalize_serial
+from kiosk.serial import normalize_household_id, normalize_serial
 
 EXIT_OK, EXIT_DENY, EXIT_BAD_INPUT, EXIT_STORAGE = 0, 1, 2, 3
 
@@ -237,13 +237,22 @@ def cmd_roster_import(args, gate: Gate) -> int:
                                           message=messages.roster_message(e.key, args.lang, value=e.value))
                   for e in errors]
         raise UsageError("\n".join(lines))
-    gate.store.add_households(households, gate.clock.now())
+    try:
+        if isinstance(gate, Gate):  # ids drawn again on a clash, in the import's transaction
+            import_households(gate.store, households, gate.clock.now())
+        else:  # the office's own store (docs/sync.md)
+            gate.store.add_households(households, gate.clock.now())
+    except Conflict:
+        raise UsageError(messages.roster_message("roster_conflict", args.lang)) from None
     print(messages.cli_message("roster_imported", args.lang, count=len(households)))
     return EXIT_OK
 
 
 def cmd_card_issue(args, gate: Gate) -> int:
-    issued = gate.office().issue(args.household.strip().upper(), CardKind(args.kind),
+    household = normalize_household_id(args.household)
+    if household is None:
+        raise UsageError(messages.cli_message("unknown_household", args.lang, value=args.household))
+    issued = gate.office().issue(household, CardKind(args.kind),
                                  args.holder, args.valid_from, args.valid_to)
     _audit(gate, "card_issue", issued.card.serial, {"kind": issued.card.kind.value,
                                                     "household": issued.card.household_id})

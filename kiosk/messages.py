@@ -276,6 +276,10 @@ ROSTER = {
         "roster_bad_members": "人数应为 1 到 30 的整数：{value}",
         "roster_bad_head": "户主姓名过长：{value}",
         "line": "第{line}行：{message}",
+        "roster_too_big": "文件超出住户名单的合理大小（{value}），未导入。请检查是否选错了文件",
+        "roster_mixed_encoding": "文件混用了两种编码（GBK 与 UTF-8）：第 {value} 行与其余各行编码不同，"
+                                 "未导入。请在 Excel 中另存为一种编码的 CSV",
+        "roster_conflict": "导入期间有别的程序登记了同一房间，未导入。请重新导入",
     },
     "en": {
         "roster_format": "Unsupported or damaged file ({value}): use CSV or XLSX",
@@ -296,6 +300,12 @@ ROSTER = {
         "roster_bad_members": "members must be a whole number from 1 to 30: {value}",
         "roster_bad_head": "head's name is too long: {value}",
         "line": "line {line}: {message}",
+        "roster_too_big": "The file is larger than any roster ({value}): nothing imported. Check that "
+                          "it is the right file",
+        "roster_mixed_encoding": "The file mixes two encodings (GBK and UTF-8): line {value} is not in the "
+                                 "encoding of the rest. Nothing imported; save it from Excel as one CSV",
+        "roster_conflict": "Another program registered the same flat during the import: nothing "
+                           "imported. Import again",
     },
 }
 
