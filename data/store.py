@@ -35,7 +35,7 @@ from kiosk.model import (
 )
 from kiosk.office import CardConflict
 from kiosk.policy import Policy
-from kiosk.ports import Community, Passage, StorageError
+from kiosk.ports import Community, Passage, StorageError, StoredTextDamaged
 
 log = logging.getLogger("db")
 
@@ -87,6 +87,18 @@ def storage_errors() -> Iterator[None]:
         raise StorageError(str(failure)) from failure
 
 
+def _strict_text(raw: bytes) -> str:
+    """Stored text as str, or StoredTextDamaged: invalid UTF-8 is damage, never guessed at.
+
+    sqlite3's own decoder would raise an OperationalError that quotes the garbled text
+    (a holder's name, into a log line) and that nobody up the stack tells from a locked file.
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise StoredTextDamaged() from None
+
+
 def connect(path: str | Path) -> sqlite3.Connection:
     """A connection with the pragmas every Gatepost database runs under."""
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
@@ -99,6 +111,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     # verdict's indexed look-ups into a million-event log then rarely leave the process.
     conn.execute("PRAGMA cache_size=-65536")
     conn.row_factory = sqlite3.Row
+    conn.text_factory = _strict_text
     return conn
 
 

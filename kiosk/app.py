@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import sqlite3
 from pathlib import Path
 
 import platformdirs
@@ -45,10 +46,23 @@ class Gate:
         self.lang = lang
         self.service = CheckpointService(store, clock, lang)
         self.findings: list[Finding] = []  # the start-up checks' results (open_gate)
+        self.damage: Finding | None = None  # a periodic check found the file damaged
 
     @property
     def path(self) -> Path:
         return self.store.path
+
+    def scan(self, payload: str, direction: str, temperature=None, reason=None, operator: str = "",
+             at: dt.datetime | None = None) -> Verdict:
+        """The checkpoint's scan, unless a check found this database damaged: then
+        StartupFailed (a StorageError: "record on paper"), never a verdict."""
+        if self.damage is not None:
+            raise StartupFailed([self.damage])
+        return self.service.scan(payload, direction, temperature, reason, operator, at)
+
+    def mark_damaged(self, finding: Finding) -> None:
+        """No more verdicts from this gate (until it is restored and opened again)."""
+        self.damage = finding
 
     def policy(self) -> Policy:
         return Policy(self.store.settings())
@@ -253,6 +267,34 @@ def sync_in_background(path: str | Path, lang: str = "zh", clock: Clock | None =
             return None
         raise SyncFailed(messages.cli_message(failure.key, lang, target=failure.target,
                                               detail=failure.detail)) from failure
+
+
+# The gate screen checks its database while it runs (ui/integrity_timer.py): the full
+# integrity check and a pass over every stored text each hour (6-7 s at a million events,
+# off the GUI thread), the quick check after each sync (0.8 s). docs/reliability.md.
+INTEGRITY_PERIOD_S = 3600
+
+
+def check_in_background(path: str | Path, full: bool) -> list[Finding]:
+    """SQLite's integrity check (full, with the text pass; or quick) for a worker thread.
+
+    Opens its own connection, never the GUI's nor the scans'. The findings of damage, or
+    [] for a sound file; a file that cannot even be opened is damage too.
+    """
+    from data.store import connect
+    from data.verify import damaged_text, integrity
+
+    try:
+        conn = connect(path)
+    except sqlite3.DatabaseError as failure:
+        return startup.damage(str(failure))
+    try:
+        result = integrity(conn, quick=not full)
+        return startup.damage(result, damaged_text(conn) if full and result == "ok" else ())
+    except sqlite3.DatabaseError as failure:
+        return startup.damage(str(failure))
+    finally:
+        conn.close()
 
 
 class StartupFailed(StorageError):

@@ -10,13 +10,14 @@ import datetime as dt
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from data.migrations import SchemaTooNew
 from data.office import SyncError
-from data.roster import RosterFileError, household_from_cells, parse_roster
+from data.roster import RosterFileError, household_from_cells, import_households, parse_roster
 from data.store import Conflict, NotInitialised, WalLost, storage_errors
 from kiosk import messages, policy
 from kiosk.app import Gate, StartupFailed, default_db_path, init_community, open_gate
@@ -24,8 +25,8 @@ from kiosk.checkpoint import BadInput
 from kiosk.model import CardKind, Decision
 from kiosk.office import RosterError
 from kiosk.operators import OperatorError
-from kiosk.ports import StorageError
-from kiosk.serial import normalize_serial
+from kiosk.ports import StorageError, StoredTextDamaged
+from kiosk.serial import normalize_household_id, normalize_serial
 
 EXIT_OK, EXIT_DENY, EXIT_BAD_INPUT, EXIT_STORAGE = 0, 1, 2, 3
 
@@ -237,7 +238,13 @@ def cmd_roster_import(args, gate: Gate) -> int:
                                           message=messages.roster_message(e.key, args.lang, value=e.value))
                   for e in errors]
         raise UsageError("\n".join(lines))
-    gate.store.add_households(households, gate.clock.now())
+    try:
+        if isinstance(gate, Gate):  # ids drawn again on a clash, in the import's transaction
+            import_households(gate.store, households, gate.clock.now())
+        else:  # the office's own store (docs/sync.md)
+            gate.store.add_households(households, gate.clock.now())
+    except Conflict:
+        raise UsageError(messages.roster_message("roster_conflict", args.lang)) from None
     print(messages.cli_message("roster_imported", args.lang, count=len(households)))
     return EXIT_OK
 
@@ -246,7 +253,10 @@ def cmd_roster_import(args, gate: Gate) -> int:
 # the office database (`--office`, an OfficeSession) there is no audit log to write.
 
 def cmd_card_issue(args, gate: Gate) -> int:
-    issued = gate.office().issue(args.household.strip().upper(), CardKind(args.kind),
+    household = normalize_household_id(args.household)
+    if household is None:
+        raise UsageError(messages.cli_message("unknown_household", args.lang, value=args.household))
+    issued = gate.office().issue(household, CardKind(args.kind),
                                  args.holder, args.valid_from, args.valid_to, by=_os_user())
     _print_issued(issued, args.qr_out)
     return EXIT_OK
@@ -290,7 +300,7 @@ def cmd_scan(args, gate: Gate) -> int:
             raise UsageError(messages.cli_message("bad_time", args.lang, value=args.at)) from None
         if at.tzinfo is None:  # a local time at the gate
             at = at.replace(tzinfo=gate.policy().timezone)
-    verdict = gate.service.scan(args.payload, args.direction.strip().lower(), args.temp,
+    verdict = gate.scan(args.payload, args.direction.strip().lower(), args.temp,
                                 args.reason, args.operator, at)
     print(json.dumps(verdict.to_json(), ensure_ascii=False))
     return EXIT_OK if verdict.decision is Decision.ALLOW else EXIT_DENY
@@ -649,7 +659,8 @@ def _print_findings(findings, lang: str) -> None:
 
 def _problem_line(problem, lang: str) -> str:
     return messages.startup_message(f"log_problem_{problem.kind}", lang, device=problem.device_id,
-                                    first=problem.first_seq, last=problem.last_seq, event=problem.event_id)
+                                    first=problem.first_seq, last=problem.last_seq, event=problem.event_id,
+                                    column=problem.column)
 
 
 def _print_chain(report, lang: str, as_json: bool) -> int:
@@ -673,23 +684,38 @@ def cmd_verify_log(args, _gate) -> int:
         bar = _TerminalBar()
         try:
             report = gate.verify_log(progress=bar)
+        except sqlite3.DatabaseError as failure:  # pages too damaged to read on: no chain to judge
+            return _damaged_file(failure, args.lang)
         finally:
             bar.close()
-        return _print_chain(report, args.lang, args.json)
+        code = _print_chain(report, args.lang, args.json)
+        return EXIT_STORAGE if report.damaged else code  # damage: restore, rather than inquire
     finally:
         gate.close()
 
 
+def _damaged_file(failure: sqlite3.DatabaseError, lang: str) -> int:
+    return _fail(messages.startup_message("integrity_failed", lang, detail=failure), EXIT_STORAGE)
+
+
 def cmd_check(args, _gate) -> int:
-    from data.verify import integrity, startup_facts
+    from data.verify import damaged_text, integrity, startup_facts
     from kiosk import startup
 
     gate = open_gate(args.db, args.lang, checks=False)
     try:
-        with storage_errors():
-            facts = startup_facts(gate.store, gate.clock.now(), integrity(gate.store.db.conn))
-        findings = startup.check(facts)
-        chain = gate.verify_log() if not startup.errors(findings) else None
+        conn, facts, chain = gate.store.db.conn, None, None
+        try:
+            with storage_errors():
+                result = integrity(conn)
+                # Integrity checks do not look inside text: one pass over every table does.
+                findings = startup.damage(result, damaged_text(conn) if result == "ok" else ())
+                if not findings:
+                    facts = startup_facts(gate.store, gate.clock.now(), result)
+                    findings = startup.check(facts)
+            chain = gate.verify_log() if not startup.errors(findings) else None
+        except sqlite3.DatabaseError as failure:
+            return _damaged_file(failure, args.lang)
     finally:
         gate.close()
     if args.json:
@@ -746,6 +772,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     run: Callable = args.run
     lang = args.lang
+    bad = _undecodable_argument(args)
+    if bad is not None:  # a surrogate-escaped argv: no hash, no database row can hold it
+        return _fail(messages.cli_message("bad_argument_text", lang, option=bad), EXIT_BAD_INPUT)
     gate = None
     try:
         if getattr(args, "office", None) and getattr(args, "needs_db", True):
@@ -770,6 +799,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_STORAGE
     except WalLost:
         return _fail(messages.cli_message("wal_replaced", lang), EXIT_STORAGE)
+    except StoredTextDamaged:
+        return _fail(messages.cli_message("stored_text_damaged", lang), EXIT_STORAGE)
+    except sqlite3.IntegrityError:
+        raise  # a bug (a constraint the code should have kept): the traceback is wanted
+    except sqlite3.DatabaseError as failure:  # a damaged page met outside a write transaction
+        return _fail(messages.startup_message("integrity_failed", lang, detail=failure), EXIT_STORAGE)
     except (StorageError, SchemaTooNew) as failure:
         return _fail(messages.cli_message("storage_failed", lang, error=failure), EXIT_STORAGE)
     except SyncError as failure:  # an unreachable or too new office: 3; a wrong address: 2
@@ -779,6 +814,23 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if gate is not None:
             gate.close()
+
+
+def _undecodable_argument(args: argparse.Namespace) -> str | None:
+    """The option whose text is not valid Unicode (bytes that are not UTF-8 on the command
+    line arrive as lone surrogates), or None. Paths are left alone: they are file names."""
+    for name, value in vars(args).items():
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    return name if name in _POSITIONAL else "--" + name.replace("_", "-")
+    return None
+
+
+_POSITIONAL = ("payload", "serial", "key", "value", "file", "images")
 
 
 def _fail(message: str, code: int) -> int:

@@ -31,7 +31,7 @@ _LETTER_KIND = {v: k for k, v in _KIND_LETTER.items()}
 # The signature is 64 bytes in unpadded base 32: 103 characters.
 _PAYLOAD = re.compile(
     r"GP1:(?P<key>[A-Z2-7]{8}):(?P<community>[0-9A-Z]{13}):(?P<serial>[0-9A-Z]{7}):"
-    r"(?P<generation>[1-9][0-9]{0,3}):(?P<household>H[0-9A-Z]{6}):(?P<kind>[LWS]):"
+    r"(?P<generation>[1-9][0-9]{0,3}):(?P<household>H[0-9A-Z]{6}(?:[0-9A-Z]{4})?):(?P<kind>[LWS]):"
     r"(?P<valid_from>[0-9]{8}):(?P<valid_to>[0-9]{8}):(?P<signature>[A-Z2-7]{103})"
 )
 

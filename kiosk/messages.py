@@ -159,6 +159,9 @@ CLI = {
         "enrolled": "本门岗已从 {target} 登记，数据库：{detail}",
         "sync_never": "从未同步",
         "already_replaced": "此卡已补办为新卡 {new}，不能再操作：{value}",
+        "bad_argument_text": "{option} 中有无法识别的字符（不是 UTF-8 文字），未记录。请重新输入",
+        "stored_text_damaged": "数据库中有文字已损坏（不是有效的 UTF-8），本机不能继续记录。"
+                               "请纸质登记，运行 kiosk check 查看位置，并用 kiosk restore 从备份恢复",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -246,6 +249,11 @@ CLI = {
         "enrolled": "This gate is enrolled from {target}; database: {detail}",
         "sync_never": "never synced",
         "already_replaced": "This card was already replaced by the new card {new}: {value}",
+        "bad_argument_text": "{option} holds characters that are not text (not UTF-8): nothing was "
+                             "recorded. Type it again",
+        "stored_text_damaged": "A text stored in the database is damaged (not valid UTF-8): this gate "
+                               "cannot record. Record on paper, run kiosk check to see where, and "
+                               "restore from a backup with kiosk restore",
     },
 }
 
@@ -275,6 +283,10 @@ ROSTER = {
         "roster_bad_members": "人数应为 1 到 30 的整数：{value}",
         "roster_bad_head": "户主姓名过长：{value}",
         "line": "第{line}行：{message}",
+        "roster_too_big": "文件超出住户名单的合理大小（{value}），未导入。请检查是否选错了文件",
+        "roster_mixed_encoding": "文件混用了两种编码（GBK 与 UTF-8）：第 {value} 行与其余各行编码不同，"
+                                 "未导入。请在 Excel 中另存为一种编码的 CSV",
+        "roster_conflict": "导入期间有别的程序登记了同一房间，未导入。请重新导入",
     },
     "en": {
         "roster_format": "Unsupported or damaged file ({value}): use CSV or XLSX",
@@ -295,6 +307,12 @@ ROSTER = {
         "roster_bad_members": "members must be a whole number from 1 to 30: {value}",
         "roster_bad_head": "head's name is too long: {value}",
         "line": "line {line}: {message}",
+        "roster_too_big": "The file is larger than any roster ({value}): nothing imported. Check that "
+                          "it is the right file",
+        "roster_mixed_encoding": "The file mixes two encodings (GBK and UTF-8): line {value} is not in the "
+                                 "encoding of the rest. Nothing imported; save it from Excel as one CSV",
+        "roster_conflict": "Another program registered the same flat during the import: nothing "
+                           "imported. Import again",
     },
 }
 
@@ -412,6 +430,10 @@ STARTUP = {
         "log_problem_purged": "设备 {device} 第 {first}–{last} 条记录已按保留期清除（审计日志有记录）",
         "log_problem_missing_newest": "最新的记录被删除：本机编号 {first}–{last}",
         "check_ok": "启动检查通过：数据库完整，版本 {schema}，公钥 {keys} 个",
+        "stored_text_damaged": "数据库表 {table} 第 {row} 行的 {column} 文字已损坏（不是有效的 UTF-8，"
+                               "共 {count} 处），本机不能继续记录。请纸质登记，并用 kiosk restore 从备份恢复",
+        "log_problem_bad_text": "设备 {device} 第 {first} 条记录（{event}）的 {column} 文字已损坏"
+                                "（不是有效的 UTF-8）：数据库文件损坏，请用 kiosk restore 从备份恢复",
     },
     "en": {
         "integrity_failed": "The database file is damaged ({detail}): this gate cannot record. Record on "
@@ -444,6 +466,12 @@ STARTUP = {
                               "(in the audit log)",
         "log_problem_missing_newest": "The newest events were removed: local numbers {first}-{last}",
         "check_ok": "Start-up checks passed: the database is intact, version {schema}, {keys} public keys",
+        "stored_text_damaged": "The text in table {table}, row {row}, column {column} is damaged (not valid "
+                               "UTF-8; {count} in all): this gate cannot record. Record on paper and restore "
+                               "from a backup with kiosk restore",
+        "log_problem_bad_text": "Device {device} event {first} ({event}): the text of {column} is damaged "
+                                "(not valid UTF-8). The database file is damaged: restore from a backup "
+                                "with kiosk restore",
     },
 }
 

@@ -21,6 +21,15 @@ class StorageError(RuntimeError):
     """
 
 
+class StoredTextDamaged(StorageError):
+    """A text stored in the database is not valid UTF-8: the file is damaged (a bad sector,
+    a flipped bit). Never decoded leniently: garbled text must not pass as a name, a serial
+    or a decision. The remedy is a restore from a backup (docs/reliability.md)."""
+
+    def __init__(self) -> None:
+        super().__init__("stored text is not valid UTF-8 (database damaged)")
+
+
 class SyncFailed(RuntimeError):
     """A sync with the office could not finish; the text is the calm sentence to show.
 

@@ -50,13 +50,28 @@ class StartupFacts:
     newest_event_utc: dt.datetime | None   # this device's newest event
     now_utc: dt.datetime                   # the system clock, unguarded
     integrity: str | None = None           # 'ok', SQLite's complaint, or None when not checked
+    # Stored texts that are not valid UTF-8, (table, row, column); only `kiosk check` looks.
+    damaged_text: tuple[tuple[str, int, str], ...] = ()
+
+
+def damage(integrity: str | None, damaged_text=()) -> list[Finding]:
+    """The findings that say the file itself is damaged: nothing else about it can be trusted."""
+    findings: list[Finding] = []
+    if integrity is not None and integrity != "ok":
+        findings.append(Finding("integrity_failed", Severity.ERROR, {"detail": integrity[:200]}))
+    if damaged_text:
+        table, row, column = damaged_text[0]
+        findings.append(Finding("stored_text_damaged", Severity.ERROR, {
+            "table": table, "row": str(row), "column": column, "count": str(len(damaged_text))}))
+    return findings
 
 
 def check(facts: StartupFacts) -> list[Finding]:
-    """The findings for these facts, errors first."""
-    findings: list[Finding] = []
-    if facts.integrity is not None and facts.integrity != "ok":
-        findings.append(Finding("integrity_failed", Severity.ERROR, {"detail": facts.integrity[:200]}))
+    """The findings for these facts, errors first. A damaged file gives only its damage:
+    the other facts were read from it, or not at all."""
+    findings = damage(facts.integrity, facts.damaged_text)
+    if findings:
+        return findings
     if facts.schema_version != facts.expected_schema:
         findings.append(Finding("schema_mismatch", Severity.ERROR, {
             "found": str(facts.schema_version), "expected": str(facts.expected_schema)}))

@@ -84,6 +84,7 @@ class GateWindow(QMainWindow):
         self._closing_allowed = False
         self._last_request: ScanRequest | None = None
         self._shown_seen_at = 0.0
+        self._damage: str | None = None  # a check found the database damaged: what to do
         self._painted_seen_at = 0.0
         self.pin_dialog: PinDialog | None = None
         self.setObjectName("gate")
@@ -276,7 +277,7 @@ class GateWindow(QMainWindow):
         verdict = outcome.verdict
         self._shown_seen_at = outcome.request.seen_at
         if outcome.failure == "storage":
-            self.verdict.show_paper()
+            self.verdict.show_paper(self._damage)
             self.status.set_snapshot(None)
             self.sounds.play("paper")
         elif outcome.failure == "bad_input":
@@ -289,6 +290,13 @@ class GateWindow(QMainWindow):
                 self.keypad.clear()  # the reading belonged to this person
             self.client.refresh()
         self.verdict_shown.emit(outcome)
+
+    def show_damage(self, sentence: str) -> None:
+        """A check found the database damaged: record on paper, and what to do, until closed."""
+        self._damage = sentence
+        self.verdict.show_paper(sentence)
+        self.status.set_snapshot(None)
+        self.sounds.play("paper")
 
     def _on_snapshot(self, snapshot: Snapshot | None) -> None:
         self.status.set_snapshot(snapshot)

@@ -88,7 +88,7 @@ class GateClient(QObject):
 
     def scan(self, request: ScanRequest) -> None:
         def body() -> Verdict:
-            return self._worker_gate().service.scan(
+            return self._worker_gate().scan(  # refused once a check found the file damaged
                 request.payload, request.direction, request.temperature, request.reason,
                 request.operator)
 

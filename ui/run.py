@@ -10,13 +10,14 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kiosk import messages
-from kiosk.app import Gate, open_gate, sync_in_background
+from kiosk.app import INTEGRITY_PERIOD_S, Gate, check_in_background, open_gate, sync_in_background
 from kiosk.clock import Clock, SystemClock
 from scanners.sources import SourceFactory, open_source
 from ui.camera import CameraFeed
 from ui.gate_screen import GateWindow
 from ui.gateclient import GateClient
 from ui.i18n import Language, apply_cjk_font
+from ui.integrity_timer import IntegrityTimer
 from ui.sound import Sounds
 from ui.sync_timer import SyncTimer
 from ui.wedge import WedgeFilter
@@ -61,10 +62,22 @@ class GateApp:
             sync_interval_s, parent=self.window)
         self.sync_timer.synced.connect(lambda _report: self.client.refresh())
         self.sync_timer.failed.connect(lambda _sentence: self.client.refresh())
+        # A damaged file stops verdicts within the hour, and after a sync that wrote to it.
+        self.integrity_timer = IntegrityTimer(lambda full: check_in_background(db_path, full),
+                                              INTEGRITY_PERIOD_S, parent=self.window)
+        self.integrity_timer.damaged.connect(self._on_damaged)
+        self.sync_timer.synced.connect(lambda _report: self.integrity_timer.check_now(full=False))
         self.wedge = WedgeFilter(parent=self.app)
         self.wedge.scanned.connect(self._on_wedge)
         self.app.installEventFilter(self.wedge)
         self.app.aboutToQuit.connect(self.close)
+
+    def _on_damaged(self, findings) -> None:
+        """The worker's gate refuses every scan from now on (queued behind any scan already
+        submitted), and the screen says record on paper, with what to do."""
+        first = findings[0]
+        self.client.call(lambda gate: gate.mark_damaged(first))
+        self.window.show_damage(messages.startup_message(first.key, self.language.code, **first.fields))
 
     def _on_wedge(self, payload: str) -> None:
         guard = self.camera.guard if self.camera is not None else None
@@ -87,6 +100,7 @@ class GateApp:
     def close(self) -> None:
         self.app.removeEventFilter(self.wedge)
         self.sync_timer.stop()
+        self.integrity_timer.stop()
         if self.camera is not None:
             self.camera.stop()
         self.client.close()

@@ -127,6 +127,7 @@ class VerdictPanel(QWidget):
         self.look = Look.IDLE
         self.verdict: Verdict | None = None
         self._notice = ""
+        self._paper: str | None = None
         self._clear_timer = QTimer(self, singleShot=True, interval=self.ALLOW_CLEARS_MS)
         self._clear_timer.timeout.connect(self.clear)
 
@@ -203,9 +204,11 @@ class VerdictPanel(QWidget):
         else:
             self._clear_timer.stop()
 
-    def show_paper(self) -> None:
-        """The scan was not recorded: the volunteer writes it on paper. Stays until the next scan."""
+    def show_paper(self, sentence: str | None = None) -> None:
+        """The scan was not recorded: the volunteer writes it on paper. Stays until the next scan.
+        `sentence` replaces the usual words (a damaged database says what to do)."""
         self.verdict = None
+        self._paper = sentence
         self._clear_timer.stop()
         self._set_look(Look.PAPER)
 
@@ -242,8 +245,8 @@ class VerdictPanel(QWidget):
         self.title.setText(titles[look])
         self.reason.setText(_readable(v.message) if v else {
             Look.IDLE: self.tr("Measure the temperature, then show the QR code to the camera"),
-            Look.PAPER: self.tr("The gate could not save this scan. Write it on the paper log "
-                                "and call the administrator."),
+            Look.PAPER: self._paper or self.tr("The gate could not save this scan. Write it on the "
+                                               "paper log and call the administrator."),
             Look.NOTICE: self._notice}.get(look, ""))
         self.details.setText(self._details(v) if v else "")
         self.quota.setText(self._quota(v) if v else "")

@@ -22,7 +22,8 @@ serials = st.text(ALPHABET, min_size=6, max_size=6).map(lambda b: format_serial(
 dates = st.dates(dt.date(2020, 1, 1), dt.date(2099, 12, 31))
 cards = st.builds(
     codec.CardCode, key_id=st.just(KEY_ID), community=st.just(COMMUNITY), serial=serials,
-    generation=st.integers(1, 9999), household_id=st.text(ALPHABET, min_size=6, max_size=6).map("H".__add__),
+    generation=st.integers(1, 9999), household_id=st.sampled_from([6, 10]).flatmap(
+        lambda n: st.text(ALPHABET, min_size=n, max_size=n)).map("H".__add__),
     kind=st.sampled_from(CardKind), valid_from=dates, valid_to=dates,
 )
 
@@ -53,8 +54,9 @@ def test_random_text_is_not_a_card(text):
     assert refused.value.reason == "not_a_card"
 
 
-def test_payload_fits_qr_version_7_at_m_in_alphanumeric_mode():
-    card = codec.CardCode(KEY_ID, COMMUNITY, new_serial(), 9999, "HZZZZZZ", CardKind.SPECIAL,
+@pytest.mark.parametrize("household", ["HZZZZZZ", "HZZZZZZZZZZ"])  # 0.1.0's ids and today's
+def test_payload_fits_qr_version_7_at_m_in_alphanumeric_mode(household):
+    card = codec.CardCode(KEY_ID, COMMUNITY, new_serial(), 9999, household, CardKind.SPECIAL,
                           dt.date(2026, 1, 1), dt.date(2026, 12, 31))
     qr = segno.make_qr(codec.encode(card, KEY), error="m", boost_error=False)
     assert qr.version <= 7 and qr.mode == "alphanumeric"
