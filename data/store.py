@@ -13,13 +13,13 @@ import logging
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import sqlite_utils
 
 from data.migrations import migrate
-from kiosk.chain import GENESIS, event_hash
+from kiosk.chain import GENESIS, event_hash, sign
 from kiosk.model import (
     Card,
     CardKind,
@@ -94,6 +94,9 @@ class SqliteStore:
             self.db = sqlite_utils.Database(connect(self.path))
             migrate(self.db.conn)
         self._community: Community | None = None
+        # The device key's sign (bytes -> bytes) or None: set by the composition root
+        # (data/device_key.py); signs each event's chain hash and each audit line.
+        self.signer: Callable[[bytes], bytes] | None = None
 
     def close(self) -> None:
         self.db.close()
@@ -196,6 +199,8 @@ class SqliteStore:
             row = _event_row(event, last[0] + 1 if last else 1)
             row["prev_hash"] = last[1] if last else GENESIS
             row["chain_hash"] = event_hash(row["prev_hash"], row)
+            # h-sign: the device key signs the chain hash (so the whole history before it too).
+            row["signature"] = sign(self.signer, row["chain_hash"])
             conn.execute(_INSERT_EVENT, row)
             if event.decision is Decision.ALLOW and event.serial:
                 conn.execute(
@@ -353,7 +358,7 @@ _EVENT_COLUMNS = (
     "id", "device_id", "device_seq", "at_utc", "at_local", "local_date", "direction", "decision",
     "reason", "warnings", "serial", "generation", "household_id", "kind", "temp_first",
     "temp_second", "exit_reason", "operator", "override_of", "override_reason", "payload_digest",
-    "verdict", "prev_hash", "chain_hash",
+    "verdict", "prev_hash", "chain_hash", "signature",
 )
 _INSERT_EVENT = (f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)})"
                  f" VALUES ({', '.join(':' + c for c in _EVENT_COLUMNS)})")
