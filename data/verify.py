@@ -190,10 +190,12 @@ def _audit_problems(conn: sqlite3.Connection, own: str, own_key) -> list[ChainPr
     """The audit log: ids without gaps, each hashed line linked and signed, none removed at the end.
 
     Lines written before the audit log was chained (a 0.1.0 database) have no hash; they
-    may only come before the first chained line.
+    may only come before the signed line that recorded the gate's new device key.
     """
     problems: list[ChainProblem] = []
-    expected_id, previous, chained = 1, GENESIS, False
+    key_line = conn.execute("SELECT MIN(id) FROM audit WHERE action = 'device_key_created'"
+                            " AND hash IS NOT NULL").fetchone()[0]
+    expected_id, previous = 1, GENESIS
     columns = ", ".join(AUDIT_FIELDS)
     for values in conn.execute(f"SELECT {columns}, prev_hash, hash, signature FROM audit ORDER BY id"):
         row = dict(zip((*AUDIT_FIELDS, "prev_hash", "hash", "signature"), values, strict=True))
@@ -202,10 +204,9 @@ def _audit_problems(conn: sqlite3.Connection, own: str, own_key) -> list[ChainPr
             problems.append(ChainProblem("audit_missing", own, expected_id, line - 1))
         expected_id = line + 1
         if row["hash"] is None:
-            if chained:
+            if key_line is None or line > key_line:
                 problems.append(ChainProblem("audit_unsigned", own, line, line))
             continue
-        chained = True
         if row["prev_hash"] != previous:
             problems.append(ChainProblem("audit_broken_link", own, line, line))
         if audit_hash(row["prev_hash"], row) != row["hash"]:
