@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from data.store import connect, utc_text  # noqa: E402 (after the path set-up above)
 from kiosk.app import init_community  # noqa: E402
+from kiosk.chain import sign  # noqa: E402
 from kiosk.checkpoint import time_ordered_uuid  # noqa: E402
 from kiosk.clock import FixedClock  # noqa: E402
 from kiosk.serial import ALPHABET, check_char, format_serial  # noqa: E402
@@ -94,6 +95,17 @@ def bare_insert_ms(path: Path, count: int) -> list[float]:
     return times
 
 
+def signing_us(gate, count: int) -> list[float]:
+    """What SqliteStore.record adds per scan: the device key's Ed25519 signature of the chain hash."""
+    digests = [f"{n:064x}" for n in range(count)]
+    times = []
+    for digest in digests:
+        t0 = time.perf_counter()
+        sign(gate.store.signer, digest)
+        times.append((time.perf_counter() - t0) * 1e6)
+    return times
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -131,6 +143,7 @@ def main() -> None:
         if verdict.allowed:
             state[serial] = direction
     floor_ms = bare_insert_ms(workdir / "floor.db", args.scans)
+    sign_us = signing_us(gate, args.scans)
     gate.close()
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -140,6 +153,8 @@ def main() -> None:
           f"p95 {percentile(scan_ms, 0.95):.2f} ms, p99 {percentile(scan_ms, 0.99):.2f} ms")
     print(f"bare fsync'd single-row insert:     median {floor:.2f} ms, "
           f"p99 {percentile(floor_ms, 0.99):.2f} ms")
+    print(f"device key signature per scan (issue 13): median {statistics.median(sign_us):.0f} us, "
+          f"p99 {percentile(sign_us, 0.99):.0f} us   (inside the scan figures above)")
     print(f"ratio scan/insert (medians): {median / floor:.2f}x   (target: within 3x)")
     print(f"peak memory (max RSS): {peak_mb:.0f} MB   (target: under 200 MB)")
     print(f"targets: p99 < 15 ms: {'met' if percentile(scan_ms, 0.99) < 15 else 'NOT met'}; "

@@ -2,7 +2,9 @@
 
 Per device, in device_seq order: hash = sha256(previous hash + the event's fields as
 canonical JSON). Editing or removing an event after the fact breaks every hash after it,
-which `kiosk verify-log` and the office's sync check find.
+which `kiosk verify-log` and the office's sync check find. Since the hash is public, each
+event is also signed with its gate's device key (below), so an event added with its hash
+computed afresh is found too (issue 13).
 """
 from __future__ import annotations
 
