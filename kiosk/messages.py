@@ -428,7 +428,8 @@ STARTUP = {
         "log_problem_device_key_mismatch": "本机设备密钥文件与数据库登记的公钥不符（设备 {device}）",
         "log_problem_device_key_file_missing": "找不到本机设备密钥文件（设备 {device}）："
                                                "签名只按数据库登记的公钥核对，该公钥须与办公室的副本比对",
-        "log_problem_purge_marker_forged": "设备 {device} 第 {first}–{last} 条的清除标记签名无效（伪造的清除）",
+        "log_problem_purge_marker_forged": "设备 {device} 第 {first}–{last} 条的清除标记签名无效"
+                                           "（伪造的清除）",
         "log_problem_audit_missing": "审计日志缺少第 {first}–{last} 行（被删除）",
         "log_problem_audit_unsigned": "审计日志第 {first} 行没有哈希和签名（写入后被插入）",
         "log_problem_audit_broken_link": "审计日志第 {first} 行与前一行不相连（被替换或插入）",
@@ -474,13 +475,13 @@ STARTUP = {
         "log_problem_unsigned": "Device {device} event {first} has no signature ({event})",
         "log_problem_bad_signature": "Device {device} event {first} has a signature its device key did not "
                                      "make (forged) ({event})",
-        "log_problem_unsigned_legacy": "Device {device} events {first}-{last} were recorded before the device "
-                                       "key existed and are not signed",
+        "log_problem_unsigned_legacy": "Device {device} events {first}-{last} were recorded before the "
+                                       "device key existed and are not signed",
         "log_problem_device_key_mismatch": "This gate's device key file does not match the public key the "
                                            "database records (device {device})",
-        "log_problem_device_key_file_missing": "This gate's device key file is missing (device {device}): the "
-                                               "signatures were checked against the public key the database "
-                                               "records, which only the office's copy can confirm",
+        "log_problem_device_key_file_missing": "This gate's device key file is missing (device {device}): "
+                                               "the signatures were checked against the public key the "
+                                               "database records, which only the office's copy can confirm",
         "log_problem_purge_marker_forged": "The purge marker of device {device} events {first}-{last} has an "
                                            "invalid signature (a forged purge)",
         "log_problem_audit_missing": "Audit log lines {first}-{last} are missing (removed)",

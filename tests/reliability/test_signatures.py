@@ -215,7 +215,8 @@ def downgrade_to_0_1_0(path: Path) -> None:
     conn = sqlite3.connect(str(path))
     try:
         for statement in ("DROP TABLE device_keys", "DROP TABLE purge_markers",
-                          "ALTER TABLE events DROP COLUMN signature", "ALTER TABLE audit DROP COLUMN signature",
+                          "ALTER TABLE events DROP COLUMN signature",
+                          "ALTER TABLE audit DROP COLUMN signature",
                           "ALTER TABLE audit DROP COLUMN hash", "ALTER TABLE audit DROP COLUMN prev_hash",
                           "DELETE FROM meta WHERE key = 'audit_last_id'", "PRAGMA user_version = 5"):
             conn.execute(statement)
