@@ -415,12 +415,26 @@ def _office_device_key(office: OfficeDB, device: str, offered: Any) -> tuple[Any
 def _first_forged(office: OfficeDB, device: str, offered: Any, values: list[Sequence[Any]]) -> int | None:
     """The index of the first event in the batch that the device's key did not sign."""
     public, since = _office_device_key(office, device, offered)
+    if _linked(values) and signature_valid(public, values[-1][_HASH], values[-1][_SIG]):
+        # The newest event's signature covers its chain hash, which covers every event
+        # before it in the batch: one check instead of 5000 (each costs about 110 us).
+        return None
     for index, v in enumerate(values):
         if v[_SIG] is None and v[_SEQ] < since:
             continue  # recorded before the device had a key
         if not signature_valid(public, v[_HASH], v[_SIG]):
             return index
     return None
+
+
+def _linked(values: list[Sequence[Any]]) -> bool:
+    """Every event's fields give its chain hash and it follows the one before it."""
+    for index, v in enumerate(values):
+        if event_hash(v[_PREV], dict(zip(EVENT_COLUMNS, v, strict=True))) != v[_HASH]:
+            return False
+        if index and (v[_PREV] != values[index - 1][_HASH] or v[_SEQ] != values[index - 1][_SEQ] + 1):
+            return False
+    return True
 
 
 def _record_forged(office: OfficeDB, device: str, v: Sequence[Any], stamp: str) -> dict:
