@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from data import walguard  # noqa: E402 (after the path set-up above)
 from data.store import connect, utc_text  # noqa: E402 (after the path set-up above)
 from kiosk.app import init_community  # noqa: E402
+from kiosk.chain import sign  # noqa: E402
 from kiosk.checkpoint import time_ordered_uuid  # noqa: E402
 from kiosk.clock import FixedClock  # noqa: E402
 from kiosk.serial import ALPHABET, check_char, format_serial  # noqa: E402
@@ -95,6 +96,17 @@ def bare_insert_ms(path: Path, count: int) -> list[float]:
     return times
 
 
+def signing_us(gate, count: int) -> list[float]:
+    """What SqliteStore.record adds per scan: the device key's Ed25519 signature of the chain hash."""
+    digests = [f"{n:064x}" for n in range(count)]
+    times = []
+    for digest in digests:
+        t0 = time.perf_counter()
+        sign(gate.store.signer, digest)
+        times.append((time.perf_counter() - t0) * 1e6)
+    return times
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -138,6 +150,7 @@ def main() -> None:
         t0 = time.perf_counter()
         walguard.identities(gate.store.path)
         guard_us.append((time.perf_counter() - t0) * 1e6)
+    sign_us = signing_us(gate, args.scans)
     gate.close()
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -147,6 +160,8 @@ def main() -> None:
           f"p95 {percentile(scan_ms, 0.95):.2f} ms, p99 {percentile(scan_ms, 0.99):.2f} ms")
     print(f"bare fsync'd single-row insert:     median {floor:.2f} ms, "
           f"p99 {percentile(floor_ms, 0.99):.2f} ms")
+    print(f"device key signature per scan (issue 13): median {statistics.median(sign_us):.0f} us, "
+          f"p99 {percentile(sign_us, 0.99):.0f} us   (inside the scan figures above)")
     print(f"ratio scan/insert (medians): {median / floor:.2f}x   (target: within 3x)")
     guard = statistics.median(guard_us)
     print(f"lost-WAL check per commit: median {guard:.1f} µs, p99 {percentile(guard_us, 0.99):.1f} µs"

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from data.office import EVENT_COLUMNS, open_office  # noqa: E402 (after the path set-up above)
 from data.sync import sync_once  # noqa: E402
 from kiosk.app import init_community  # noqa: E402
-from kiosk.chain import GENESIS, event_hash  # noqa: E402
+from kiosk.chain import GENESIS, event_hash, sign  # noqa: E402
 from kiosk.clock import FixedClock  # noqa: E402
 
 START = dt.datetime(2026, 2, 10, 0, 0, tzinfo=dt.UTC)
@@ -55,6 +55,7 @@ def make_gate(path: Path, count: int):
         }
         row["prev_hash"] = previous
         row["chain_hash"] = previous = event_hash(previous, row)
+        row["signature"] = sign(gate.store.signer, row["chain_hash"])  # as SqliteStore.record does
         rows.append(tuple(row[c] for c in EVENT_COLUMNS))
     conn = gate.store.db.conn
     conn.execute("BEGIN")

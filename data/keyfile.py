@@ -1,4 +1,5 @@
-"""The office's Ed25519 signing key: its own file beside the database, mode 0600.
+"""Private keys in their own files beside the database, mode 0600: the office's card
+signing key, and each gate's device key (device_key_path).
 
 Never inside the database or the event log, so a synced or backed-up log cannot leak it,
 and a gate that only scans can run without the file at all.
@@ -20,6 +21,13 @@ from cryptography.hazmat.primitives.serialization import (
 def key_path(db_path: str | Path) -> Path:
     db_path = Path(db_path)
     return db_path.with_name(db_path.name + ".key")
+
+
+def device_key_path(db_path: str | Path) -> Path:
+    """The gate's own Ed25519 device key (issue 13): it signs this gate's events and audit
+    lines. Its own file, owner-only, never in the database nor in a backup, like the card key."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".device-key")
 
 
 def write_private_key(path: Path, key: Ed25519PrivateKey) -> None:

@@ -186,6 +186,42 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX cards_one_life ON cards (household_id)
         WHERE kind = 'life' AND status != 'revoked';
     """,
+    # 7 (branch h-sign, issue 13: events are not authenticated): each event signed by its
+    # gate's device key; the devices' public keys (this gate's own, and the other gates'
+    # handed out by the office); the audit log chained and signed; signed purge markers.
+    # Events and audit lines written before this migration stay unsigned: every device
+    # known now gets signed_from_seq just after its newest event, so only that prefix of
+    # its chain may be unsigned.
+    """
+    ALTER TABLE events ADD COLUMN signature TEXT;
+    CREATE TABLE device_keys (
+        device_id TEXT PRIMARY KEY,
+        public_key TEXT,
+        signed_from_seq INTEGER NOT NULL DEFAULT 1
+    );
+    INSERT INTO device_keys (device_id, signed_from_seq)
+        SELECT device_id, MAX(device_seq) + 1 FROM events GROUP BY device_id;
+    ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+    ALTER TABLE audit ADD COLUMN hash TEXT;
+    ALTER TABLE audit ADD COLUMN signature TEXT;
+    -- One row per device per purge: events of that device up to through_seq (whose chain
+    -- hash was through_hash) were deleted; used_seq and kept_seq: the highest events.seq
+    -- used before the purge and kept after it (so newest events deleted later are found).
+    CREATE TABLE purge_markers (
+        id INTEGER PRIMARY KEY,
+        device_id TEXT NOT NULL,
+        through_seq INTEGER NOT NULL,
+        through_hash TEXT NOT NULL,
+        used_seq INTEGER NOT NULL,
+        kept_seq INTEGER NOT NULL,
+        purged_utc TEXT NOT NULL,
+        signature TEXT
+    );
+    CREATE TRIGGER purge_markers_append_only BEFORE UPDATE ON purge_markers
+    BEGIN SELECT RAISE(ABORT, 'purge markers are append-only'); END;
+    CREATE TRIGGER purge_markers_no_delete BEFORE DELETE ON purge_markers
+    BEGIN SELECT RAISE(ABORT, 'purge markers are append-only'); END;
+    """,
 ]
 
 

@@ -32,7 +32,7 @@ from kiosk.ports import Community
 log = logging.getLogger("sync")
 
 # The event columns a gate sends, in the gate's own form (text times, JSON text).
-EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash")
+EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature")
 HOUSEHOLD_COLUMNS = ("id", "building", "unit", "room", "head", "phone", "members", "created_utc")
 CARD_COLUMNS = ("serial", "household_id", "kind", "generation", "valid_from", "valid_to", "status",
                 "holder", "updated_utc", "replaced_by", "lineage")
@@ -146,6 +146,15 @@ OFFICE_MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX cards_one_life ON cards (household_id)
         WHERE kind = 'life' AND status != 'revoked'
     """,
+    # 3 (branch h-sign, issue 13): each event's signature, and each device's public key
+    # with the first device_seq it signs. Devices known now pushed unsigned events: those
+    # up to their head stay accepted as they are.
+    """
+    ALTER TABLE events ADD COLUMN signature TEXT;
+    ALTER TABLE devices ADD COLUMN public_key TEXT;
+    ALTER TABLE devices ADD COLUMN signed_from_seq {big} NOT NULL DEFAULT 1;
+    UPDATE devices SET signed_from_seq = head_seq + 1
+    """,
 ]
 
 DIALECT_TYPES = {
@@ -161,7 +170,9 @@ class SyncError(Exception):
     the database-or-disk kind, exit code 3; the others are bad usage, exit code 2.
     """
 
-    ENVIRONMENTAL = frozenset({"sync_unreachable", "sync_office_too_new", "sync_failed"})
+    ENVIRONMENTAL = frozenset({"sync_unreachable", "sync_office_too_new", "sync_failed",
+                               # h-sign: a gate database with forged records is a damaged one
+                               "sync_forged_event", "sync_device_key_changed"})
 
     def __init__(self, key: str, detail: object = "", target: str = ""):
         super().__init__(f"{key}: {target} {detail}")
@@ -414,10 +425,13 @@ class OfficeDB:
             f" ON CONFLICT (serial) DO UPDATE SET {updates}",
             [(*(r.get(c) for c in CARD_COLUMNS), version) for r in revoked_first(rows)])
 
-    def register_device(self, device_id: str, name: str, now: dt.datetime) -> None:
-        self.execute("INSERT INTO devices (device_id, name, enrolled_utc, head_hash) VALUES (?, ?, ?, ?)"
-                     " ON CONFLICT (device_id) DO UPDATE SET name = excluded.name",
-                     [device_id, name, utc_now_text(now), GENESIS])
+    def register_device(self, device_id: str, name: str, now: dt.datetime,
+                        public_key: str | None = None) -> None:
+        """A gate enrolled: its name and its device key's public key (never replaced once known)."""
+        self.execute("INSERT INTO devices (device_id, name, enrolled_utc, head_hash, public_key)"
+                     " VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET name = excluded.name,"
+                     " public_key = COALESCE(devices.public_key, excluded.public_key)",
+                     [device_id, name, utc_now_text(now), GENESIS, public_key])
 
     def issues(self, device_id: str | None = None) -> list[dict]:
         sql, params = "SELECT * FROM device_issues", []

@@ -10,6 +10,7 @@ import json
 
 from data.store import SqliteStore, parse_utc, utc_text
 from kiosk.audit import AuditEntry
+from kiosk.chain import GENESIS, audit_hash, sign
 from kiosk.operators import Operator, Role, StoredOperator
 
 
@@ -60,11 +61,28 @@ class SqliteOperatorStore:
 
     def write_audit(self, operator: str, action: str, target: str, details: dict | None,
                     now: dt.datetime) -> None:
-        """The same, inside a transaction the caller holds (the purge: one commit for both)."""
-        self.db.execute(
-            "INSERT INTO audit (at_utc, operator, action, target, details) VALUES (?, ?, ?, ?, ?)",
-            [utc_text(now), operator, action, target,
-             json.dumps(details or {}, ensure_ascii=False, sort_keys=True)])
+        """The same, inside a transaction the caller holds (the purge: one commit for both).
+
+        The one writer of the audit log: each line is chained to the one before (kiosk.chain
+        audit_hash) and signed with the device key, and meta 'audit_last_id' remembers the
+        highest id used, so lines deleted or edited after the fact are found (data/verify.py).
+        """
+        conn = self.db.conn
+        last = conn.execute("SELECT hash FROM audit WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1"
+                            ).fetchone()
+        used = conn.execute("SELECT MAX(COALESCE((SELECT MAX(id) FROM audit), 0),"
+                            " COALESCE((SELECT CAST(value AS INTEGER) FROM meta"
+                            " WHERE key = 'audit_last_id'), 0))").fetchone()[0]
+        row = {"id": used + 1, "at_utc": utc_text(now), "operator": operator, "action": action,
+               "target": target, "details": json.dumps(details or {}, ensure_ascii=False, sort_keys=True),
+               "prev_hash": last[0] if last else GENESIS}
+        row["hash"] = audit_hash(row["prev_hash"], row)
+        row["signature"] = sign(self.store.signer, row["hash"])
+        conn.execute("INSERT INTO audit (id, at_utc, operator, action, target, details, prev_hash, hash,"
+                     " signature) VALUES (:id, :at_utc, :operator, :action, :target, :details,"
+                     " :prev_hash, :hash, :signature)", row)
+        conn.execute("INSERT INTO meta (key, value) VALUES ('audit_last_id', ?)"
+                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value", [str(row["id"])])
 
     def audit_entries(self, since: dt.datetime | None = None, limit: int = 1000) -> list[AuditEntry]:
         """The newest entries first."""

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import uuid
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -23,7 +23,7 @@ import sqlite_utils
 from data import walguard
 from data.migrations import migrate
 from kiosk import quota as quota_rules
-from kiosk.chain import GENESIS, event_hash
+from kiosk.chain import GENESIS, event_hash, sign
 from kiosk.model import (
     Card,
     CardKind,
@@ -122,6 +122,9 @@ class SqliteStore:
         self.path = Path(path)
         if not create and not self.path.exists():
             raise NotInitialised(str(self.path))
+        # The device key's sign (bytes -> bytes) or None: set by the composition root
+        # (data/device_key.py); signs each event's chain hash and each audit line.
+        self.signer: Callable[[bytes], bytes] | None = None
         with storage_errors():
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -331,6 +334,8 @@ class SqliteStore:
         row = _event_row(event, last[0] + 1 if last else 1)
         row["prev_hash"] = last[1] if last else GENESIS
         row["chain_hash"] = event_hash(row["prev_hash"], row)
+        # The device key signs the chain hash (so the whole history before it too).
+        row["signature"] = sign(self.signer, row["chain_hash"])
         conn.execute(_INSERT_EVENT, row)
         if event.decision is Decision.ALLOW and event.serial:
             conn.execute(
@@ -541,7 +546,7 @@ _EVENT_COLUMNS = (
     "id", "device_id", "device_seq", "at_utc", "at_local", "local_date", "direction", "decision",
     "reason", "warnings", "serial", "generation", "household_id", "kind", "temp_first",
     "temp_second", "exit_reason", "operator", "override_of", "override_reason", "payload_digest",
-    "verdict", "prev_hash", "chain_hash",
+    "verdict", "prev_hash", "chain_hash", "signature",
 )
 _INSERT_EVENT = (f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)})"
                  f" VALUES ({', '.join(':' + c for c in _EVENT_COLUMNS)})")

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
-from data.keyfile import key_path, read_private_key, write_private_key
+from data.device_key import attach_device_key, create_device_key
+from data.keyfile import device_key_path, key_path, read_private_key, write_private_key
 from data.operators_store import SqliteOperatorStore
 from data.store import SqliteStore
 from kiosk import codec, messages, startup
@@ -188,7 +189,7 @@ class Gate:
         """The tamper-evident chain walked end to end (data.verify.ChainReport)."""
         from data.verify import verify_chain
 
-        return verify_chain(self.store.db.conn, progress)
+        return verify_chain(self.store.db.conn, progress, device_key_path(self.path))
 
     def close(self) -> None:
         self.store.close()
@@ -200,7 +201,7 @@ def init_community(path: str | Path, name: str, timezone: str = "Asia/Shanghai",
     """A new database and signing key. FileExistsError rather than overwrite either."""
     path = Path(path)
     clock = clock or SystemClock()
-    if path.exists() or key_path(path).exists():
+    if path.exists() or key_path(path).exists() or device_key_path(path).exists():
         raise FileExistsError(str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     signing_key = codec.new_signing_key()
@@ -211,6 +212,7 @@ def init_community(path: str | Path, name: str, timezone: str = "Asia/Shanghai",
     public = signing_key.public_key()
     store.initialise(name, new_community_id(), codec.key_id(public), codec.public_key_text(public),
                      {"timezone": timezone, "quota.start_date": start.isoformat()}, now)
+    create_device_key(store, now)  # this gate's own key: it signs every event (issue 13)
     return Gate(store, clock, lang)
 
 
@@ -230,11 +232,17 @@ def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | N
     raw = clock or SystemClock()
     store = SqliteStore(path or default_db_path())
     if not checks:
+        attach_device_key(store, raw.now(), create_missing=False)  # reads, never writes
         return Gate(store, raw, lang)
     try:
+        # The device key signs what this gate records; a 0.1.0 database gets one now.
+        key_problem = attach_device_key(store, raw.now())
         facts = startup_facts(store, raw.now())
         gate = Gate(store, GuardedClock(raw, facts.newest_event_utc), lang)
         gate.findings = startup.check(facts)
+        if key_problem:
+            gate.findings.insert(0, Finding(key_problem, Severity.ERROR,
+                                            {"path": str(device_key_path(store.path))}))
         for finding in gate.findings:
             if finding.key == "clock_jumped_back":
                 gate.audit("system", "clock_jumped_back", "", finding.fields)

@@ -162,6 +162,12 @@ CLI = {
         "bad_argument_text": "{option} 中有无法识别的字符（不是 UTF-8 文字），未记录。请重新输入",
         "stored_text_damaged": "数据库中有文字已损坏（不是有效的 UTF-8），本机不能继续记录。"
                                "请纸质登记，运行 kiosk check 查看位置，并用 kiosk restore 从备份恢复",
+        "sync_forged_event": "办公室 {target} 拒收本机第 {detail} 条记录：其签名与本门岗的设备密钥不符"
+                             "（记录在写入后被伪造或改动）。之前的记录已同步，此后的不再上传；"
+                             "请用 kiosk verify-log 检查并联系管理员",
+        "sync_device_key_changed": "办公室 {target} 登记的设备 {detail} 的公钥与本机设备密钥不同，"
+                                   "未上传任何记录；请联系管理员",
+        "sync_issue_forged": "注意：设备 {device} 第 {first} 条记录的签名无效，未接收",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -254,6 +260,13 @@ CLI = {
         "stored_text_damaged": "A text stored in the database is damaged (not valid UTF-8): this gate "
                                "cannot record. Record on paper, run kiosk check to see where, and "
                                "restore from a backup with kiosk restore",
+        "sync_forged_event": "The office {target} refused this gate's event {detail}: its signature does "
+                             "not match this gate's device key (the record was forged or changed after "
+                             "it was written). The events before it are synced, none after it; check "
+                             "with kiosk verify-log and call the administrator",
+        "sync_device_key_changed": "The office {target} holds another public key for device {detail} than "
+                                   "this gate's device key: nothing was sent. Call the administrator",
+        "sync_issue_forged": "Note: device {device} event {first} has no valid signature: not taken in",
     },
 }
 
@@ -427,13 +440,30 @@ STARTUP = {
         "log_problem_edited": "设备 {device} 第 {first} 条记录在写入后被修改（{event}）",
         "log_problem_broken_link": "设备 {device} 第 {first} 条记录与前一条不相连（被替换或插入）（{event}）",
         "log_problem_missing": "设备 {device} 缺少第 {first}–{last} 条记录（被删除）",
-        "log_problem_purged": "设备 {device} 第 {first}–{last} 条记录已按保留期清除（审计日志有记录）",
+        "log_problem_purged": "设备 {device} 第 {first}–{last} 条记录已按保留期清除（有签名的清除标记）",
         "log_problem_missing_newest": "最新的记录被删除：本机编号 {first}–{last}",
         "check_ok": "启动检查通过：数据库完整，版本 {schema}，公钥 {keys} 个",
         "stored_text_damaged": "数据库表 {table} 第 {row} 行的 {column} 文字已损坏（不是有效的 UTF-8，"
                                "共 {count} 处），本机不能继续记录。请纸质登记，并用 kiosk restore 从备份恢复",
         "log_problem_bad_text": "设备 {device} 第 {first} 条记录（{event}）的 {column} 文字已损坏"
                                 "（不是有效的 UTF-8）：数据库文件损坏，请用 kiosk restore 从备份恢复",
+        "device_key_missing": "找不到本门岗的设备密钥文件 {path}：本机无法为记录签名，办公室会拒收。"
+                              "请纸质登记；把密钥文件放回原处，或从办公室重新登记本门岗（kiosk gate enroll）",
+        "device_key_mismatch": "设备密钥文件 {path} 与数据库登记的公钥不符：本机不能继续记录。"
+                               "请纸质登记并联系管理员",
+        "log_problem_unsigned": "设备 {device} 第 {first} 条记录没有签名（{event}）",
+        "log_problem_bad_signature": "设备 {device} 第 {first} 条记录的签名与设备公钥不符（伪造）（{event}）",
+        "log_problem_unsigned_legacy": "设备 {device} 第 {first}–{last} 条记录写于设备密钥启用之前，没有签名",
+        "log_problem_device_key_mismatch": "本机设备密钥文件与数据库登记的公钥不符（设备 {device}）",
+        "log_problem_device_key_file_missing": "找不到本机设备密钥文件（设备 {device}）："
+                                               "签名只按数据库登记的公钥核对，该公钥须与办公室的副本比对",
+        "log_problem_purge_marker_forged": "设备 {device} 第 {first}–{last} 条的清除标记签名无效"
+                                           "（伪造的清除）",
+        "log_problem_audit_missing": "审计日志缺少第 {first}–{last} 行（被删除）",
+        "log_problem_audit_unsigned": "审计日志第 {first} 行没有哈希和签名（写入后被插入）",
+        "log_problem_audit_broken_link": "审计日志第 {first} 行与前一行不相连（被替换或插入）",
+        "log_problem_audit_edited": "审计日志第 {first} 行在写入后被修改",
+        "log_problem_audit_bad_signature": "审计日志第 {first} 行的签名与设备公钥不符（伪造）",
     },
     "en": {
         "integrity_failed": "The database file is damaged ({detail}): this gate cannot record. Record on "
@@ -463,7 +493,7 @@ STARTUP = {
                                    "(replaced or inserted) ({event})",
         "log_problem_missing": "Device {device} is missing events {first}-{last} (removed)",
         "log_problem_purged": "Device {device} events {first}-{last} were purged by the retention purge "
-                              "(in the audit log)",
+                              "(a signed purge marker)",
         "log_problem_missing_newest": "The newest events were removed: local numbers {first}-{last}",
         "check_ok": "Start-up checks passed: the database is intact, version {schema}, {keys} public keys",
         "stored_text_damaged": "The text in table {table}, row {row}, column {column} is damaged (not valid "
@@ -472,6 +502,30 @@ STARTUP = {
         "log_problem_bad_text": "Device {device} event {first} ({event}): the text of {column} is damaged "
                                 "(not valid UTF-8). The database file is damaged: restore from a backup "
                                 "with kiosk restore",
+        "device_key_missing": "This gate's device key file {path} is missing: the gate cannot sign its "
+                              "records and the office would refuse them. Record on paper; put the key file "
+                              "back, or enroll this gate again from the office (kiosk gate enroll)",
+        "device_key_mismatch": "The device key file {path} does not match the public key the database "
+                               "records: this gate cannot record. Record on paper and call the administrator",
+        "log_problem_unsigned": "Device {device} event {first} has no signature ({event})",
+        "log_problem_bad_signature": "Device {device} event {first} has a signature its device key did not "
+                                     "make (forged) ({event})",
+        "log_problem_unsigned_legacy": "Device {device} events {first}-{last} were recorded before the "
+                                       "device key existed and are not signed",
+        "log_problem_device_key_mismatch": "This gate's device key file does not match the public key the "
+                                           "database records (device {device})",
+        "log_problem_device_key_file_missing": "This gate's device key file is missing (device {device}): "
+                                               "the signatures were checked against the public key the "
+                                               "database records, which only the office's copy can confirm",
+        "log_problem_purge_marker_forged": "The purge marker of device {device} events {first}-{last} has an "
+                                           "invalid signature (a forged purge)",
+        "log_problem_audit_missing": "Audit log lines {first}-{last} are missing (removed)",
+        "log_problem_audit_unsigned": "Audit log line {first} has no hash or signature (inserted afterwards)",
+        "log_problem_audit_broken_link": "Audit log line {first} does not link to the one before "
+                                         "(replaced or inserted)",
+        "log_problem_audit_edited": "Audit log line {first} was changed after it was written",
+        "log_problem_audit_bad_signature": "Audit log line {first} has a signature the device key did not "
+                                           "make (forged)",
     },
 }
 

@@ -45,7 +45,8 @@ def test_an_edited_event_is_reported_with_its_id(community, capsys):
     assert report["first_break"]["first_seq"] == 3
 
 
-def test_an_edited_event_with_its_hash_recomputed_breaks_the_next_link(community, capsys):
+def test_an_edited_event_with_its_hash_recomputed_fails_its_signature_and_breaks_the_next_link(
+        community, capsys):
     from kiosk.chain import event_hash
 
     ids = morning(community)
@@ -58,7 +59,8 @@ def test_an_edited_event_with_its_hash_recomputed_breaks_the_next_link(community
     code, report = verify(community.path, capsys)
 
     assert code == 1
-    assert [(p["kind"], p["event_id"]) for p in report["problems"]] == [("broken_link", ids[2])]
+    assert [(p["kind"], p["event_id"]) for p in report["problems"]] == [
+        ("bad_signature", ids[1]), ("broken_link", ids[2])]
 
 
 def test_a_removed_event_is_reported_as_missing(community, capsys):
