@@ -144,8 +144,17 @@ def _add_office_commands(command, commands) -> None:
     p.add_argument("--building", action="append", default=[],
                    help="a building the lead is responsible for (repeat for several)")
     p.add_argument("--pin-stdin", action="store_true",
-                   help="read the PIN (4-8 digits) from standard input, never from the command line")
+                   help="read the PIN from standard input, never from the command line (a volunteer: "
+                   "4-8 digits; a lead or admin: 6-8)")
     p.set_defaults(run=cmd_operator_add)
+    p = command("set-pin", "give an operator a new PIN, read from standard input", operator)
+    p.add_argument("--name", required=True)
+    p.add_argument("--pin-stdin", action="store_true", help="read the new PIN from standard input")
+    p.set_defaults(run=cmd_operator_set_pin)
+    p = command("deactivate", "stop an operator's PIN from working (the audit log keeps the name)",
+                operator)
+    p.add_argument("--name", required=True)
+    p.set_defaults(run=cmd_operator_deactivate)
     p = command("list", "list operators: name, role, buildings, active", operator)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_operator_list)
@@ -357,6 +366,18 @@ def cmd_operator_add(args, gate: Gate) -> int:
     return EXIT_OK
 
 
+def cmd_operator_set_pin(args, gate: Gate) -> int:
+    gate.operators().change_pin(args.name, _read_pin(args), by=_os_user())
+    print(messages.cli_message("pin_changed", args.lang, name=args.name))
+    return EXIT_OK
+
+
+def cmd_operator_deactivate(args, gate: Gate) -> int:
+    gate.operators().deactivate(args.name, by=_os_user())
+    print(messages.cli_message("operator_deactivated", args.lang, name=args.name))
+    return EXIT_OK
+
+
 def cmd_operator_list(args, gate: Gate) -> int:
     rows = [{"name": s.operator.name, "role": s.operator.role.value,
              "buildings": list(s.operator.buildings), "active": s.active}
@@ -386,8 +407,9 @@ def _cli_operator(args, gate: Gate):
     if operator is None:
         until = gate.pin_locked_until()
         if until is not None:
-            local = until.astimezone(gate.policy().timezone).strftime("%H:%M")
-            raise UsageError(messages.cli_message("pin_locked", args.lang, until=local))
+            # pin_locked_until is in the community's time zone, as the gate's clock on the wall
+            raise UsageError(messages.cli_message("pin_locked", args.lang,
+                                                  until=until.strftime("%H:%M:%S")))
         raise UsageError(messages.cli_message("wrong_pin", args.lang))
     return operator
 

@@ -111,7 +111,7 @@ CLI = {
         "no_display": "找不到显示器（未设置 DISPLAY）：请在门岗电脑的桌面上运行，或通过 Xvfb 运行",
         # operators, exports, card sheets, the purge (issue 5)
         "bad_pin": "PIN 须为 {low} 到 {high} 位数字",
-        "no_pin": "请从标准输入提供 PIN（--pin-stdin），例如：echo 1234 | kiosk ...",
+        "no_pin": "请从标准输入提供 PIN（--pin-stdin），例如：echo 135790 | kiosk ...",
         "bad_operator_name": "操作员姓名无效：{value}",
         "bad_role": "角色无效：{value}（可选 volunteer、lead、admin）",
         "lead_needs_building": "楼栋长须至少负责一栋楼（--building）",
@@ -156,6 +156,9 @@ CLI = {
         "office_created": "已创建社区办公室数据库 {target}，签发密钥：{detail}",
         "enrolled": "本门岗已从 {target} 登记，数据库：{detail}",
         "sync_never": "从未同步",
+        "pin_changed": "已更换 {name} 的 PIN，旧 PIN 即时失效",
+        "operator_deactivated": "已停用操作员 {name}",
+        "sync_password_set": "（密码已设置，保存在 {path}）",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -188,7 +191,7 @@ CLI = {
         "no_display": "No display (DISPLAY is not set): run this on the gate PC's desktop, or under Xvfb",
         # operators, exports, card sheets, the purge (issue 5)
         "bad_pin": "A PIN is {low} to {high} digits",
-        "no_pin": "Give the PIN on standard input (--pin-stdin), e.g. echo 1234 | kiosk ...",
+        "no_pin": "Give the PIN on standard input (--pin-stdin), e.g. echo 135790 | kiosk ...",
         "bad_operator_name": "Operator name is not valid: {value}",
         "bad_role": "Role is not valid: {value} (volunteer, lead or admin)",
         "lead_needs_building": "A building lead needs at least one building (--building)",
@@ -239,6 +242,9 @@ CLI = {
         "office_created": "Created the community office database {target}; signing key: {detail}",
         "enrolled": "This gate is enrolled from {target}; database: {detail}",
         "sync_never": "never synced",
+        "pin_changed": "{name} has a new PIN; the old one no longer works",
+        "operator_deactivated": "Operator {name} is deactivated",
+        "sync_password_set": "(a password is set, kept in {path})",
     },
 }
 
