@@ -399,16 +399,21 @@ def _cli_operator(args, gate: Gate):
     The CLI runs on the office machine with the database's own file rights, so without a
     PIN it acts as an admin under the login name; the audit log says which.
     """
-    from kiosk.operators import Operator, Role
+    from kiosk.operators import Operator, PinLocked, Role
 
     if not getattr(args, "pin_stdin", False):
         return Operator(_os_user(), Role.ADMIN)
-    operator = gate.authenticate(_read_pin(args), "lead")
+    pin = _read_pin(args)
+    zone = gate.policy().timezone  # the community's clock on the wall, not this machine's
+    try:
+        operator = gate.operators().authenticate(pin, "lead")
+    except PinLocked as locked:
+        until = locked.until.astimezone(zone).strftime("%H:%M:%S")
+        raise UsageError(messages.cli_message("pin_locked", args.lang, until=until)) from None
     if operator is None:
         until = gate.pin_locked_until()
-        if until is not None:
-            # pin_locked_until is in the community's time zone, as the gate's clock on the wall
-            raise UsageError(messages.cli_message("pin_locked", args.lang,
+        if until is not None:  # this wrong PIN closed PIN entry for a while
+            raise UsageError(messages.cli_message("wrong_pin_wait", args.lang,
                                                   until=until.strftime("%H:%M:%S")))
         raise UsageError(messages.cli_message("wrong_pin", args.lang))
     return operator

@@ -159,6 +159,7 @@ CLI = {
         "pin_changed": "已更换 {name} 的 PIN，旧 PIN 即时失效",
         "operator_deactivated": "已停用操作员 {name}",
         "sync_password_set": "（密码已设置，保存在 {path}）",
+        "wrong_pin_wait": "PIN 错误或权限不足，请在 {until} 之后再试",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -245,6 +246,7 @@ CLI = {
         "pin_changed": "{name} has a new PIN; the old one no longer works",
         "operator_deactivated": "Operator {name} is deactivated",
         "sync_password_set": "(a password is set, kept in {path})",
+        "wrong_pin_wait": "Wrong PIN, or not allowed: the next try is possible after {until}",
     },
 }
 

@@ -9,11 +9,11 @@ import zoneinfo
 
 import pytest
 
+from data.secretfiles import pepper_path
 from kiosk import cli
 from kiosk.app import Gate, init_community
 from kiosk.clock import FixedClock
 from kiosk.model import CardKind, Household
-from data.secretfiles import pepper_path
 from kiosk.operators import FREE_FAILURES, MAX_WAIT_S, OperatorError, Role, check_pin_shape, verify_pin
 
 
