@@ -253,3 +253,43 @@ def test_cli_card_and_setting_changes_are_audited(gate, capsys):
     assert json.loads(rows[-1][2]) == {"from": "2", "to": "3"}
     assert all(r[0].startswith("cli") for r in gate.store.db.execute("SELECT operator FROM audit"
                                                                      " WHERE action LIKE 'card_%'"))
+
+
+def _break_the_audit_log(gate):
+    """The next audit insert fails inside the SQLite transaction, as a full disk would."""
+    gate.store.db.execute("CREATE TRIGGER audit_fails BEFORE INSERT ON audit"
+                          " BEGIN SELECT RAISE(ABORT, 'audit write failed'); END")
+
+
+@pytest.mark.parametrize("change", [
+    lambda ops: ops.add("新人", "volunteer", "7777"),
+    lambda ops: ops.deactivate("小王"),
+    lambda ops: ops.change_pin("张楼长", "777777"),
+])
+def test_an_operator_change_whose_audit_line_fails_leaves_neither(gate, change):
+    before = [(s.operator, s.pin_hash, s.active) for s in gate.operators().operators()]
+    audit_rows = gate.store.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+    _break_the_audit_log(gate)
+    with pytest.raises(sqlite3.IntegrityError):
+        change(gate.operators())
+    assert [(s.operator, s.pin_hash, s.active) for s in gate.operators().operators()] == before
+    assert gate.store.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == audit_rows
+
+
+def test_cli_changes_a_pin_and_deactivates_an_operator_with_audit_lines(gate, monkeypatch, capsys):
+    import io
+
+    db = ["--db", str(gate.path), "--lang", "en"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("123456\n"))
+    assert cli.main([*db, "operator", "set-pin", "--name", "张楼长", "--pin-stdin"]) == 0
+    assert "张楼长" in capsys.readouterr().out
+    assert gate.authenticate("222222", "lead") is None
+    assert gate.authenticate("123456", "lead").name == "张楼长"
+    assert cli.main([*db, "operator", "deactivate", "--name", "小王"]) == 0
+    assert gate.authenticate("1111") is None
+    monkeypatch.setattr("sys.stdin", io.StringIO("1234\n"))
+    assert cli.main([*db, "operator", "set-pin", "--name", "张楼长", "--pin-stdin"]) == 2
+    assert "6 to 8 digits" in capsys.readouterr().err
+    rows = gate.store.db.execute("SELECT action, target FROM audit WHERE action IN"
+                                 " ('pin_change', 'operator_deactivate') ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [("pin_change", "张楼长"), ("operator_deactivate", "小王")]
