@@ -108,6 +108,12 @@ class Gate:
         """The newest lines of the audit log first (kiosk.audit.AuditEntry)."""
         return SqliteOperatorStore(self.store).audit_entries(limit=limit)
 
+    def sync_password_file(self) -> Path | None:
+        """The owner-only file holding the office's password, where one is set (never the password)."""
+        from data.secretfiles import has_password, passfile_path
+
+        return passfile_path(self.path) if has_password(self.path) else None
+
     def pin_locked_until(self) -> dt.datetime | None:
         """When PIN entry opens again, in the community's time zone, or None if it is open."""
         until = self.operators().locked_until()

@@ -329,9 +329,13 @@ def cmd_policy_show(args, gate: Gate) -> int:
         print(json.dumps(values, ensure_ascii=False))
         return EXIT_OK
     width = max(map(len, values))
+    passfile = gate.sync_password_file()
     for setting in policy.SETTINGS:
         meaning = setting.help_zh if args.lang == "zh" else setting.help_en
-        print(f"{setting.key:<{width}}  {values[setting.key]:<16}  {meaning}")
+        value = values[setting.key]
+        if setting.key == "sync.url" and passfile is not None:  # that it is set, never what
+            value += " " + messages.cli_message("sync_password_set", args.lang, path=passfile.name)
+        print(f"{setting.key:<{width}}  {value:<16}  {meaning}")
     return EXIT_OK
 
 
