@@ -173,7 +173,7 @@ def mask_url(url: str) -> str:
     """
     url = url.strip()
     scheme, sep, rest = url.partition("://")
-    if not sep:
+    if not sep or scheme == "sqlite":  # a file path has no password (and may hold ':' and '@')
         return url
     authority_end = len(rest)
     for mark in "/?#":

@@ -26,6 +26,7 @@ PASSWORD = "S3cret:p@ss/wörd"  # the characters a URL and a passfile must both 
     ("postgresql://gate@host/db?password=pw&sslmode=require", "postgresql://gate@host/db?sslmode=require"),
     ("postgresql://gate@host/db?passfile=/var/gate.db.pgpass", "postgresql://gate@host/db"),
     ("sqlite:///mnt/usb/office.db", "sqlite:///mnt/usb/office.db"),
+    ("sqlite:///mnt/a:b@c/office.db", "sqlite:///mnt/a:b@c/office.db"),
 ])
 def test_a_shown_url_never_has_its_password(url, shown):
     assert mask_url(url) == shown
