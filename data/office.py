@@ -189,15 +189,42 @@ def utc_now_text(now: dt.datetime) -> str:
     return now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# Connection parameters that are secrets or local paths: never part of a shown URL.
+_HIDDEN_PARAMETERS = ("password", "passfile")
+
+
+def mask_url(url: str) -> str:
+    """The URL as it may be shown or logged: without a password, whatever the scheme.
+
+    The one function every message, log line and outbox name goes through. It works on the
+    text, not on a parsed URL, so a malformed URL (a bad port, a stray '@') is masked too:
+    everything between the scheme's '//' and the last '@' of the authority except the user
+    name is dropped, and a `password=` or `passfile=` query parameter with it.
+    """
+    url = url.strip()
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme == "sqlite":  # a file path has no password (and may hold ':' and '@')
+        return url
+    authority_end = len(rest)
+    for mark in "/?#":
+        found = rest.find(mark, rest.rfind("@") + 1)
+        if found != -1:
+            authority_end = min(authority_end, found)
+    authority, tail = rest[:authority_end], rest[authority_end:]
+    if "@" in authority:
+        user_info, _, host = authority.rpartition("@")
+        authority = f"{user_info.split(':', 1)[0]}@{host}"
+    path, qmark, query = tail.partition("?")
+    if qmark:
+        kept = [pair for pair in query.split("&")
+                if pair.split("=", 1)[0].lower() not in _HIDDEN_PARAMETERS]
+        tail = path + ("?" + "&".join(kept) if kept else "")
+    return f"{scheme}://{authority}{tail}"
+
+
 def target_name(url: str) -> str:
     """The URL without a password: what the outbox and the status bar call the target."""
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme.startswith("postgres") and parts.password is not None:
-        host = parts.hostname or ""
-        netloc = f"{parts.username}@{host}" + (f":{parts.port}" if parts.port else "")
-        parts = parts._replace(netloc=netloc)
-        return urllib.parse.urlunsplit(parts)
-    return url.strip()
+    return mask_url(url)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -228,7 +255,7 @@ class OfficeDB:
             self.dialect = "postgresql"
             self.conn = self._connect_postgres()
         else:
-            raise SyncError("sync_bad_url", self.url)
+            raise SyncError("sync_bad_url", mask_url(self.url))
 
     @staticmethod
     def _connect_sqlite(path: Path) -> sqlite3.Connection:
@@ -256,7 +283,10 @@ class OfficeDB:
             return psycopg.connect(self.url, autocommit=True, connect_timeout=10,
                                    row_factory=dict_row)
         except psycopg.Error as failure:
-            raise SyncError("sync_unreachable", str(failure).strip().splitlines()[0]) from failure
+            # libpq names the host, port and user, never the password; masked all the same,
+            # in case a driver ever quotes the connection string back
+            detail = str(failure).strip().splitlines()[0] if str(failure).strip() else ""
+            raise SyncError("sync_unreachable", detail.replace(self.url, self.name)) from failure
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # closing a broken connection: nothing to save

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
 from data.store import SqliteStore, parse_utc, utc_text
 from kiosk.audit import AuditEntry
 from kiosk.chain import GENESIS, audit_hash, sign
-from kiosk.operators import Operator, Role, StoredOperator
+from kiosk.operators import Operator, PinAttempt, Role, StoredOperator
 
 
 class SqliteOperatorStore:
@@ -28,19 +29,31 @@ class SqliteOperatorStore:
         return [StoredOperator(Operator(r[0], Role(r[1]), tuple(json.loads(r[2]))), r[3], bool(r[4]))
                 for r in rows.fetchall()]
 
-    def add_operator(self, stored: StoredOperator, now: dt.datetime) -> None:
+    def add_operator(self, stored: StoredOperator, audit: AuditEntry) -> None:
+        """The operator and its audit line, in one transaction: both or neither."""
         op = stored.operator
         with self.store._write():
             self.db.execute(
                 "INSERT INTO operators (name, role, buildings, pin_hash, active, created_utc,"
                 " updated_utc) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [op.name, op.role.value, json.dumps(list(op.buildings), ensure_ascii=False),
-                 stored.pin_hash, int(stored.active), utc_text(now), utc_text(now)])
+                 stored.pin_hash, int(stored.active), utc_text(audit.at_utc), utc_text(audit.at_utc)])
+            self._write_entry(audit)
 
-    def set_operator_active(self, name: str, active: bool, now: dt.datetime) -> None:
+    def set_operator_active(self, name: str, active: bool, audit: AuditEntry) -> None:
         with self.store._write():
             self.db.execute("UPDATE operators SET active = ?, updated_utc = ? WHERE name = ?",
-                            [int(active), utc_text(now), name])
+                            [int(active), utc_text(audit.at_utc), name])
+            self._write_entry(audit)
+
+    def set_pin_hash(self, name: str, pin_hash: str, audit: AuditEntry) -> None:
+        with self.store._write():
+            self._update_hash(name, pin_hash, audit.at_utc)
+            self._write_entry(audit)
+
+    def _update_hash(self, name: str, pin_hash: str, now: dt.datetime) -> None:
+        self.db.execute("UPDATE operators SET pin_hash = ?, updated_utc = ? WHERE name = ?",
+                        [pin_hash, utc_text(now), name])
 
     def pin_failures(self) -> tuple[int, dt.datetime | None]:
         row = self.db.execute("SELECT failures, locked_until_utc FROM pin_guard WHERE id = 1").fetchone()
@@ -48,10 +61,35 @@ class SqliteOperatorStore:
             return 0, None
         return row[0], parse_utc(row[1]) if row[1] else None
 
-    def set_pin_failures(self, failures: int, locked_until: dt.datetime | None) -> None:
+    def count_pin_attempt(self, now: dt.datetime,
+                          wait_after: Callable[[int], dt.timedelta]) -> PinAttempt:
+        """Check the lock and count this attempt as a failure, in one write transaction.
+
+        BEGIN IMMEDIATE takes the write lock before the count is read, so attempts from any
+        number of processes are counted one after the other and none is lost; the count is
+        written before the slow key derivation, and a right PIN clears it (pin_accepted).
+        """
         with self.store._write():
+            failures, until = self.pin_failures()
+            if until is not None and until > now:
+                return PinAttempt(failures, until, refused=True)
+            failures += 1
+            wait = wait_after(failures)
+            until = now + wait if wait else None
             self.db.execute("UPDATE pin_guard SET failures = ?, locked_until_utc = ? WHERE id = 1",
-                            [failures, utc_text(locked_until) if locked_until else None])
+                            [failures, utc_text(until) if until else None])
+        return PinAttempt(failures, until, refused=False)
+
+    def pin_accepted(self, audit: AuditEntry, rehash: tuple[str, str] | None) -> None:
+        """A right PIN: the count cleared, an old hash replaced, the login audited; one commit."""
+        with self.store._write():
+            self.db.execute("UPDATE pin_guard SET failures = 0, locked_until_utc = NULL WHERE id = 1")
+            if rehash is not None:
+                self._update_hash(*rehash, audit.at_utc)
+            self._write_entry(audit)
+
+    def _write_entry(self, entry: AuditEntry) -> None:
+        self.write_audit(entry.operator, entry.action, entry.target, entry.details, entry.at_utc)
 
     def audit(self, operator: str, action: str, target: str = "", details: dict | None = None,
               now: dt.datetime | None = None) -> None:

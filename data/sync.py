@@ -19,6 +19,7 @@ import json
 import logging
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,14 @@ from data.office import (
     OfficeDB,
     OfficeStore,
     SyncError,
+    mask_url,
     open_office,
     revoked_first,
     sqlite_path,
     target_name,
     utc_now_text,
 )
+from data.secretfiles import has_password, passfile_path, split_password, write_passfile
 from data.store import SqliteStore, parse_utc
 from kiosk import codec, messages
 from kiosk.chain import GENESIS, event_hash, signature_valid
@@ -161,14 +164,40 @@ class OfficeSession:
 # -- the gate side ------------------------------------------------------------------------
 
 def configured_url(store: SqliteStore) -> str:
-    return store.settings().get("sync.url", "").strip()
+    """The setting sync.url, never with a password.
+
+    A gate enrolled before the password moved out of the settings still has it in the URL:
+    the first read moves it to the owner-only password file beside the database.
+    """
+    url = store.settings().get("sync.url", "").strip()
+    bare, password = split_password(url)
+    if password is not None:
+        write_passfile(store.path, bare, password)
+        store.set_setting("sync.url", bare)
+        log.info("the office password of %s moved out of the settings into %s", mask_url(url),
+                 passfile_path(store.path))
+    return bare
+
+
+def connect_url(store: SqliteStore, url: str) -> str:
+    """The URL to connect with: a PostgreSQL URL without a password gets the gate's password
+    file as libpq's `passfile` parameter (libpq uses the file's line for that host, port,
+    database and user). `mask_url` hides the parameter again wherever the URL is shown."""
+    if not url.startswith(("postgresql://", "postgres://")) or split_password(url)[1] is not None:
+        return url
+    if not has_password(store.path):
+        return url
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}passfile={urllib.parse.quote(str(passfile_path(store.path)), safe='/')}"
 
 
 def enroll(path: str | Path, url: str, name: str = "", clock: Clock | None = None,
            progress: Progress | None = None) -> SyncReport:
     """A new gate database from the office: community, public keys, settings, roster; no private key.
 
-    FileExistsError rather than overwrite. The gate's sync.url is set to `url`.
+    FileExistsError rather than overwrite. The gate's sync.url is set to `url` without its
+    password; a PostgreSQL password goes to the owner-only file beside the database
+    (data/secretfiles.py), and the first sync already connects through that file.
     """
     path = Path(path)
     clock = clock or SystemClock()
@@ -185,22 +214,26 @@ def enroll(path: str | Path, url: str, name: str = "", clock: Clock | None = Non
     finally:
         office.close()
     first_key = next(iter(keys.items()))
+    bare, password = split_password(url)
     store = SqliteStore(path, create=True)
     try:
         now = clock.now()
+        if password is not None:
+            write_passfile(path, bare, password)
         store.initialise(community.name, community.id, *first_key,
-                         {**settings, "sync.url": url.strip()}, now)
-        device_key = create_device_key(store, now)  # h-sign: the office learns its public key now
+                         {**settings, "sync.url": bare}, now)
+        device_key = create_device_key(store, now)  # the office learns its public key now
         office = open_office(url)
         try:
             with office.transaction():
                 office.register_device(store.community().device_id, name, now, public_text(device_key))
         finally:
             office.close()
-        return sync_once(store, url, clock, progress)
+        return sync_once(store, None, clock, progress)
     except BaseException:
         store.close()
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), device_key_path(path)):
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), device_key_path(path),
+                         passfile_path(path)):
             leftover.unlink(missing_ok=True)
         raise
     finally:
@@ -226,8 +259,8 @@ def sync_once(gate_or_path: Any, url: str | None = None, clock: Clock | None = N
         started = time.perf_counter()
         report = SyncReport(name)
         try:
-            _sync(store, url, report, clock, progress or _no_progress, cancelled or (lambda: False),
-                  batch_size)
+            _sync(store, connect_url(store, url), report, clock, progress or _no_progress,
+                  cancelled or (lambda: False), batch_size)
         except SyncCancelled:
             raise
         except SyncError as failure:

@@ -16,6 +16,7 @@ import platformdirs
 from data.device_key import attach_device_key, create_device_key
 from data.keyfile import device_key_path, key_path, read_private_key, write_private_key
 from data.operators_store import SqliteOperatorStore
+from data.secretfiles import read_pepper
 from data.store import SqliteStore
 from kiosk import codec, messages, startup
 from kiosk.checkpoint import CheckpointService
@@ -89,13 +90,19 @@ class Gate:
     # -- operators and the audit log (issue 5) ----------------------------------------
 
     def operators(self) -> OperatorService:
-        return OperatorService(SqliteOperatorStore(self.store), self.clock)
+        """The operators over this gate's store and its PIN pepper (made on first use)."""
+        try:
+            pepper = read_pepper(self.path)
+        except (OSError, ValueError) as failure:
+            raise StorageError(f"PIN pepper: {failure}") from failure
+        return OperatorService(SqliteOperatorStore(self.store), self.clock, pepper)
 
     def authenticate(self, pin: str, role: str = "volunteer") -> Operator | None:
         """The operator with this PIN and at least `role` ("volunteer" < "lead" < "admin").
 
-        None for a wrong PIN, a role too low, or while PIN entry is locked out (5 wrong PINs
-        in a row: 5 minutes); `pin_locked_until()` tells the screen which it was.
+        None for a wrong PIN, a role too low, or while PIN entry is closed (after 3 wrong
+        PINs in a row, a wait that doubles from 1 s to 60 s); `pin_locked_until()` tells
+        the screen which it was.
         """
         try:
             return self.operators().authenticate(pin, role)
@@ -121,9 +128,16 @@ class Gate:
         """The newest lines of the audit log first (kiosk.audit.AuditEntry)."""
         return SqliteOperatorStore(self.store).audit_entries(limit=limit)
 
+    def sync_password_file(self) -> Path | None:
+        """The owner-only file holding the office's password, where one is set (never the password)."""
+        from data.secretfiles import has_password, passfile_path
+
+        return passfile_path(self.path) if has_password(self.path) else None
+
     def pin_locked_until(self) -> dt.datetime | None:
-        """When PIN entry opens again (UTC), or None if it is open."""
-        return self.operators().locked_until()
+        """When PIN entry opens again, in the community's time zone, or None if it is open."""
+        until = self.operators().locked_until()
+        return until.astimezone(self.policy().timezone) if until is not None else None
 
     def audit(self, operator: Operator | str, action: str, target: str = "",
               details: dict | None = None) -> None:
@@ -315,7 +329,7 @@ class StartupFailed(StorageError):
 
 # -- the demo community (`kiosk demo`) --------------------------------------------------
 
-DEMO_PIN = "1234"  # the demo lead's PIN: printed by `kiosk demo`, never used outside a demo
+DEMO_PIN = "246810"  # the demo lead's PIN: printed by `kiosk demo`, never used outside a demo
 DEMO_HOLDERS = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊",
                 "赵敏", "黄勇", "周杰", "吴霞", "徐涛", "孙丽")
 
@@ -335,7 +349,7 @@ class Demo:
 def create_demo(directory: str | Path, clock: Clock | None = None) -> Demo:
     """A demo community in `directory`: 3 buildings, 12 households, life, work and special
     cards (one life card lost and re-issued, so its old code is refused), a demo lead with
-    PIN 1234, the cards' QR images, and camera frames that show some of the cards in turn."""
+    PIN 246810, the cards' QR images, and camera frames that show some of the cards in turn."""
     from data.cardimage import write_qr_png  # segno and OpenCV: only for the demo
     from data.demo_frames import write_frames
     from kiosk.model import CardKind, Household

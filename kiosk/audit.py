@@ -12,7 +12,7 @@ from typing import Any
 # The actions an entry may name; the admin screen and docs/leads-and-office.md list them.
 ACTIONS = (
     "login", "login_failed",
-    "operator_add", "operator_deactivate",
+    "operator_add", "operator_deactivate", "pin_change",
     "export", "cards_print", "purge",
     "card_issue", "card_revoke", "card_reissue", "card_suspend", "card_activate",
     "setting_change", "override",

@@ -146,8 +146,17 @@ def _add_office_commands(command, commands) -> None:
     p.add_argument("--building", action="append", default=[],
                    help="a building the lead is responsible for (repeat for several)")
     p.add_argument("--pin-stdin", action="store_true",
-                   help="read the PIN (4-8 digits) from standard input, never from the command line")
+                   help="read the PIN from standard input, never from the command line (a volunteer: "
+                   "4-8 digits; a lead or admin: 6-8)")
     p.set_defaults(run=cmd_operator_add)
+    p = command("set-pin", "give an operator a new PIN, read from standard input", operator)
+    p.add_argument("--name", required=True)
+    p.add_argument("--pin-stdin", action="store_true", help="read the new PIN from standard input")
+    p.set_defaults(run=cmd_operator_set_pin)
+    p = command("deactivate", "stop an operator's PIN from working (the audit log keeps the name)",
+                operator)
+    p.add_argument("--name", required=True)
+    p.set_defaults(run=cmd_operator_deactivate)
     p = command("list", "list operators: name, role, buildings, active", operator)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_operator_list)
@@ -331,9 +340,13 @@ def cmd_policy_show(args, gate: Gate) -> int:
         print(json.dumps(values, ensure_ascii=False))
         return EXIT_OK
     width = max(map(len, values))
+    passfile = gate.sync_password_file()
     for setting in policy.SETTINGS:
         meaning = setting.help_zh if args.lang == "zh" else setting.help_en
-        print(f"{setting.key:<{width}}  {values[setting.key]:<16}  {meaning}")
+        value = values[setting.key]
+        if setting.key == "sync.url" and passfile is not None:  # that it is set, never what
+            value += " " + messages.cli_message("sync_password_set", args.lang, path=passfile.name)
+        print(f"{setting.key:<{width}}  {value:<16}  {meaning}")
     return EXIT_OK
 
 
@@ -366,6 +379,18 @@ def cmd_operator_add(args, gate: Gate) -> int:
     return EXIT_OK
 
 
+def cmd_operator_set_pin(args, gate: Gate) -> int:
+    gate.operators().change_pin(args.name, _read_pin(args), by=_os_user())
+    print(messages.cli_message("pin_changed", args.lang, name=args.name))
+    return EXIT_OK
+
+
+def cmd_operator_deactivate(args, gate: Gate) -> int:
+    gate.operators().deactivate(args.name, by=_os_user())
+    print(messages.cli_message("operator_deactivated", args.lang, name=args.name))
+    return EXIT_OK
+
+
 def cmd_operator_list(args, gate: Gate) -> int:
     rows = [{"name": s.operator.name, "role": s.operator.role.value,
              "buildings": list(s.operator.buildings), "active": s.active}
@@ -387,16 +412,22 @@ def _cli_operator(args, gate: Gate):
     The CLI runs on the office machine with the database's own file rights, so without a
     PIN it acts as an admin under the login name; the audit log says which.
     """
-    from kiosk.operators import Operator, Role
+    from kiosk.operators import Operator, PinLocked, Role
 
     if not getattr(args, "pin_stdin", False):
         return Operator(_os_user(), Role.ADMIN)
-    operator = gate.authenticate(_read_pin(args), "lead")
+    pin = _read_pin(args)
+    zone = gate.policy().timezone  # the community's clock on the wall, not this machine's
+    try:
+        operator = gate.operators().authenticate(pin, "lead")
+    except PinLocked as locked:
+        until = locked.until.astimezone(zone).strftime("%H:%M:%S")
+        raise UsageError(messages.cli_message("pin_locked", args.lang, until=until)) from None
     if operator is None:
         until = gate.pin_locked_until()
-        if until is not None:
-            local = until.astimezone(gate.policy().timezone).strftime("%H:%M")
-            raise UsageError(messages.cli_message("pin_locked", args.lang, until=local))
+        if until is not None:  # this wrong PIN closed PIN entry for a while
+            raise UsageError(messages.cli_message("wrong_pin_wait", args.lang,
+                                                  until=until.strftime("%H:%M:%S")))
         raise UsageError(messages.cli_message("wrong_pin", args.lang))
     return operator
 

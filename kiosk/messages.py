@@ -113,7 +113,7 @@ CLI = {
         "no_display": "找不到显示器（未设置 DISPLAY）：请在门岗电脑的桌面上运行，或通过 Xvfb 运行",
         # operators, exports, card sheets, the purge (issue 5)
         "bad_pin": "PIN 须为 {low} 到 {high} 位数字",
-        "no_pin": "请从标准输入提供 PIN（--pin-stdin），例如：echo 1234 | kiosk ...",
+        "no_pin": "请从标准输入提供 PIN（--pin-stdin），例如：echo 135790 | kiosk ...",
         "bad_operator_name": "操作员姓名无效：{value}",
         "bad_role": "角色无效：{value}（可选 volunteer、lead、admin）",
         "lead_needs_building": "楼栋长须至少负责一栋楼（--building）",
@@ -168,6 +168,10 @@ CLI = {
         "sync_device_key_changed": "办公室 {target} 登记的设备 {detail} 的公钥与本机设备密钥不同，"
                                    "未上传任何记录；请联系管理员",
         "sync_issue_forged": "注意：设备 {device} 第 {first} 条记录的签名无效，未接收",
+        "pin_changed": "已更换 {name} 的 PIN，旧 PIN 即时失效",
+        "operator_deactivated": "已停用操作员 {name}",
+        "sync_password_set": "（密码已设置，保存在 {path}）",
+        "wrong_pin_wait": "PIN 错误或权限不足，请在 {until} 之后再试",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -203,7 +207,7 @@ CLI = {
         "no_display": "No display (DISPLAY is not set): run this on the gate PC's desktop, or under Xvfb",
         # operators, exports, card sheets, the purge (issue 5)
         "bad_pin": "A PIN is {low} to {high} digits",
-        "no_pin": "Give the PIN on standard input (--pin-stdin), e.g. echo 1234 | kiosk ...",
+        "no_pin": "Give the PIN on standard input (--pin-stdin), e.g. echo 135790 | kiosk ...",
         "bad_operator_name": "Operator name is not valid: {value}",
         "bad_role": "Role is not valid: {value} (volunteer, lead or admin)",
         "lead_needs_building": "A building lead needs at least one building (--building)",
@@ -267,6 +271,10 @@ CLI = {
         "sync_device_key_changed": "The office {target} holds another public key for device {detail} than "
                                    "this gate's device key: nothing was sent. Call the administrator",
         "sync_issue_forged": "Note: device {device} event {first} has no valid signature: not taken in",
+        "pin_changed": "{name} has a new PIN; the old one no longer works",
+        "operator_deactivated": "Operator {name} is deactivated",
+        "sync_password_set": "(a password is set, kept in {path})",
+        "wrong_pin_wait": "Wrong PIN, or not allowed: the next try is possible after {until}",
     },
 }
 

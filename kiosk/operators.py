@@ -1,10 +1,22 @@
 """Operators and their roles: who may scan, who may read a building's log, who runs the roster.
 
-A PIN identifies the operator (a volunteer in gloves types four to eight digits, no name).
-PINs are kept only as salted scrypt hashes. Because the PIN is the identity, the lock-out
-is the gate's, not one operator's: after `MAX_FAILURES` wrong PINs in a row, every PIN is
-refused for `LOCK_SECONDS` (time from the injected clock), which is what stops someone at
-the kiosk from trying PINs one after another.
+A PIN identifies the operator (a volunteer in gloves types digits, no name): 4 to 8 digits
+for a volunteer, at least 6 for a lead or an admin, whose PIN opens exports and overrides.
+
+PINs are kept only as scrypt hashes of HMAC(pepper, PIN): the pepper is a random secret in
+an owner-only file beside the database (data/pepper.py), so a stolen database or backup
+alone does not let anyone guess a PIN. Every hash of a gate shares one salt, so checking a
+PIN costs one derivation however many operators there are, and the derivation can cost
+what an attacker should pay (bench/pin_cost.py, docs/reliability.md "PIN guessing").
+Old hashes (`scrypt$...`) keep verifying and are replaced at the next right PIN.
+
+Because the PIN is the identity, the lock-out is the gate's, not one operator's, and it
+holds across processes (the GUI, CLI commands): each attempt is counted in one write
+transaction before the slow derivation. The first `FREE_FAILURES` wrong PINs in a row cost
+nothing; after that each one closes PIN entry for a wait that doubles from
+`FIRST_WAIT_S` up to `MAX_WAIT_S` (time from the injected clock), so a mistyping volunteer
+delays the next try by seconds while a guesser gets about one try a minute. A right PIN
+clears the count.
 """
 from __future__ import annotations
 
@@ -15,19 +27,25 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
 from typing import Protocol
 
+from kiosk.audit import AuditEntry
 from kiosk.clock import Clock
 
 log = logging.getLogger("gate")
 
-MAX_FAILURES = 5
-LOCK_SECONDS = 300
-PIN_DIGITS = (4, 8)
+FREE_FAILURES = 3   # wrong PINs in a row before any wait
+FIRST_WAIT_S = 1    # the wait after the first costly failure, doubling each time
+MAX_WAIT_S = 60     # never longer: a volunteer's slips must not lock the leads out for minutes
+MAX_DIGITS = 8
 
-# scrypt at n=2**14, r=8: about 16 MiB and some 30 ms a try, so a stolen database costs an
-# attacker hours per PIN, while the kiosk (a dozen operators at most) answers at once.
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+# scrypt n=2**17, r=8, p=1: 128 MiB and about 0.4 s a derivation on the reference machine
+# (bench/pin_cost.py), once per PIN typed. With the pepper unknown no number of guesses
+# helps; with database and pepper file both stolen, 10**6 PINs take days on two cores.
+PIN_COST = {"n": 2**17, "r": 8, "p": 1}
+_MAXMEM = 2**28  # hashlib refuses more than 32 MiB unless told; the cost above needs 128 MiB
+HASH_VERSION = "gp2"  # gp2$n$r$p$salt$hash over HMAC-SHA256(pepper, PIN); "scrypt$": version 1
 
 
 class Role(enum.StrEnum):
@@ -55,7 +73,7 @@ class OperatorError(ValueError):
 
 
 class PinLocked(Exception):
-    """Too many wrong PINs: no PIN is checked until `until` (UTC)."""
+    """PIN entry is closed after wrong PINs: no PIN is checked until `until` (UTC)."""
 
     def __init__(self, until: dt.datetime):
         super().__init__(until.isoformat())
@@ -100,50 +118,129 @@ class StoredOperator:
     active: bool = True
 
 
+@dataclasses.dataclass(frozen=True)
+class PinAttempt:
+    """What the guard's transaction found: refused (locked until `until`) or counted."""
+
+    failures: int                  # wrong PINs in a row, this attempt counted as one
+    until: dt.datetime | None      # PIN entry closed until then (UTC), or None
+    refused: bool                  # True: locked, nothing was counted or checked
+
+
 class OperatorStore(Protocol):
+    """Each write, with its audit line, is one transaction."""
+
     def operators(self) -> list[StoredOperator]: ...
-    def add_operator(self, stored: StoredOperator, now: dt.datetime) -> None: ...
-    def set_operator_active(self, name: str, active: bool, now: dt.datetime) -> None: ...
+    def add_operator(self, stored: StoredOperator, audit: AuditEntry) -> None: ...
+    def set_operator_active(self, name: str, active: bool, audit: AuditEntry) -> None: ...
+    def set_pin_hash(self, name: str, pin_hash: str, audit: AuditEntry) -> None: ...
     def pin_failures(self) -> tuple[int, dt.datetime | None]: ...
-    def set_pin_failures(self, failures: int, locked_until: dt.datetime | None) -> None: ...
+    def count_pin_attempt(self, now: dt.datetime,
+                          wait_after: Callable[[int], dt.timedelta]) -> PinAttempt: ...
+    def pin_accepted(self, audit: AuditEntry, rehash: tuple[str, str] | None) -> None: ...
     def audit(self, operator: str, action: str, target: str = "", details: dict | None = None,
               now: dt.datetime | None = None) -> None: ...
 
 
-def hash_pin(pin: str, salt: bytes | None = None) -> str:
-    """'scrypt$n$r$p$salt-hex$hash-hex': the parameters travel with the hash."""
-    salt = salt if salt is not None else secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, dklen=32, maxmem=64 * 2**20, **_SCRYPT)
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+def wait_after(failures: int) -> dt.timedelta:
+    """How long PIN entry stays closed after `failures` wrong PINs in a row."""
+    if failures <= FREE_FAILURES:
+        return dt.timedelta(0)
+    return dt.timedelta(seconds=min(FIRST_WAIT_S * 2 ** (failures - FREE_FAILURES - 1), MAX_WAIT_S))
 
 
-def verify_pin(pin: str, stored: str) -> bool:
+def min_digits(role: Role | str) -> int:
+    """A volunteer's PIN only signs in at the gate; a lead's or admin's opens the logs."""
+    return 4 if Role(role) is Role.VOLUNTEER else 6
+
+
+def _derive(pin: str, salt: bytes, n: int, r: int, p: int, pepper: bytes | None) -> bytes | None:
+    """The key, or None for parameters no hash of ours has (a hash changed by hand)."""
+    secret = pin.encode() if pepper is None else hmac.new(pepper, pin.encode(), hashlib.sha256).digest()
+    try:
+        return hashlib.scrypt(secret, salt=salt, n=n, r=r, p=p, dklen=32, maxmem=_MAXMEM)
+    except ValueError:
+        return None
+
+
+def _parts(stored: str) -> tuple[str, int, int, int, bytes, str] | None:
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
+        return scheme, int(n), int(r), int(p), bytes.fromhex(salt), digest
     except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    candidate = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
-                               p=int(p), dklen=32, maxmem=64 * 2**20)
-    return hmac.compare_digest(candidate.hex(), digest)
+        return None
 
 
-def check_pin_shape(pin: str) -> str:
-    """The PIN as stored: digits only, 4 to 8 of them (a keypad, gloves)."""
+def hash_pin(pin: str, pepper: bytes, salt: bytes | None = None) -> str:
+    """'gp2$n$r$p$salt-hex$hash-hex': the version and parameters travel with the hash."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    c = PIN_COST
+    digest = _derive(pin, salt, c["n"], c["r"], c["p"], pepper)
+    assert digest is not None  # PIN_COST fits _MAXMEM
+    return f"{HASH_VERSION}${c['n']}${c['r']}${c['p']}${salt.hex()}${digest.hex()}"
+
+
+def is_current(stored: str) -> bool:
+    parts = _parts(stored)
+    return parts is not None and parts[:4] == (HASH_VERSION, PIN_COST["n"], PIN_COST["r"], PIN_COST["p"])
+
+
+def matching(pin: str, hashes: list[str], pepper: bytes) -> list[int]:
+    """The indexes of `hashes` that `pin` opens, at one derivation per (version, cost, salt)."""
+    derived: dict[tuple, str] = {}
+    found = []
+    for index, stored in enumerate(hashes):
+        parts = _parts(stored)
+        if parts is None or parts[0] not in ("scrypt", HASH_VERSION):
+            continue
+        scheme, n, r, p, salt, digest = parts
+        key = (scheme, n, r, p, salt)
+        if key not in derived:
+            key_bytes = _derive(pin, salt, n, r, p, pepper if scheme == HASH_VERSION else None)
+            derived[key] = key_bytes.hex() if key_bytes is not None else ""
+        if derived[key] and hmac.compare_digest(derived[key], digest):
+            found.append(index)
+    return found
+
+
+def verify_pin(pin: str, stored: str, pepper: bytes) -> bool:
+    return bool(matching(pin, [stored], pepper))
+
+
+def check_pin_shape(pin: str, role: Role | str = Role.VOLUNTEER) -> str:
+    """The PIN as stored: digits only (a keypad, gloves), at least `min_digits(role)`, at most 8."""
     pin = pin.strip()
-    low, high = PIN_DIGITS
-    if not (pin.isascii() and pin.isdigit() and low <= len(pin) <= high):
-        raise OperatorError("bad_pin", low=low, high=high)
+    low = min_digits(role)
+    if not (pin.isascii() and pin.isdigit() and low <= len(pin) <= MAX_DIGITS):
+        raise OperatorError("bad_pin", low=low, high=MAX_DIGITS)
     return pin
 
 
 class OperatorService:
-    """Adds operators, checks PINs, keeps the lock-out. Everything it needs is passed in."""
+    """Adds operators, checks PINs, keeps the lock-out. Everything it needs is passed in.
 
-    def __init__(self, store: OperatorStore, clock: Clock):
+    `pepper` is the gate's secret from outside the database (data/pepper.py).
+    """
+
+    def __init__(self, store: OperatorStore, clock: Clock, pepper: bytes):
         self.store = store
         self.clock = clock
+        self.pepper = pepper
+
+    def _gate_salt(self, existing: list[StoredOperator]) -> bytes:
+        """The salt every current hash of this gate shares, or a new one for the first."""
+        for stored in existing:
+            if is_current(stored.pin_hash):
+                return _parts(stored.pin_hash)[4]
+        return secrets.token_bytes(16)
+
+    def _new_hash(self, pin: str, existing: list[StoredOperator], skip: str = "") -> str:
+        """The PIN's hash; OperatorError when another active operator has this PIN already."""
+        others = [s for s in existing if s.active and s.operator.name != skip]
+        # The PIN is the identity, so two operators may not share one.
+        if matching(pin, [s.pin_hash for s in others], self.pepper):
+            raise OperatorError("pin_in_use")
+        return hash_pin(pin, self.pepper, self._gate_salt(existing))
 
     def add(self, name: str, role: Role | str, pin: str, buildings: tuple[str, ...] = (),
             by: str = "") -> Operator:
@@ -157,26 +254,36 @@ class OperatorService:
         buildings = tuple(dict.fromkeys(b.strip() for b in buildings if b.strip()))
         if role is Role.LEAD and not buildings:
             raise OperatorError("lead_needs_building")
-        pin = check_pin_shape(pin)
+        pin = check_pin_shape(pin, role)
         existing = self.store.operators()
         if any(s.operator.name == name for s in existing):
             raise OperatorError("operator_exists", value=name)
-        # The PIN is the identity, so two operators may not share one.
-        if any(s.active and verify_pin(pin, s.pin_hash) for s in existing):
-            raise OperatorError("pin_in_use")
+        pin_hash = self._new_hash(pin, existing)
         operator = Operator(name, role, buildings)
-        now = self.clock.now()
-        self.store.add_operator(StoredOperator(operator, hash_pin(pin)), now)
-        self.store.audit(by, "operator_add", name, {"role": role.value, "buildings": list(buildings)},
-                         now)
+        self.store.add_operator(StoredOperator(operator, pin_hash), AuditEntry(
+            self.clock.now(), by, "operator_add", name,
+            {"role": role.value, "buildings": list(buildings)}))
         return operator
 
+    def _stored(self, name: str) -> tuple[StoredOperator, list[StoredOperator]]:
+        existing = self.store.operators()
+        for stored in existing:
+            if stored.operator.name == name:
+                return stored, existing
+        raise OperatorError("unknown_operator", value=name)
+
     def deactivate(self, name: str, by: str = "") -> None:
-        if not any(s.operator.name == name for s in self.store.operators()):
-            raise OperatorError("unknown_operator", value=name)
-        now = self.clock.now()
-        self.store.set_operator_active(name, False, now)
-        self.store.audit(by, "operator_deactivate", name, {}, now)
+        self._stored(name)
+        self.store.set_operator_active(name, False, AuditEntry(
+            self.clock.now(), by, "operator_deactivate", name, {}))
+
+    def change_pin(self, name: str, pin: str, by: str = "") -> None:
+        """A new PIN for an operator (forgotten, or seen by someone): the old one stops working."""
+        stored, existing = self._stored(name)
+        pin = check_pin_shape(pin, stored.operator.role)
+        pin_hash = self._new_hash(pin, existing, skip=name)
+        self.store.set_pin_hash(name, pin_hash, AuditEntry(
+            self.clock.now(), by, "pin_change", name, {}))
 
     def operators(self) -> list[StoredOperator]:
         return self.store.operators()
@@ -189,30 +296,34 @@ class OperatorService:
     def authenticate(self, pin: str, role: Role | str = Role.VOLUNTEER) -> Operator | None:
         """The active operator with this PIN and at least `role`, or None.
 
-        PinLocked while the gate is locked out. A wrong PIN, or the PIN of an operator whose
-        role is too low, counts as a failure; the fifth in a row locks PIN entry.
+        PinLocked while PIN entry is closed. The attempt is counted as a failure (and the
+        wait it earns set) before the PIN is checked, in one write transaction, so
+        processes trying at once each see the others' attempts; a right PIN then clears
+        the count. A wrong PIN, or the PIN of an operator whose role is too low, stays a failure.
         """
         role = Role(role)
         now = self.clock.now()
-        failures, until = self.store.pin_failures()
-        if until is not None and until > now:
-            raise PinLocked(until)
-        if until is not None:  # the lock has run out: start counting again
-            failures = 0
-        match = None
-        for stored in self.store.operators():
-            if stored.active and verify_pin(pin.strip(), stored.pin_hash):
-                match = stored.operator
-                break
-        if match is not None and match.may(role):
-            self.store.set_pin_failures(0, None)
-            self.store.audit(match.name, "login", role.value, {}, now)
-            return match
-        failures += 1
-        locked = now + dt.timedelta(seconds=LOCK_SECONDS) if failures >= MAX_FAILURES else None
-        self.store.set_pin_failures(failures, locked)
-        self.store.audit(match.name if match else "", "login_failed", role.value,
-                         {"failures": failures, "locked": locked is not None}, now)
-        log.warning("wrong PIN for role %s (%d in a row)%s", role.value, failures,
-                    ", PIN entry locked" if locked else "")
+        attempt = self.store.count_pin_attempt(now, wait_after)
+        if attempt.refused:
+            raise PinLocked(attempt.until)
+        existing = [s for s in self.store.operators() if s.active]
+        found = matching(pin.strip(), [s.pin_hash for s in existing], self.pepper)
+        match = existing[found[0]] if found else None
+        if match is not None and match.operator.may(role):
+            rehash, details = None, {}
+            if not is_current(match.pin_hash):  # an old hash: store the current kind now
+                rehash = (match.operator.name, hash_pin(pin.strip(), self.pepper,
+                                                        self._gate_salt(existing)))
+            if len(pin.strip()) < min_digits(match.operator.role):  # set before the rule
+                details = {"short_pin": True}
+                log.warning("%s signs in with a PIN shorter than %d digits: change it",
+                            match.operator.name, min_digits(match.operator.role))
+            self.store.pin_accepted(
+                AuditEntry(now, match.operator.name, "login", role.value, details), rehash)
+            return match.operator
+        self.store.audit(match.operator.name if match else "", "login_failed", role.value,
+                         {"failures": attempt.failures, "locked": attempt.until is not None}, now)
+        log.warning("wrong PIN for role %s (%d in a row)%s", role.value, attempt.failures,
+                    f", PIN entry closed for {wait_after(attempt.failures).seconds} s"
+                    if attempt.until else "")
         return None

@@ -57,7 +57,9 @@ def _sync_url(text: str) -> str:
     if text and not text.startswith(("sqlite:///", "postgresql://", "postgres://")):
         raise ValueError(text)
     if "@" in text and ":" in text.split("@", 1)[0].split("//", 1)[-1]:
-        raise ValueError(text)
+        raise ValueError(text.split("//", 1)[0] + "//…")  # the refusal never echoes the password
+    if "password=" in text.lower():
+        raise ValueError(text.split("?", 1)[0] + "?…")
     return text
 
 
@@ -139,9 +141,10 @@ SETTINGS: tuple[Setting, ...] = (
             "is a reading required on exit", choices=("optional", "required")),
     Setting("sync.url", "text", "",
             "社区办公室数据库地址：sqlite:///路径 或 postgresql://用户@主机/库"
-            "（空为不同步，密码放 ~/.pgpass）",
+            "（空为不同步；密码由 kiosk gate enroll 存入数据库旁的 .pgpass 文件）",
             "the community office to sync with: sqlite:///path or postgresql://user@host/db (empty: no "
-            "sync; passwords go in ~/.pgpass)", parse_text=_sync_url),
+            "sync; the password is kept by kiosk gate enroll in the .pgpass file beside the "
+            "database)", parse_text=_sync_url),
     Setting("sync.interval_s", "int", "300", "后台同步间隔（秒）", "seconds between background syncs",
             minimum=60, maximum=86400),
 )

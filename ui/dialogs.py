@@ -116,13 +116,14 @@ class PinDialog(QDialog):
         self.submitted.emit(self._pin, self.reason.text().strip())
 
     def reject_pin(self, locked_until: dt.datetime | None = None) -> None:
-        """The service refused the PIN: clear it and say so (and until when entry is locked)."""
+        """The service refused the PIN: clear it and say so (and when the next try is possible)."""
         self._pin = ""
         self._show()
         if locked_until is None:
             self.error.setText(self.tr("Wrong PIN"))
         else:
-            local = locked_until.astimezone().strftime("%H:%M")
+            # Gate.pin_locked_until gives the community's time zone, not this machine's.
+            local = locked_until.strftime("%H:%M:%S")
             self.error.setText(self.tr("Too many wrong PINs: try again after %1").replace("%1", local))
 
     def accept_pin(self) -> None:

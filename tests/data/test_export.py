@@ -61,8 +61,8 @@ def day(tmp_path) -> Day:
     scan("HELLO WORLD", "in", operator="小王", at=at(12))
     denied = scan(life_a, "out", "36.4", operator="小王", at=at(14))
     assert denied.reason == "quota_used"
-    gate.operators().add("张楼长", "lead", "2222", ("3",))
-    lead = gate.authenticate("2222", "lead")
+    gate.operators().add("张楼长", "lead", "222222", ("3",))
+    lead = gate.authenticate("222222", "lead")
     clock.set(at(14, 1))
     gate.override(denied.event_id, lead, "送医就诊")
     scan(life_c, "in", "36.5", operator="小李", at=at(8, day=13))  # the next day
@@ -195,7 +195,7 @@ def test_progress_reaches_the_total(day, tmp_path):
 
 def test_cli_export_as_a_lead_by_pin(day, tmp_path, monkeypatch, capsys):
     out = tmp_path / "lead.csv"
-    monkeypatch.setattr("sys.stdin", io.StringIO("2222\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("222222\n"))
     code = cli.main(["--db", str(day.gate.path), "export", "--date", "2026-02-12", "--format", "csv",
                      "--out", str(out), "--pin-stdin"])
     assert code == 0 and "已导出 6 条记录" in capsys.readouterr().out
@@ -209,7 +209,7 @@ def test_cli_export_refuses_a_wrong_pin_and_another_building(day, tmp_path, monk
             "csv", "--out", str(out), "--pin-stdin"]
     assert cli.main(args) == 2
     assert "Wrong PIN" in capsys.readouterr().err
-    monkeypatch.setattr("sys.stdin", io.StringIO("2222\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("222222\n"))
     assert cli.main([*args, "--building", "5"]) == 2
     assert "building 5" in capsys.readouterr().err
     assert not out.exists()

@@ -17,7 +17,7 @@ from kiosk.model import CardKind, Household
 
 # A Thursday morning in the community's time zone (08:00 in Shanghai).
 START = dt.datetime(2026, 2, 12, 0, 0, tzinfo=dt.UTC)
-LEAD_PIN = "2468"
+LEAD_PIN = "246813"
 
 
 @dataclasses.dataclass

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import policy
+from kiosk import messages, policy
 from kiosk.app import Gate
 from kiosk.model import CardKind, CardStatus
 from kiosk.office import RosterError
@@ -303,8 +303,12 @@ class SettingsTab(_Tab):
 
     def retranslate(self) -> None:
         # a setting's meaning is declared once, in both languages, with the setting (kiosk.policy)
+        passfile = self.gate.sync_password_file()
         for label, setting in self.meanings:
-            label.setText(f"{setting.key}\n{setting.help_zh if self.lang == 'zh' else setting.help_en}")
+            text = f"{setting.key}\n{setting.help_zh if self.lang == 'zh' else setting.help_en}"
+            if setting.key == "sync.url" and passfile is not None:  # that it is set, never what
+                text += "\n" + messages.cli_message("sync_password_set", self.lang, path=passfile.name)
+            label.setText(text)
         if self.save_button is not None:
             self.save_button.setText(self.tr("Save"))
 

@@ -59,10 +59,10 @@ def office(tmp_path) -> Office:
     scan(life_b, "in", "37.8", operator="小王", at=at(11))
     scan(life_b, "in", "37.9", operator="小王", at=at(11, 6))
     scan("HELLO", "in", operator="小王", at=at(12))
-    gate.operators().add("张楼长", "lead", "2222", ("3",))
-    gate.operators().add("社区办", "admin", "3333")
+    gate.operators().add("张楼长", "lead", "222222", ("3",))
+    gate.operators().add("社区办", "admin", "333333")
     clock.set(at(18))
-    yield Office(gate, gate.authenticate("3333", "admin"), gate.authenticate("2222", "lead"))
+    yield Office(gate, gate.authenticate("333333", "admin"), gate.authenticate("222222", "lead"))
     gate.close()
 
 
