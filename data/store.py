@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import os
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
@@ -19,6 +18,7 @@ from pathlib import Path
 import sqlite_utils
 
 from data.migrations import migrate
+from data.outputs import owner_only
 from kiosk.chain import GENESIS, event_hash
 from kiosk.model import (
     Card,
@@ -89,9 +89,11 @@ class SqliteStore:
         with storage_errors():
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                # Owner-only from the first byte: the file holds the roster.
-                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-            self.db = sqlite_utils.Database(connect(self.path))
+            # Owner-only from the first byte (the file holds the roster): SQLite creates the
+            # file and its -wal/-shm under umask 077. Nothing but SQLite opens the file: a
+            # descriptor closed on it would drop the process's locks (data/outputs.py).
+            with owner_only() if create else contextlib.nullcontext():
+                self.db = sqlite_utils.Database(connect(self.path))
             migrate(self.db.conn)
         self._community: Community | None = None
 

@@ -156,6 +156,14 @@ CLI = {
         "office_created": "已创建社区办公室数据库 {target}，签发密钥：{detail}",
         "enrolled": "本门岗已从 {target} 登记，数据库：{detail}",
         "sync_never": "从未同步",
+        # data/outputs.py (branch h-files): files Gatepost writes
+        "output_empty": "请给出要写入的文件名，例如 --out 日报.xlsx",
+        "output_is_folder": "{path} 是一个文件夹，请给出文件名，例如 {path}/日报.xlsx",
+        "output_protected": "不会写入 {path}：它是门岗的数据库、密钥或备份"
+                            "（任何时候都不会覆盖，加 --force 也不会）",
+        "output_exists": "文件 {path} 已存在，不会覆盖；确需替换请加 --force",
+        "input_protected": "不能读取 {path}：它是门岗自己的数据库或密钥文件",
+        "disk_full": "磁盘已满或出错，无法写入 {path}：{error}。未留下任何文件；请腾出空间或换一个磁盘",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -239,6 +247,16 @@ CLI = {
         "office_created": "Created the community office database {target}; signing key: {detail}",
         "enrolled": "This gate is enrolled from {target}; database: {detail}",
         "sync_never": "never synced",
+        # data/outputs.py (branch h-files): files Gatepost writes
+        "output_empty": "Give the name of the file to write, e.g. --out log.xlsx",
+        "output_is_folder": "{path} is a folder; give a file name, e.g. {path}/log.xlsx",
+        "output_protected": "Will not write {path}: it is the gate's database, a key or a backup "
+                            "(never overwritten, not even with --force)",
+        "output_exists": "The file {path} already exists and was not overwritten; add --force to "
+                         "replace it",
+        "input_protected": "Cannot read {path}: it is the gate's own database or key file",
+        "disk_full": "The disk is full or failing, cannot write {path}: {error}. Nothing was left "
+                     "behind; free some space or use another disk",
     },
 }
 
