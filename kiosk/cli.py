@@ -256,6 +256,7 @@ def cmd_roster_import(args, gate: Gate) -> int:
 
 
 def cmd_card_issue(args, gate: Gate) -> int:
+    _check_qr_out(args)
     issued = gate.office().issue(args.household.strip().upper(), CardKind(args.kind),
                                  args.holder, args.valid_from, args.valid_to)
     _audit(gate, "card_issue", issued.card.serial, {"kind": issued.card.kind.value,
@@ -273,6 +274,7 @@ def cmd_card_revoke(args, gate: Gate) -> int:
 
 
 def cmd_card_reissue(args, gate: Gate) -> int:
+    _check_qr_out(args)
     issued = gate.office().reissue(_serial(args.serial, args.lang))
     _audit(gate, "card_reissue", issued.card.serial, {"generation": issued.card.generation})
     _print_issued(issued, args)
@@ -287,6 +289,14 @@ def _print_issued(issued, args) -> None:
             write_qr_png(issued.payload, args.qr_out, scale=8, databases=_guarded(args),
                          force=args.force)
     print(json.dumps(issued.to_json(), ensure_ascii=False))
+
+
+def _check_qr_out(args) -> None:
+    """A refused --qr-out refuses the command before a card is issued (nothing written)."""
+    if args.qr_out is not None:
+        from data.outputs import check_output
+
+        check_output(args.qr_out, _guarded(args), args.force)
 
 
 def _guarded(args) -> list[Path]:

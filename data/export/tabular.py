@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -40,26 +42,32 @@ def write_xlsx(path: Path, headers: list[str], columns: tuple[str, ...], rows: I
     from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
-    _summary_sheet(book, summary, title, lang, scratch)
-    sheet = book.create_sheet(log_text("log", lang))
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[column] + 2
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE4EE")
-    _stream_into_scratch(sheet, scratch)
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=neutral(text))
-        cell.font, cell.fill = bold, fill
-        header_cells.append(cell)
-    sheet.append(header_cells)
     try:
+        _summary_sheet(book, summary, title, lang, scratch)
+        sheet = book.create_sheet(log_text("log", lang))
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[column] + 2
+        bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE4EE")
+        _stream_into_scratch(sheet, scratch)
+        header_cells = []
+        for text in headers:
+            cell = WriteOnlyCell(sheet, value=neutral(text))
+            cell.font, cell.fill = bold, fill
+            header_cells.append(cell)
+        sheet.append(header_cells)
         for row in rows:
             sheet.append(neutral_row(row))
-    except BaseException:
+        _save(book, path)
+    except BaseException as failure:
         _close_streams(book)
+        if _lxml_disk_full(failure):  # lxml's own error for a full disk: an OSError like the others
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path)) from None
         raise
-    _save(book, path)
+
+
+def _lxml_disk_full(failure: BaseException) -> bool:
+    return type(failure).__name__ == "SerialisationError" and "ENOSPC" in str(failure)
 
 
 def _stream_into_scratch(sheet, scratch: Callable[[str], Path]) -> None:
@@ -91,7 +99,6 @@ def _save(book, path: Path) -> None:
     except BaseException:
         with contextlib.suppress(Exception):  # the same full disk again: already reported
             archive.close()
-        _close_streams(book)
         raise
 
 
