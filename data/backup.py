@@ -12,7 +12,6 @@ is never in a backup (it is its own file, data/keyfile.py).
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -20,6 +19,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from data.outputs import check_output, owner_only, writing
 from data.store import SqliteStore, connect, storage_errors
 from data.verify import ChainReport, integrity, verify_chain
 from kiosk.ports import StorageError
@@ -61,17 +61,18 @@ def daily_path(db_path: Path, day: dt.date) -> Path:
     return backup_folder(db_path) / f"{DAILY_PREFIX}{day.isoformat()}.db"
 
 
-def backup(store: SqliteStore, dest: Path) -> BackupInfo:
-    """A checked, owner-only copy of the live database at `dest` (replaced atomically)."""
+def backup(store: SqliteStore, dest: Path, force: bool = False, daily: bool = False) -> BackupInfo:
+    """A checked, owner-only copy of the live database at `dest` (replaced atomically).
+
+    Through data.outputs: never onto the database, its -wal/-shm or a key; an existing
+    file only with `force`; in the backups folder only the `daily` backup (which replaces
+    the day's file: it is the program's own). OutputRefused otherwise."""
     dest = Path(dest)
-    partial = dest.with_name(dest.name + ".partial")
     with storage_errors():
+        check_output(dest, [store.path], force or daily, into_backups=daily)
         dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
-        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
-        try:
-            target = sqlite3.connect(str(partial))
+        with writing(dest, [store.path], force or daily, into_backups=daily) as pending:
+            target = sqlite3.connect(str(pending.part))  # the empty owner-only file: a new database
             try:
                 # Pages in steps, so a busy gate's scans interleave with the copy.
                 store.db.conn.backup(target, pages=256)
@@ -86,13 +87,6 @@ def backup(store: SqliteStore, dest: Path) -> BackupInfo:
                 target.close()
             if problem is not None:
                 raise BackupRefused("backup_damaged", path=dest, detail=problem)
-            with open(partial, "rb") as written:
-                os.fsync(written.fileno())
-            os.replace(partial, dest)
-            _fsync_folder(dest.parent)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                partial.unlink()
     log.info("backup written: %s (%d events)", dest, info.events)
     return dataclasses.replace(info, size=dest.stat().st_size)
 
@@ -102,7 +96,7 @@ def backup_if_due(store: SqliteStore, today: dt.date) -> BackupInfo | None:
     dest = daily_path(store.path, today)
     if dest.exists():
         return None
-    info = backup(store, dest)
+    info = backup(store, dest, daily=True)
     prune(dest.parent, KEEP_DAILY)
     return info
 
@@ -156,10 +150,9 @@ def restore(source: Path, db_path: Path, force: bool = False) -> BackupInfo:
     if db_path.exists():
         _keep_aside(db_path)
     with storage_errors():
-        if not db_path.exists():
-            os.close(os.open(db_path, os.O_CREAT | os.O_WRONLY, 0o600))
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        dst = connect(db_path)
+        with owner_only():  # a new database file (and its -wal/-shm) 0600, opened by SQLite alone
+            dst = connect(db_path)
         try:
             src.backup(dst)  # page by page into the live file, through its WAL: no torn copy
             dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -219,12 +212,3 @@ def _free_name(db_path: Path) -> Path:
     while (candidate := db_path.with_name(f"{db_path.name}.before-restore-{n}")).exists():
         n += 1
     return candidate
-
-
-def _fsync_folder(folder: Path) -> None:
-    """The rename itself is durable only once the folder's entry is on disk."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -7,10 +7,8 @@ dates and the human serial with its check character for typed entry.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from fpdf import FPDF
 
 from data.export.fonts import cjk_font
 from data.operators_store import SqliteOperatorStore
+from data.outputs import check_output, writing
 from data.store import SqliteStore
 from kiosk.clock import Clock
 from kiosk.messages import log_text
@@ -53,8 +52,14 @@ def printable_cards(store: SqliteStore, today: dt.date, building: str | None = N
 
 def print_cards(store: SqliteStore, office: CardOffice, clock: Clock, out: Path,
                 building: str | None = None, lang: str = "zh", operator: str = "",
-                progress: Progress | None = None) -> tuple[int, int]:
-    """Write the sheets for a building (or all); returns (cards, pages). Audited."""
+                progress: Progress | None = None, force: bool = False,
+                guarded: tuple[Path, ...] = ()) -> tuple[int, int]:
+    """Write the sheets for a building (or all); returns (cards, pages). Audited.
+
+    Written through data.outputs (owner-only, never onto the database, its key or its
+    backups, nor `guarded` files; an existing file only with `force`): OutputRefused."""
+    databases = [p for p in (getattr(store, "path", None), *guarded) if p]  # an office store may have none
+    check_output(out, databases, force)  # before the work: a refused path costs nothing
     today = clock.now().astimezone(Policy(store.settings()).timezone).date()
     cards = printable_cards(store, today, building)
     if not cards:
@@ -66,14 +71,8 @@ def print_cards(store: SqliteStore, office: CardOffice, clock: Clock, out: Path,
         if progress is not None:
             progress(done, len(cards))
     out = Path(out)
-    part = out.with_name(f".{out.name}.part")
-    try:
-        sheet.pdf.output(str(part))
-        os.replace(part, out)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            part.unlink()
-        raise
+    with writing(out, databases, force) as pending:
+        sheet.pdf.output(str(pending.part))
     pages = sheet.pdf.page_no()
     SqliteOperatorStore(store).audit(operator, "cards_print", str(out), {
         "building": building or "all", "cards": len(cards), "serials": [c.serial for c, _ in cards]},

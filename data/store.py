@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import os
 import sqlite3
 import threading
 import uuid
@@ -22,6 +21,7 @@ import sqlite_utils
 
 from data import walguard
 from data.migrations import migrate
+from data.outputs import owner_only
 from kiosk import quota as quota_rules
 from kiosk.chain import GENESIS, event_hash, sign
 from kiosk.model import (
@@ -128,9 +128,11 @@ class SqliteStore:
         with storage_errors():
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                # Owner-only from the first byte: the file holds the roster.
-                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-            self._open()
+            # Owner-only from the first byte (the file holds the roster): SQLite creates the
+            # file and its -wal/-shm under umask 077. Nothing but SQLite opens the file: a
+            # descriptor closed on it would drop the process's locks (data/walguard.py).
+            with owner_only() if create else contextlib.nullcontext():
+                self._open()
             migrate(self.db.conn)
         self._community: Community | None = None
         self._depth = 0           # nesting of _write(): only the outermost one commits

@@ -16,6 +16,7 @@ import platformdirs
 from data.device_key import attach_device_key, create_device_key
 from data.keyfile import device_key_path, key_path, read_private_key, write_private_key
 from data.operators_store import SqliteOperatorStore
+from data.outputs import OutputRefused as OutputRefused  # re-exported: the screens show its message
 from data.secretfiles import read_pepper
 from data.store import SqliteStore
 from kiosk import codec, messages, startup
@@ -117,12 +118,13 @@ class Gate:
 
     def export_log(self, operator: Operator, fmt: str, out: Path, first: dt.date,
                    last: dt.date | None = None, building: str | None = None, progress=None,
-                   cancelled=None):
-        """The daily log as csv/xlsx/pdf for what `operator` may see; audited (data.export)."""
+                   cancelled=None, force: bool = False):
+        """The daily log as csv/xlsx/pdf for what `operator` may see; audited (data.export).
+        An existing `out` is replaced only with `force`; the database's files never."""
         from data.export import export_log
 
         return export_log(self.store, self.clock, operator, fmt, out, first, last, building,
-                          self.lang, progress, cancelled)
+                          self.lang, progress, cancelled, force)
 
     def audit_entries(self, limit: int = 1000) -> list:
         """The newest lines of the audit log first (kiosk.audit.AuditEntry)."""

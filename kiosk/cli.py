@@ -6,6 +6,7 @@ input (a clear message on stderr, nothing written), 3 the database or the disk f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from data.migrations import SchemaTooNew
 from data.office import SyncError
+from data.outputs import OutputRefused
 from data.roster import RosterFileError, household_from_cells, import_households, parse_roster
 from data.store import Conflict, NotInitialised, WalLost, storage_errors
 from kiosk import messages, policy
@@ -88,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--holder", default="", help="the holder's name (only its initial is shown)")
     p.add_argument("--valid-from", type=_date)
     p.add_argument("--valid-to", type=_date)
-    p.add_argument("--qr-out", type=Path, help="also write the QR code as a PNG")
+    p.add_argument("--qr-out", type=Path, metavar="FILE", help="also write the QR code as a PNG")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists (never the "
+                   "database, a key or a backup)")
     p.set_defaults(run=cmd_card_issue)
     _office_target(p)
     p = command("revoke", "revoke a card: it is refused at the gate from now on", card)
@@ -98,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("reissue", "replace a lost card: a new card (new printed serial, next "
                 "generation) for the same holder; the lost one is refused from now on", card)
     p.add_argument("serial")
-    p.add_argument("--qr-out", type=Path, help="also write the QR code as a PNG")
+    p.add_argument("--qr-out", type=Path, metavar="FILE", help="also write the QR code as a PNG")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists (never the "
+                   "database, a key or a backup)")
     p.set_defaults(run=cmd_card_reissue)
     _office_target(p)
 
@@ -166,7 +172,10 @@ def _add_office_commands(command, commands) -> None:
     p.add_argument("--to", type=_date, help="last date of a range (default: --date alone)")
     p.add_argument("--building", help="only this building's rows")
     p.add_argument("--format", required=True, choices=["csv", "xlsx", "pdf"])
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True, metavar="FILE",
+                   help="the file to write, owner-only (0600): it holds names and the log")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists (never the "
+                   "database, a key or a backup)")
     p.add_argument("--pin-stdin", action="store_true", help="export as the operator whose PIN is "
                    "on standard input (a lead: their buildings only, no phone numbers)")
     p.set_defaults(run=cmd_export)
@@ -175,7 +184,9 @@ def _add_office_commands(command, commands) -> None:
         dest="action", metavar="ACTION", required=True)
     p = command("print", "A4 sheets of credit-card-size cards with crop marks, as PDF", cards)
     p.add_argument("--building", help="only this building's cards")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True, metavar="FILE", help="the PDF to write, owner-only")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists (never the "
+                   "database, a key or a backup)")
     p.set_defaults(run=cmd_cards_print)
 
     p = command("purge", "delete synced events older than a date (the retention purge)")
@@ -233,6 +244,9 @@ def cmd_household_add(args, gate: Gate) -> int:
 
 
 def cmd_roster_import(args, gate: Gate) -> int:
+    from data.outputs import refuse_guarded_input
+
+    refuse_guarded_input(args.file, _guarded(args))  # reading it would drop SQLite's locks
     existing = {(h.building, h.unit, h.room) for h in gate.store.households()}
     try:
         households, errors = parse_roster(args.file, existing)
@@ -262,12 +276,13 @@ def cmd_roster_import(args, gate: Gate) -> int:
 # the office database (`--office`, an OfficeSession) there is no audit log to write.
 
 def cmd_card_issue(args, gate: Gate) -> int:
+    _check_qr_out(args)
     household = normalize_household_id(args.household)
     if household is None:
         raise UsageError(messages.cli_message("unknown_household", args.lang, value=args.household))
     issued = gate.office().issue(household, CardKind(args.kind),
                                  args.holder, args.valid_from, args.valid_to, by=_os_user())
-    _print_issued(issued, args.qr_out)
+    _print_issued(issued, args)
     return EXIT_OK
 
 
@@ -280,17 +295,62 @@ def cmd_card_revoke(args, gate: Gate) -> int:
 
 def cmd_card_reissue(args, gate: Gate) -> int:
     """The new card's JSON, as `issue` prints it: its printed serial is not the lost one's."""
+    _check_qr_out(args)
     issued = gate.office().reissue(_serial(args.serial, args.lang), by=_os_user())
-    _print_issued(issued, args.qr_out)
+    _print_issued(issued, args)
     return EXIT_OK
 
 
-def _print_issued(issued, qr_out: Path | None) -> None:
-    if qr_out is not None:
+def _print_issued(issued, args) -> None:
+    if args.qr_out is not None:
         from data.cardimage import write_qr_png  # only when asked: segno is not needed otherwise
 
-        write_qr_png(issued.payload, qr_out)
+        with _writing_errors(args.qr_out, args.lang):
+            write_qr_png(issued.payload, args.qr_out, scale=8, databases=_guarded(args),
+                         force=args.force)
     print(json.dumps(issued.to_json(), ensure_ascii=False))
+
+
+def _check_qr_out(args) -> None:
+    """A refused --qr-out refuses the command before a card is issued (nothing written)."""
+    if args.qr_out is not None:
+        from data.outputs import check_output
+
+        check_output(args.qr_out, _guarded(args), args.force)
+
+
+def _guarded(args) -> list[Path]:
+    """The databases whose files no output may touch: this gate's, and an office file's
+    (with its key) when --office names one."""
+    databases = [args.db or default_db_path()]
+    office = getattr(args, "office", None)
+    if office:
+        from data.office import sqlite_path
+        from data.sync import office_key_path
+
+        if sqlite_path(office) is not None:
+            databases.append(sqlite_path(office))
+        databases.append(office_key_path(office, getattr(args, "key", None)))  # a key: guarded too
+    return databases
+
+
+class DiskFailed(Exception):
+    """The disk under an output failed (full): exit 3; the text is in the user's language."""
+
+
+@contextlib.contextmanager
+def _writing_errors(path: Path, lang: str):
+    """An output that cannot be written: exit 3 for a full disk, else exit 2 (a bad path)."""
+    from data.outputs import disk_failed
+
+    try:
+        yield
+    except OSError as failure:
+        if disk_failed(failure):
+            raise DiskFailed(messages.cli_message("disk_full", lang, path=path,
+                                                  error=failure.strerror or failure)) from None
+        raise UsageError(messages.cli_message("cannot_write", lang, path=path,
+                                              error=failure.strerror or failure)) from None
 
 
 def _serial(text: str, lang: str) -> str:
@@ -456,21 +516,21 @@ class _TerminalBar:
 
 def cmd_export(args, gate: Gate) -> int:
     from data.export import ExportCancelled, FontMissing, export_log
+    from data.outputs import check_output
 
     if args.to is not None and args.to < args.date:
         raise UsageError(messages.cli_message("bad_date", args.lang, value=args.to))
     operator = _cli_operator(args, gate)
+    check_output(args.out, _guarded(args), args.force)  # before the PIN and the work
     bar = _TerminalBar()
     try:
-        result = export_log(gate.store, gate.clock, operator, args.format, args.out, args.date, args.to,
-                            args.building, args.lang, progress=bar)
+        with _writing_errors(args.out, args.lang):
+            result = export_log(gate.store, gate.clock, operator, args.format, args.out, args.date,
+                                args.to, args.building, args.lang, progress=bar, force=args.force)
     except FontMissing:
         raise UsageError(messages.cli_message("no_font", args.lang)) from None
     except ExportCancelled:
         raise UsageError(messages.cli_message("cancelled", args.lang)) from None
-    except OSError as failure:
-        raise UsageError(messages.cli_message("cannot_write", args.lang, path=args.out,
-                                              error=failure.strerror or failure)) from None
     finally:
         bar.close()
     print(messages.cli_message("exported", args.lang, count=result.rows, path=result.path))
@@ -482,13 +542,12 @@ def cmd_cards_print(args, gate: Gate) -> int:
     from data.export import FontMissing
 
     try:
-        count, pages = print_cards(gate.store, gate.office(), gate.clock, args.out, args.building,
-                                   args.lang, operator=_os_user())
+        with _writing_errors(args.out, args.lang):
+            count, pages = print_cards(gate.store, gate.office(), gate.clock, args.out, args.building,
+                                       args.lang, operator=_os_user(), force=args.force,
+                                       guarded=tuple(_guarded(args)))
     except FontMissing:
         raise UsageError(messages.cli_message("no_font", args.lang)) from None
-    except OSError as failure:
-        raise UsageError(messages.cli_message("cannot_write", args.lang, path=args.out,
-                                              error=failure.strerror or failure)) from None
     if count == 0:
         raise UsageError(messages.cli_message("no_cards", args.lang))
     print(messages.cli_message("cards_printed", args.lang, count=count, pages=pages, path=args.out))
@@ -673,8 +732,11 @@ def _add_reliability_commands(command, commands) -> None:
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.set_defaults(run=cmd_check, needs_db=False)
     p = command("backup", "an online backup of the database (SQLite backup API), owner-only")
-    p.add_argument("--to", type=Path, help="the backup file (default: today's daily backup in backups/ "
-                   "beside the database, or $KIOSK_BACKUP_DIR)")
+    p.add_argument("--to", type=Path, metavar="FILE", help="the backup file, outside the backups "
+                   "folder (default: today's daily backup in backups/ beside the database, or "
+                   "$KIOSK_BACKUP_DIR, replaced if taken already today)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists (never the "
+                   "database, a key or a backup)")
     p.set_defaults(run=cmd_backup, needs_db=False)
     p = command("restore", "put a backup in place of the database: checked first, the old one kept")
     p.add_argument("file", type=Path, help="the backup file")
@@ -772,7 +834,8 @@ def cmd_backup(args, _gate) -> int:
     try:
         dest = args.to or daily_path(gate.path, gate.today())
         try:
-            info = backup(gate.store, dest)
+            with _writing_errors(dest, args.lang):
+                info = backup(gate.store, dest, force=args.force, daily=args.to is None)
         except BackupRefused as refused:
             print(messages.startup_message(refused.key, args.lang, **refused.fields), file=sys.stderr)
             return EXIT_STORAGE
@@ -818,6 +881,10 @@ def main(argv: list[str] | None = None) -> int:
         return run(args, gate)
     except UsageError as refused:
         return _fail(str(refused), EXIT_BAD_INPUT)
+    except OutputRefused as refused:  # data.outputs: a guarded, existing or empty output path
+        return _fail(messages.cli_message(refused.key, lang, **refused.fields), EXIT_BAD_INPUT)
+    except DiskFailed as failure:
+        return _fail(str(failure), EXIT_STORAGE)
     except BadInput as refused:
         return _fail(refused.message(lang), EXIT_BAD_INPUT)
     except (RosterError, OperatorError) as refused:

@@ -172,6 +172,14 @@ CLI = {
         "operator_deactivated": "已停用操作员 {name}",
         "sync_password_set": "（密码已设置，保存在 {path}）",
         "wrong_pin_wait": "PIN 错误或权限不足，请在 {until} 之后再试",
+        # data/outputs.py (branch h-files): files Gatepost writes
+        "output_empty": "请给出要写入的文件名，例如 --out 日报.xlsx",
+        "output_is_folder": "{path} 是一个文件夹，请给出文件名，例如 {path}/日报.xlsx",
+        "output_protected": "不会写入 {path}：它是门岗的数据库、密钥或备份"
+                            "（任何时候都不会覆盖，加 --force 也不会）",
+        "output_exists": "文件 {path} 已存在，不会覆盖；确需替换请加 --force",
+        "input_protected": "不能读取 {path}：它是门岗自己的数据库或密钥文件",
+        "disk_full": "磁盘已满或出错，无法写入 {path}：{error}。未留下任何文件；请腾出空间或换一个磁盘",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -275,6 +283,16 @@ CLI = {
         "operator_deactivated": "Operator {name} is deactivated",
         "sync_password_set": "(a password is set, kept in {path})",
         "wrong_pin_wait": "Wrong PIN, or not allowed: the next try is possible after {until}",
+        # data/outputs.py (branch h-files): files Gatepost writes
+        "output_empty": "Give the name of the file to write, e.g. --out log.xlsx",
+        "output_is_folder": "{path} is a folder; give a file name, e.g. {path}/log.xlsx",
+        "output_protected": "Will not write {path}: it is the gate's database, a key or a backup "
+                            "(never overwritten, not even with --force)",
+        "output_exists": "The file {path} already exists and was not overwritten; add --force to "
+                         "replace it",
+        "input_protected": "Cannot read {path}: it is the gate's own database or key file",
+        "disk_full": "The disk is full or failing, cannot write {path}: {error}. Nothing was left "
+                     "behind; free some space or use another disk",
     },
 }
 

@@ -1,17 +1,17 @@
 """Exports of the daily log: CSV, XLSX and PDF, for a lead's buildings or the whole gate.
 
 `export_log` is the one entry point (the CLI and the admin screen call it). It streams
-the rows, reports progress, can be cancelled between rows, writes to a temporary file
-that replaces the target only when complete (a cancelled or failed export leaves no
-half file), and writes one audit line saying who exported what.
+the rows, reports progress, can be cancelled between rows, writes through data.outputs
+(an owner-only temporary file beside the target that replaces it only when complete: a
+cancelled or failed export leaves no half file; never onto the database, its key or its
+backups, and onto an existing file only with `force`), and writes one audit line saying
+who exported what.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +19,7 @@ from pathlib import Path
 from data.export.daylog import LogScope, count_rows, log_rows, summarise
 from data.export.fonts import FontMissing
 from data.operators_store import SqliteOperatorStore
+from data.outputs import writing
 from data.store import SqliteStore
 from kiosk.clock import Clock
 from kiosk.messages import log_text
@@ -48,11 +49,12 @@ class ExportResult:
 def export_log(store: SqliteStore, clock: Clock, operator: Operator, fmt: str, out: Path,
                first: dt.date, last: dt.date | None = None, building: str | None = None,
                lang: str = "zh", progress: Progress | None = None,
-               cancelled: Callable[[], bool] | None = None) -> ExportResult:
+               cancelled: Callable[[], bool] | None = None, force: bool = False) -> ExportResult:
     """Write the log of `first`..`last` (one day by default) for what `operator` may see.
 
     OperatorError for a building that is not the operator's, ValueError for an unknown
-    format, ExportCancelled, FontMissing (PDF), OSError for the output file.
+    format, ExportCancelled, FontMissing (PDF), OutputRefused (data.outputs: a guarded
+    path, or an existing file without `force`), OSError for the output file.
     """
     if fmt not in FORMATS:
         raise ValueError(fmt)
@@ -73,12 +75,11 @@ def export_log(store: SqliteStore, clock: Clock, operator: Operator, fmt: str, o
             yield row
             done += 1
 
-    out = Path(out)
-    part = out.with_name(f".{out.name}.part")
     community = store.community().name
     title = (log_text("title", lang, community=community) if scope.one_day else
              log_text("title_range", lang, community=community, first=first, last=scope.last))
-    try:
+    with writing(out, [store.path], force) as pending:
+        part = pending.part
         if fmt == "csv":
             from data.export.tabular import write_csv
 
@@ -87,7 +88,7 @@ def export_log(store: SqliteStore, clock: Clock, operator: Operator, fmt: str, o
             from data.export.tabular import write_xlsx
 
             write_xlsx(part, scope.headers(lang), scope.columns(), rows(), summarise(conn, scope),
-                       _title_with_scope(title, scope, lang), lang)
+                       _title_with_scope(title, scope, lang), lang, scratch=pending.scratch)
         else:
             from data.export.pdf import write_pdf
 
@@ -96,11 +97,7 @@ def export_log(store: SqliteStore, clock: Clock, operator: Operator, fmt: str, o
             write_pdf(part, scope.headers(lang), scope.columns(), rows(), summarise(conn, scope),
                       title, _scope_line(scope, lang),
                       log_text("exported_by", lang, operator=operator.name, at=now_local), lang)
-        os.replace(part, out)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            part.unlink()
-        raise
+    out = Path(out)
     if progress is not None:
         progress(done, total)
     SqliteOperatorStore(store).audit(operator.name, "export", str(out), {

@@ -39,10 +39,10 @@ def _label(column: str, codes, lang: str) -> str:
     return f"CASE {column} {whens} ELSE coalesce({column}, '') END"
 
 
-def _safe(column: str) -> str:
-    """SQL twin of safe_text: free text never starts a spreadsheet formula."""
-    return (f"CASE WHEN substr({column}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13))"
-            f" THEN char(39) || {column} ELSE coalesce({column}, '') END")
+def _text(column: str) -> str:
+    """Free text as typed: the spreadsheet writers neutralise formulas (`neutral`), the
+    PDF and the admin screen show it as it is."""
+    return f"coalesce({column}, '')"
 
 
 def _temperature(column: str, numbers: bool) -> str:
@@ -58,7 +58,7 @@ def display_columns(lang: str, one_day: bool, contacts: bool, numbers: bool) -> 
     exit_note = _quoted(log_text("exit_note", lang, reason="{reason}"))
     exit_reason = _label("e.exit_reason", [r.value for r in ExitReason], lang)
     note = (f"CASE WHEN e.override_reason IS NOT NULL"
-            f" THEN replace({override}, '{{reason}}', {_safe('e.override_reason')})"
+            f" THEN replace({override}, '{{reason}}', {_text('e.override_reason')})"
             f" WHEN e.exit_reason IS NOT NULL THEN replace({exit_note}, '{{reason}}', {exit_reason})"
             f" ELSE '' END")
     cells = [
@@ -71,13 +71,13 @@ def display_columns(lang: str, one_day: bool, contacts: bool, numbers: bool) -> 
         _label("e.reason", REASONS, lang),
         _temperature("e.temp_first", numbers),
         _temperature("e.temp_second", numbers),
-        _safe("e.operator"),
+        _text("e.operator"),
         note,
     ]
     if not one_day:
         cells.insert(0, "e.local_date")
     if contacts:
-        cells += [_safe("h.head"), _safe("h.phone")]
+        cells += [_text("h.head"), _text("h.phone")]
     return ",\n       ".join(cells)
 
 
@@ -147,11 +147,18 @@ def rows_by_seq(conn: sqlite3.Connection, seqs: list[int], lang: str) -> dict[in
     return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
-def safe_text(text: str | None) -> str:
-    """Free text (names, reasons typed at the gate) never starts a spreadsheet formula."""
-    if not text:
-        return ""
-    return "'" + text if text[0] in FORMULA_STARTS else text
+def neutral(value: object) -> object:
+    """The one guard against formula injection, for every cell of the CSV and the XLSX
+    (OWASP "CSV Injection"): a text starting with = + - @ tab or carriage return gets a
+    leading single quote, so a spreadsheet shows it as typed and never runs it (a flat
+    like -1--1--101 too). Numbers and other values pass as they are."""
+    if value.__class__ is str and value and value[0] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def neutral_row(row) -> list:
+    return [neutral(value) for value in row]
 
 # -- the summary ------------------------------------------------------------------------
 

@@ -1,12 +1,20 @@
-"""The daily log as CSV (UTF-8 with a BOM, for Excel on Windows) and as XLSX (openpyxl)."""
+"""The daily log as CSV (UTF-8 with a BOM, for Excel on Windows) and as XLSX (openpyxl).
+
+Every cell of both goes through daylog.neutral (formula injection), headers, titles and
+the summary sheet included. The XLSX is written without openpyxl's own temporary files
+(which land in /tmp, holding the log): each sheet streams into a scratch file beside the
+output (data.outputs), and the archive is closed here so a full disk raises once, cleanly.
+"""
 from __future__ import annotations
 
 import contextlib
 import csv
-from collections.abc import Iterable
+import errno
+import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from data.export.daylog import WIDTHS, Summary, safe_text
+from data.export.daylog import WIDTHS, Summary, neutral, neutral_row
 from kiosk.messages import log_text
 
 # openpyxl is imported inside the XLSX functions: it takes a third of a second to load,
@@ -18,49 +26,92 @@ def write_csv(path: Path, headers: list[str], rows: Iterable[list]) -> None:
     # without which every Chinese header turns into mojibake.
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(headers)
-        writer.writerows(rows)
+        writer.writerow(neutral_row(headers))
+        writer.writerows(map(neutral_row, rows))
 
 
 def write_xlsx(path: Path, headers: list[str], columns: tuple[str, ...], rows: Iterable[list],
-               summary: Summary, title: str, lang: str) -> None:
-    """Write-only mode: rows stream to disk, so a month's log does not sit in memory."""
+               summary: Summary, title: str, lang: str, scratch: Callable[[str], Path]) -> None:
+    """Write-only mode: rows stream to disk, so a month's log does not sit in memory.
+
+    `scratch(suffix)` gives an owner-only temporary file beside the output for each sheet's
+    stream (data.outputs.PendingOutput.scratch); the caller removes them."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
-    _summary_sheet(book, summary, title, lang)
-    sheet = book.create_sheet(log_text("log", lang))
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[column] + 2
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE4EE")
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font, cell.fill = bold, fill
-        header_cells.append(cell)
-    sheet.append(header_cells)
     try:
+        _summary_sheet(book, summary, title, lang, scratch)
+        sheet = book.create_sheet(log_text("log", lang))
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[column] + 2
+        bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE4EE")
+        _stream_into_scratch(sheet, scratch)
+        header_cells = []
+        for text in headers:
+            cell = WriteOnlyCell(sheet, value=neutral(text))
+            cell.font, cell.fill = bold, fill
+            header_cells.append(cell)
+        sheet.append(header_cells)
         for row in rows:
-            sheet.append(row)
-    except BaseException:
-        _discard(book)
+            sheet.append(neutral_row(row))
+        _save(book, path)
+    except BaseException as failure:
+        _close_streams(book)
+        if _lxml_disk_full(failure):  # lxml's own error for a full disk: an OSError like the others
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path)) from None
         raise
-    book.save(path)
 
 
-def _discard(book) -> None:
-    """A cancelled or failed export: close each sheet's stream and remove its temp file."""
+def _lxml_disk_full(failure: BaseException) -> bool:
+    return type(failure).__name__ == "SerialisationError" and "ENOSPC" in str(failure)
+
+
+def _stream_into_scratch(sheet, scratch: Callable[[str], Path]) -> None:
+    """A write-only sheet's stream goes to a scratch file of ours, not openpyxl's temp file.
+    Call it once the sheet's columns and panes are set: they are written first."""
+    from openpyxl.worksheet._writer import WorksheetWriter
+
+    class ScratchWriter(WorksheetWriter):
+        def cleanup(self) -> None:
+            """openpyxl removes its own temp files here; ours are data.outputs' to remove."""
+
+    # openpyxl 3.1 (pinned) creates the writer lazily with a temp file in /tmp; giving the
+    # sheet one first, with the constructor's own `out` argument, keeps the stream beside
+    # the output, owner-only.
+    sheet._writer = ScratchWriter(sheet, out=str(scratch("sheet.xml")))
+    sheet._writer.write_top()
+
+
+def _save(book, path: Path) -> None:
+    """book.save, with the archive closed here on failure: otherwise a full disk raises
+    once here and again from ZipFile.__del__, a traceback after the message."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(book, archive).save()  # writes every part, then closes the archive
+    except BaseException:
+        with contextlib.suppress(Exception):  # the same full disk again: already reported
+            archive.close()
+        raise
+
+
+def _close_streams(book) -> None:
+    """A cancelled or failed export: close each sheet's stream (the files are the caller's)."""
     for sheet in book.worksheets:
-        with contextlib.suppress(Exception):  # already closed, or nothing written yet
-            sheet.close()
-            sheet._writer.cleanup()
+        for close in (sheet.close, getattr(sheet._rows, "close", None), sheet._writer.xf.close):
+            with contextlib.suppress(Exception):  # already closed, or the disk is full
+                if close is not None:
+                    close()
 
 
-def _summary_sheet(book, summary: Summary, title: str, lang: str) -> None:
+def _summary_sheet(book, summary: Summary, title: str, lang: str, scratch: Callable[[str], Path]) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
@@ -68,11 +119,12 @@ def _summary_sheet(book, summary: Summary, title: str, lang: str) -> None:
     sheet.column_dimensions["A"].width = 24
     for letter in "BCDE":
         sheet.column_dimensions[letter].width = 14
+    _stream_into_scratch(sheet, scratch)
     bold = Font(bold=True)
     sheet = _CountedRows(sheet)
 
     def heading(text: str) -> None:
-        cell = WriteOnlyCell(sheet.sheet, value=text)
+        cell = WriteOnlyCell(sheet.sheet, value=neutral(text))
         cell.font = bold
         sheet.append([cell])
 
@@ -91,7 +143,7 @@ def _summary_sheet(book, summary: Summary, title: str, lang: str) -> None:
     sheet.append([])
     heading(f"{log_text('overrides', lang)} ({summary.override_count})")
     for date, time, flat, operator, reason in summary.overrides:
-        sheet.append([f"{date} {time}", flat, safe_text(operator), safe_text(reason)])
+        sheet.append([f"{date} {time}", flat, operator, reason])
     sheet.append([])
     _hour_table_and_chart(sheet, summary, lang, heading)
 
@@ -135,5 +187,5 @@ class _CountedRows:
         self.rows = 0
 
     def append(self, row: list) -> None:
-        self.sheet.append(row)
+        self.sheet.append(neutral_row(row))
         self.rows += 1

@@ -67,7 +67,7 @@ def test_eight_cards_fill_a_page(gate, tmp_path):
     count, pages = print_cards(gate.store, gate.office(), gate.clock, out)
     assert (count, pages) == (8, 1)
     gate.office().issue("H000071", CardKind.WORK)
-    assert print_cards(gate.store, gate.office(), gate.clock, out) == (9, 2)
+    assert print_cards(gate.store, gate.office(), gate.clock, out, force=True) == (9, 2)
     assert len(PdfReader(out).pages) == 2
 
 

@@ -15,7 +15,6 @@ from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressDialog,
@@ -25,13 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app import Gate, open_gate
+from kiosk.app import Gate, OutputRefused, open_gate
+from kiosk.messages import cli_message
 from kiosk.model import LogFilter
 from kiosk.operators import Operator
 from kiosk.ports import Cancelled
 from ui.admin.chart import HourlyChart
 from ui.admin.models import EventLogModel
 from ui.admin.texts import screen_lang, shared
+from ui.filedialogs import ask_save_path
 from ui.tasks import Lane
 
 log = logging.getLogger("export")
@@ -211,15 +212,16 @@ class LogTab(QWidget):
 
     def on_export_clicked(self) -> None:
         day = self.date.date().toPython()
-        suggested = str(Path.home() / f"gate-log-{day}.xlsx")
-        path, chosen = QFileDialog.getSaveFileName(self, self.tr("Export…"), suggested,
-                                                   "Excel (*.xlsx);;PDF (*.pdf);;CSV (*.csv)")
-        if path:
-            fmt = Path(path).suffix.lstrip(".").lower()
-            self.export_to(Path(path), fmt if fmt in FORMATS else "xlsx")
+        path, _chosen = ask_save_path(self, self.tr("Export…"), f"gate-log-{day}.xlsx",
+                                      ["Excel (*.xlsx)", "PDF (*.pdf)", "CSV (*.csv)"], self.gate.path)
+        if path is not None:
+            fmt = path.suffix.lstrip(".").lower()
+            # The dialog asked before replacing an existing file: that is the --force.
+            self.export_to(path, fmt if fmt in FORMATS else "xlsx", force=True)
 
-    def export_to(self, path: Path, fmt: str) -> QProgressDialog:
-        """Start the export on the lane; returns the progress dialog (Cancel stops it)."""
+    def export_to(self, path: Path, fmt: str, force: bool = False) -> QProgressDialog:
+        """Start the export on the lane; returns the progress dialog (Cancel stops it).
+        The database's own files, its key and backups are refused whatever `force` says."""
         day = self.date.date().toPython()
         building = self.building.currentData()
         stop = threading.Event()
@@ -236,7 +238,8 @@ class LogTab(QWidget):
             worker = open_gate(gate_path, lang, clock)
             try:
                 return worker.export_log(operator, fmt, path, day, None, building,
-                                         progress=relay.progressed.emit, cancelled=stop.is_set)
+                                         progress=relay.progressed.emit, cancelled=stop.is_set,
+                                         force=force)
             finally:
                 worker.close()
 
@@ -250,6 +253,8 @@ class LogTab(QWidget):
 
             if isinstance(error, Cancelled):
                 self.export_finished.emit(self.tr("Export cancelled: no file written"))
+            elif isinstance(error, OutputRefused):
+                self.export_finished.emit(cli_message(error.key, self.lang, **error.fields))
             else:
                 log.error("export failed", exc_info=error)
                 self.export_finished.emit(self.tr("Export failed: {error}").format(error=error))
