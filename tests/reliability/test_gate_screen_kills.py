@@ -8,6 +8,7 @@ the folder it shows), a real `kiosk status` beside it, one more scan, SIGKILL.
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from data.verify import verify_chain
-from tests.reliability.conftest import build_community
+from tests.reliability.conftest import SCALE, build_community
 
 HERE = Path(__file__).parent
 REPRO_CHILD = HERE / "issue10_child.py"
@@ -87,3 +88,122 @@ def test_a_scan_after_a_kiosk_status_beside_the_gate_is_on_disk_or_not_shown(tmp
         assert second_id in on_disk, (
             f"the second scan was shown ({shown_second}) but is not on disk after the kill; "
             f"-wal exists: {os.path.exists(str(built.path) + '-wal')}")
+
+
+# -- the kill storm of the gate screen itself ------------------------------------------
+
+STORM_ROUNDS = 10 * SCALE
+
+
+@pytest.fixture(scope="module")
+def demo_with_video(tmp_path_factory):
+    """The demo community (kiosk/app.py create_demo) and its camera frames as a video the
+    gate screen loops through: each card 0.4 s, the empty desk 0.2 s (`--camera FILE`)."""
+    import cv2
+
+    from kiosk.app import create_demo
+    from scanners.decode import decode_image_file
+
+    demo = create_demo(tmp_path_factory.mktemp("storm") / "demo")
+    frames = sorted(demo.frames.iterdir())
+    video = demo.directory / "cards.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 20.0, (1280, 720))
+    for path in frames:
+        image = cv2.imread(str(path))
+        for _ in range(8 if "card" in path.name else 4):
+            writer.write(image)
+    writer.release()
+    payloads = [p for path in frames if "card" in path.name for p in decode_image_file(str(path))["payloads"]]
+    return demo, video, payloads
+
+
+def start_gui(db: Path, camera: Path) -> subprocess.Popen:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.Popen([sys.executable, "-m", "kiosk.cli", "-v", "--db", str(db), "gui",
+                             "--camera", str(camera)], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def everyone_back_in(db: Path, payloads: list[str]) -> None:
+    """Between rounds the demo's cards come back in, so the next round has exits to allow."""
+    from kiosk.app import open_gate
+
+    gate = open_gate(db)
+    try:
+        for payload in payloads:
+            gate.service.scan(payload, "in", "36.5")
+    finally:
+        gate.close()
+
+
+def cli_beside(db: Path, args: tuple[str, ...]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--db", str(db), "--lang", "en", *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def storm_round(db: Path, video: Path, beside_args: list[tuple[str, ...]], rng: random.Random):
+    """Start the screen, the CLI commands beside it once it scans, SIGKILL it at a random
+    moment; returns its log (drained after the kill) and the CLI processes (still running)."""
+    from tests.gatelog import GuiLog
+
+    gui = start_gui(db, video)
+    log, beside = GuiLog(gui), []
+    try:
+        log.wait_for(lambda log: log.shown, 60, "a first verdict")
+        beside = [cli_beside(db, args) for args in beside_args]  # all at once, the screen scanning on
+        # A random moment: just after the screen showed a verdict, or while a scan is
+        # between the decoder and the disk (deciding, in the transaction, at the fsync).
+        line, target = rng.choice(("gate INFO shown ", "scan INFO scanned a code")), rng.randint(1, 5)
+        log.wait_for(lambda log: log.count(line) >= target, 60, f"{target} lines with {line!r}")
+    finally:
+        gui.kill()
+        gui.wait()
+        log.drain()
+        gui.stderr.close()
+    assert gui.returncode == -9, "\n".join(log.lines[-20:])
+    return log, beside
+
+
+def test_the_gate_screen_killed_at_random_keeps_every_verdict_it_showed(demo_with_video, tmp_path,
+                                                                         figures, capsys):
+    from kiosk.app import open_gate
+
+    demo, video, payloads = demo_with_video
+    gate = open_gate(demo.db)
+    try:
+        gate.store.set_setting("life.exits_per_window", "20")  # an exit each round, not one in 2 days
+        gate.store.set_setting("work.hours", "00:00-23:59")
+        today = gate.today().isoformat()
+    finally:
+        gate.close()
+    rng = random.Random(20260212)
+    shown: dict[str, str] = {}  # event id → decision, over all rounds
+    beside_run = 0
+    for round_ in range(STORM_ROUNDS):
+        out = tmp_path / f"log-{round_}.csv"
+        beside_args = [("status", "--json"), ("verify-log",),
+                       ("export", "--date", today, "--format", "csv", "--out", str(out))]
+        log, beside = storm_round(demo.db, video, beside_args, rng)
+        for process in beside:
+            _out, err = process.communicate(timeout=60)
+            assert process.returncode == 0, f"round {round_}: {process.args[6:]} beside the screen: {err}"
+            beside_run += 1
+        shown.update(log.shown)
+
+        integrity, on_disk, intact = reopened(demo.db)
+        assert integrity == "ok", f"after round {round_}"
+        assert intact, f"after round {round_}: the chain is broken"
+        lost = {event: decision for event, decision in shown.items() if event not in on_disk}
+        assert not lost, f"after round {round_}: shown on the screen but not on disk: {lost}"
+        everyone_back_in(demo.db, payloads)
+
+    verified = kiosk(demo.db, "verify-log")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    allowed = sum(decision == "allow" for decision in shown.values())
+    figures.add("gate screen SIGKILLs survived (integrity ok, chain intact)", STORM_ROUNDS)
+    figures.add("gate screen: verdicts shown before a kill, all found on disk", len(shown))
+    figures.add("gate screen: of them allow", allowed)
+    figures.add("kiosk status / export / verify-log run beside the screen", beside_run)
+    with capsys.disabled():
+        print(f"\ngate screen kill storm: {STORM_ROUNDS} rounds, {len(shown)} verdicts shown "
+              f"({allowed} allow), {len(shown)} found on disk, {beside_run} CLI commands beside it")
