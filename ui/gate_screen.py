@@ -285,6 +285,7 @@ class GateWindow(QMainWindow):
             self.sounds.play("deny")
         elif verdict is not None:
             self.verdict.show_verdict(verdict)
+            log.info("shown %s %s", verdict.event_id, verdict.decision.value)  # the kill tests read it
             self.sounds.play(verdict.decision.value)
             if verdict.reason != "reason_required":
                 self.keypad.clear()  # the reading belonged to this person

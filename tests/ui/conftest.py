@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -52,3 +55,20 @@ def community(tmp_path) -> Community:
     gate.operators().add("楼长王", "lead", LEAD_PIN, buildings=("3",))
     gate.close()
     return Community(path, clock, payloads, serials)
+
+
+@pytest.fixture
+def display():
+    """An Xvfb of its own (1600x900) for the tests marked `xvfb`; its DISPLAY name."""
+    missing = [tool for tool in ("Xvfb", "xdotool") if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"needs {' and '.join(missing)} (apt-get install xvfb xdotool)")
+    read, write = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1600x900x24",
+                             "-nolisten", "tcp"], pass_fds=(write,), stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        number = pipe.readline().strip()
+    yield f":{number}"
+    xvfb.terminate()
+    xvfb.wait(10)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import selectors
-import shutil
 import subprocess
 import sys
 import time
@@ -15,24 +14,6 @@ from kiosk.app import open_gate
 from kiosk.model import CardKind, Household
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
-
-missing = [tool for tool in ("Xvfb", "xdotool") if shutil.which(tool) is None]
-
-
-@pytest.fixture
-def display():
-    if missing:
-        pytest.skip(f"needs {' and '.join(missing)} (apt-get install xvfb xdotool)")
-    read, write = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1600x900x24",
-                             "-nolisten", "tcp"], pass_fds=(write,), stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    yield f":{number}"
-    xvfb.terminate()
-    xvfb.wait(10)
-
 
 def wait_for_line(process: subprocess.Popen, text: str, timeout_s: float) -> str:
     """Read the process's stderr until it holds a line with `text` (blocking reads, no sleeps).
