@@ -7,8 +7,11 @@ fsync'd and only then renamed into place, owner-only (0600): a crash during a ba
 leaves the previous backup as it was.
 
 Daily backups go to the folder `backups/` beside the database (or $KIOSK_BACKUP_DIR), one
-file per local day, `gate-YYYY-MM-DD.db`; the newest KEEP_DAILY are kept. The signing key
-is never in a backup (it is its own file, data/keyfile.py).
+file per local day, `gate-YYYY-MM-DD.db`; the newest KEEP_DAILY are kept. The card
+signing key is never inside a backup (it is its own file, data/keyfile.py): `kiosk backup
+--to FILE` writes it beside the copy as `FILE.signing-key`, owner-only, and `kiosk restore`
+puts it back where a database has none. The device key and the PIN pepper stay with the
+gate: a backup is not meant to sign events as that gate, nor to let PINs be guessed.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from data.keyfile import key_path, read_private_key, write_private_key
 from data.outputs import check_output, owner_only, writing
 from data.store import SqliteStore, connect, storage_errors
 from data.verify import ChainReport, integrity, verify_chain
@@ -91,6 +95,26 @@ def backup(store: SqliteStore, dest: Path, force: bool = False, daily: bool = Fa
     return dataclasses.replace(info, size=dest.stat().st_size)
 
 
+def signing_key_copy(backup_path: Path) -> Path:
+    return backup_path.with_name(backup_path.name + ".signing-key")
+
+
+def backup_signing_key(db_path: Path, dest: Path, force: bool = False) -> Path | None:
+    """The card signing key beside the backup `dest`, owner-only; None if this gate has none.
+
+    Without it a community that loses its gate's disk can check its old cards but never
+    issue or re-issue one again: every card would have to be printed anew under a new key.
+    """
+    key = key_path(db_path)
+    if not key.exists():
+        return None
+    out = signing_key_copy(dest)
+    with writing(out, [db_path], force) as pending:
+        pending.part.write_bytes(key.read_bytes())
+    log.info("signing key copied beside the backup: %s", out)
+    return out
+
+
 def backup_if_due(store: SqliteStore, today: dt.date) -> BackupInfo | None:
     """Today's backup, unless it exists already; prunes the old ones. None if not due."""
     dest = daily_path(store.path, today)
@@ -143,6 +167,12 @@ def restore(source: Path, db_path: Path, force: bool = False) -> BackupInfo:
     if chain is not None and not chain.intact:
         first = chain.first_break
         raise BackupRefused("backup_chain_broken", path=source, kind=first.kind, seq=first.first_seq)
+    saved_key, key = None, key_path(db_path)
+    if signing_key_copy(source).exists() and not key.exists():  # never over a key that is there
+        try:
+            saved_key = read_private_key(signing_key_copy(source))
+        except ValueError:
+            raise BackupRefused("backup_key_bad", path=signing_key_copy(source)) from None
     if db_path.exists():
         newer = _events_not_in(db_path, source)
         if newer and not force:
@@ -159,6 +189,9 @@ def restore(source: Path, db_path: Path, force: bool = False) -> BackupInfo:
         finally:
             dst.close()
             src.close()
+    if saved_key is not None:
+        write_private_key(key, saved_key)  # created owner-only, refusing to overwrite
+        log.warning("signing key restored from %s", signing_key_copy(source))
     log.warning("restored %s from %s (%d events)", db_path, source, info.events)
     return info
 

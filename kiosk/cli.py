@@ -828,7 +828,7 @@ def cmd_check(args, _gate) -> int:
 
 
 def cmd_backup(args, _gate) -> int:
-    from data.backup import BackupRefused, backup, daily_path
+    from data.backup import BackupRefused, backup, backup_signing_key, daily_path
 
     gate = open_gate(args.db, args.lang, checks=False)
     try:
@@ -836,12 +836,15 @@ def cmd_backup(args, _gate) -> int:
         try:
             with _writing_errors(dest, args.lang):
                 info = backup(gate.store, dest, force=args.force, daily=args.to is None)
+                saved_key = backup_signing_key(gate.path, dest, args.force) if args.to else None
         except BackupRefused as refused:
             print(messages.startup_message(refused.key, args.lang, **refused.fields), file=sys.stderr)
             return EXIT_STORAGE
     finally:
         gate.close()
     print(messages.startup_message("backup_done", args.lang, path=info.path, events=info.events))
+    if saved_key is not None:
+        print(messages.startup_message("backup_key_done", args.lang, path=saved_key))
     return EXIT_OK
 
 

@@ -455,6 +455,8 @@ STARTUP = {
                              "已记入审计日志；本机按最近记录的时间继续计时，请校正系统时间",
         "backup_failed": "今日自动备份失败：{detail}。记录不受影响，请检查磁盘空间",
         "backup_done": "已备份到 {path}（{events} 条记录）",
+        "backup_key_bad": "{path} 不是有效的发卡签名密钥：未恢复任何内容",
+        "backup_key_done": "发卡签名密钥另存为 {path}（仅本人可读）：请与备份一起妥善保管，它能签发出入证",
         "backup_damaged": "备份 {path} 已损坏（{detail}），未使用",
         "backup_missing": "找不到备份文件 {path}",
         "backup_chain_broken": "备份 {path} 的防篡改链在第 {seq} 条处异常（{kind}），拒绝恢复",
@@ -504,6 +506,9 @@ STARTUP = {
         "backup_failed": "Today's automatic backup failed: {detail}. Records are not affected; check "
                          "the free disk space",
         "backup_done": "Backed up to {path} ({events} events)",
+        "backup_key_bad": "{path} is not a card signing key: nothing was restored",
+        "backup_key_done": "The card signing key is saved beside it as {path} (owner-only): keep it as "
+                           "safe as the backup, it can issue pass cards",
         "backup_damaged": "The backup {path} is damaged ({detail}); not used",
         "backup_missing": "No backup file at {path}",
         "backup_chain_broken": "The tamper-evident chain of backup {path} breaks at event {seq} ({kind}): "

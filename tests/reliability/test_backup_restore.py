@@ -126,3 +126,52 @@ def test_restore_refuses_a_bad_backup_and_changes_nothing(community, tmp_path, c
     assert ("damaged" in capsys.readouterr().err) == (damage != "chain")
     assert community.path.read_bytes() == before
     assert not community.path.with_name("gate.db.before-restore-1").exists()
+
+
+def test_a_backup_to_a_stick_carries_the_signing_key_and_restore_puts_it_back(community, tmp_path, capsys):
+    """The card signing key is never inside the database copy, but beside it (owner-only):
+    a gate whose database and key were lost can issue and re-issue cards again."""
+    from data.keyfile import key_path
+
+    stick = tmp_path / "stick"
+    key = key_path(community.path)
+    original = key.read_bytes()
+    assert main(["--db", str(community.path), "--lang", "en", "backup", "--to", str(stick / "b.db")]) == 0
+    assert "signing key is saved beside it" in capsys.readouterr().out
+    copy = stick / "b.db.signing-key"
+    assert copy.read_bytes() == original and mode(copy) == 0o600
+    assert b"PRIVATE KEY" not in (stick / "b.db").read_bytes()
+    community.gate.close()
+    community.path.write_bytes(b"\0" * 4096)
+    key.unlink()
+
+    assert main(["--db", str(community.path), "restore", str(stick / "b.db")]) == 0
+    assert key.read_bytes() == original and mode(key) == 0o600
+    household = community.households[0].id
+    assert main(["--db", str(community.path), "card", "issue", "--household", household,
+                 "--kind", "work"]) == 0
+
+
+def test_restore_never_replaces_a_signing_key_that_is_there(community, tmp_path):
+    from data.keyfile import key_path
+
+    assert main(["--db", str(community.path), "backup", "--to", str(tmp_path / "b.db")]) == 0
+    (tmp_path / "b.db.signing-key").write_bytes(b"someone else's key")
+    community.gate.close()
+    before = key_path(community.path).read_bytes()
+    assert main(["--db", str(community.path), "restore", str(tmp_path / "b.db"), "--force"]) == 0
+    assert key_path(community.path).read_bytes() == before
+
+
+def test_restore_refuses_a_key_copy_that_is_not_a_key_and_changes_nothing(community, tmp_path, capsys):
+    from data.keyfile import key_path
+
+    assert main(["--db", str(community.path), "backup", "--to", str(tmp_path / "b.db")]) == 0
+    (tmp_path / "b.db.signing-key").write_bytes(b"not a key")
+    community.gate.close()
+    key_path(community.path).unlink()
+    before = event_ids(community.path)
+    capsys.readouterr()
+    assert main(["--db", str(community.path), "--lang", "en", "restore", str(tmp_path / "b.db")]) == 2
+    assert "is not a card signing key: nothing was restored" in capsys.readouterr().err
+    assert event_ids(community.path) == before and not key_path(community.path).exists()
