@@ -135,7 +135,8 @@ def init_office(url: str, name: str, timezone: str = "Asia/Shanghai",
 class OfficeSession:
     """The office database where the CLI's household and card commands expect a gate.
 
-    It has what those commands use: `store`, `clock`, `office()` and `close()`.
+    It has what those commands use, as kiosk.app.Gate has them: `store`, `clock`,
+    `policy()`, `office()`, `import_households()` and `close()`.
     """
 
     def __init__(self, url: str, key_file: str | Path | None = None, clock: Clock | None = None,
@@ -148,6 +149,10 @@ class OfficeSession:
 
     def policy(self) -> Policy:
         return Policy(self.store.settings())
+
+    def import_households(self, households: list) -> None:
+        """The office's own store adds them, all or none (docs/sync.md)."""
+        self.store.add_households(households, self.clock.now())
 
     def office(self) -> CardOffice:
         path = office_key_path(self.url, self.key_file)

@@ -77,6 +77,13 @@ class Gate:
     def status(self, date: dt.date | None = None) -> dict[str, int]:
         return self.store.status(date or self.today())
 
+    def import_households(self, households: list) -> None:
+        """A roster import's households, all or none; ids drawn again on a clash, in the
+        import's transaction (data.roster). Conflict when a flat is registered already."""
+        from data.roster import import_households
+
+        import_households(self.store, households, self.clock.now())
+
     def typed_card(self, typed: str):
         """What a typed serial names, shown before the scan counts (kiosk.typed.TypedCard)."""
         return typed_look_up(self.store, typed)
@@ -237,6 +244,16 @@ def init_community(path: str | Path, name: str, timezone: str = "Asia/Shanghai",
                      {"timezone": timezone, "quota.start_date": start.isoformat()}, now)
     create_device_key(store, now)  # this gate's own key: it signs every event (issue 13)
     return Gate(store, clock, lang)
+
+
+def open_office_session(url: str, key_file: str | Path | None = None, lang: str = "zh",
+                        clock: Clock | None = None):
+    """The office database where the CLI's household and card commands expect a gate
+    (data.sync.OfficeSession: `store`, `clock`, `policy()`, `office()`,
+    `import_households()`, `close()`)."""
+    from data.sync import OfficeSession  # the office's code, only for office commands
+
+    return OfficeSession(url, key_file, clock, lang)
 
 
 def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | None = None,
