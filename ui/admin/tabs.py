@@ -39,8 +39,8 @@ class _Tab(QWidget):
         """Own words by tr(), shared words (headers, codes) from kiosk.messages.LOG."""
 
     def changeEvent(self, event) -> None:
-        # A closed window is not reopened (the gate screen builds a new one) and its gate may be
-        # closed already: only an open one reads its rows again.
+        # A closed window is not reopened (the gate screen builds a new one): only an open one
+        # asks for its rows again.
         if event.type() == QEvent.Type.LanguageChange and self.window().isVisible():
             self.lang = screen_lang()
             self.retranslate()
