@@ -151,7 +151,7 @@ def bench_model(work: Path, events: int) -> dict:
           flush=True)
     _app = QApplication.instance() or QApplication([])
     gate = open_gate(db)
-    model = EventLogModel(gate.admin())
+    model = EventLogModel.over(gate.admin())
     day = FIRST_DAY + dt.timedelta(days=14)
     figures = {}
 

@@ -22,6 +22,7 @@ import sqlite_utils
 from data import walguard
 from data.migrations import migrate
 from data.outputs import owner_only
+from data.store_sync import SyncSide
 from kiosk import quota as quota_rules
 from kiosk.chain import GENESIS, event_hash, sign
 from kiosk.model import (
@@ -115,7 +116,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-class SqliteStore:
+class SqliteStore(SyncSide):
     """One gate's database. Not shared between threads without the caller's care."""
 
     def __init__(self, path: str | Path, create: bool = False):
@@ -447,21 +448,6 @@ class SqliteStore:
     def transaction(self):
         """One write transaction for the sync's several statements (BEGIN IMMEDIATE … COMMIT)."""
         return self._write()
-
-    def sync_target(self, target: str) -> dict:
-        """The outbox row of one target: acked_seq, cursors, last success and error."""
-        row = self.db.execute("SELECT * FROM sync_targets WHERE target = ?", [target]).fetchone()
-        if row is None:
-            return {"target": target, "acked_seq": 0, "office_id": None, "roster_cursor": 0,
-                    "events_cursor": 0, "last_success_utc": None, "last_error": None,
-                    "last_attempt_utc": None}
-        return dict(row)
-
-    def unsynced_for(self, target: str) -> int:
-        """This gate's events that `target` has not acknowledged."""
-        acked = self.sync_target(target)["acked_seq"]
-        return self.db.execute("SELECT COUNT(*) FROM events WHERE seq > ? AND +device_id = ?",
-                               [acked, self.community().device_id]).fetchone()[0]
 
 
 class _WriteTransaction:

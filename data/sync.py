@@ -17,14 +17,13 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-import sqlite3
 import time
 import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from data.device_key import create_device_key, device_public_keys, public_text
+from data.device_key import create_device_key, public_text
 from data.keyfile import device_key_path, key_path, read_private_key, write_private_key
 from data.office import (
     CARD_COLUMNS,
@@ -35,13 +34,13 @@ from data.office import (
     SyncError,
     mask_url,
     open_office,
-    revoked_first,
     sqlite_path,
     target_name,
     utc_now_text,
 )
 from data.secretfiles import has_password, passfile_path, split_password, write_passfile
 from data.store import SqliteStore, parse_utc
+from data.store_sync import RosterConflict
 from kiosk import codec, messages
 from kiosk.chain import GENESIS, event_hash, signature_valid
 from kiosk.clock import Clock, SystemClock
@@ -136,7 +135,8 @@ def init_office(url: str, name: str, timezone: str = "Asia/Shanghai",
 class OfficeSession:
     """The office database where the CLI's household and card commands expect a gate.
 
-    It has what those commands use: `store`, `clock`, `office()` and `close()`.
+    It has what those commands use, as kiosk.app.Gate has them: `store`, `clock`,
+    `policy()`, `office()`, `import_households()` and `close()`.
     """
 
     def __init__(self, url: str, key_file: str | Path | None = None, clock: Clock | None = None,
@@ -149,6 +149,10 @@ class OfficeSession:
 
     def policy(self) -> Policy:
         return Policy(self.store.settings())
+
+    def import_households(self, households: list) -> None:
+        """The office's own store adds them, all or none (docs/sync.md)."""
+        self.store.add_households(households, self.clock.now())
 
     def office(self) -> CardOffice:
         path = office_key_path(self.url, self.key_file)
@@ -325,10 +329,7 @@ def _sync(store: SqliteStore, url: str, report: SyncReport, clock: Clock, progre
         _pull_roster(store, office, report)
         households = _pull_events(store, office, report, progress, cancelled, batch_size)
         report.breaches = store.record_quota_breaches(households)
-        with store.transaction():
-            store.db.conn.execute(
-                "UPDATE sync_targets SET last_success_utc = ?, last_attempt_utc = ?, last_error = NULL"
-                " WHERE target = ?", [utc_now_text(clock.now()), utc_now_text(clock.now()), name])
+        store.record_sync_success(name, clock.now())
     finally:
         office.close()
 
@@ -338,38 +339,22 @@ def _seed_office(office: OfficeDB, store: SqliteStore, now: dt.datetime) -> None
     community = store.community()
     settings = {k: v for k, v in store.settings().items() if k not in LOCAL_ONLY_SETTINGS}
     office.found(community.id, community.name, store.public_keys(), settings, now)
-    conn = store.db.conn
+    households, cards = store.roster_rows()
     version = office.bump_roster()
-    office.upsert_households([dict(r) for r in conn.execute("SELECT * FROM households")], version)
-    office.upsert_cards([dict(r) for r in conn.execute("SELECT * FROM cards")], version)
+    office.upsert_households(households, version)
+    office.upsert_cards(cards, version)
     log.info("office %s founded from this gate's roster", office.name)
 
 
 def _start_outbox(store: SqliteStore, name: str, office_id: str) -> None:
     """The target's outbox row; a different office at the same address starts from zero."""
-    state = store.sync_target(name)
-    with store.transaction():
-        store.db.conn.execute(
-            "INSERT INTO sync_targets (target, acked_seq, office_id) VALUES (?, 0, ?)"
-            " ON CONFLICT (target) DO NOTHING", [name, office_id])
-        if state["office_id"] not in (None, office_id):
-            log.warning("%s is another office than last time: sending everything again", name)
-            store.db.conn.execute(
-                "UPDATE sync_targets SET acked_seq = 0, roster_cursor = 0, events_cursor = 0,"
-                " office_id = ? WHERE target = ?", [office_id, name])
-        elif state["office_id"] is None:
-            store.db.conn.execute("UPDATE sync_targets SET office_id = ? WHERE target = ?",
-                                  [office_id, name])
+    if store.start_outbox(name, office_id):
+        log.warning("%s is another office than last time: sending everything again", name)
 
 
 def _record_failure(store: SqliteStore, name: str, failure: SyncError, now: dt.datetime) -> None:
     """Only the error and the attempt's time: the outbox's acknowledgements stay as they were."""
-    text = json.dumps({"key": failure.key, "detail": failure.detail}, ensure_ascii=False)
-    with store.transaction():
-        store.db.conn.execute(
-            "INSERT INTO sync_targets (target, last_error, last_attempt_utc) VALUES (?, ?, ?)"
-            " ON CONFLICT (target) DO UPDATE SET last_error = excluded.last_error,"
-            " last_attempt_utc = excluded.last_attempt_utc", [name, text, utc_now_text(now)])
+    store.record_sync_failure(name, failure.key, failure.detail, now)
 
 
 # -- push ---------------------------------------------------------------------------------
@@ -383,18 +368,14 @@ def _push(store: SqliteStore, office: OfficeDB, report: SyncReport, clock: Clock
           progress: Progress, cancelled: Callable[[], bool], batch_size: int) -> None:
     """This gate's unacknowledged events, oldest first, one office transaction per batch."""
     name, device = report.target, store.community().device_id
-    conn = store.db.conn
     acked = store.sync_target(name)["acked_seq"]
     total, done = store.unsynced_for(name), 0
-    select = (f"SELECT seq, {', '.join(EVENT_COLUMNS)} FROM events"
-              " WHERE +device_id = ? AND seq > ? ORDER BY seq LIMIT ?")  # + : walk seq, not the index
-    offered = conn.execute("SELECT public_key, signed_from_seq FROM device_keys WHERE device_id = ?",
-                           [device]).fetchone()
+    offered = store.own_device_key()
     while True:
-        rows = conn.execute(select, [device, acked, batch_size]).fetchall()
+        rows = store.own_events_after(acked, batch_size)
         if not rows:
             break
-        values = [tuple(r)[1:] for r in rows]
+        values = [r[1:] for r in rows]
         stamp = utc_now_text(clock.now())
         with office.transaction():
             office.lock_events()
@@ -410,8 +391,7 @@ def _push(store: SqliteStore, office: OfficeDB, report: SyncReport, clock: Clock
         # batch, and the office skips the UUIDs it has.
         if good:
             acked = rows[len(good) - 1][0]
-            with store.transaction():
-                conn.execute("UPDATE sync_targets SET acked_seq = ? WHERE target = ?", [acked, name])
+            store.ack_target(name, acked)
         report.pushed += inserted
         report.already_there += len(good) - inserted
         report.issues += issues
@@ -549,51 +529,17 @@ def _pull_roster(store: SqliteStore, office: OfficeDB, report: SyncReport) -> No
                                   " WHERE change_seq > ?", [cursor])
         cards = office.query(f"SELECT {', '.join(CARD_COLUMNS)} FROM cards WHERE change_seq > ?",
                              [cursor])
-    conn = store.db.conn
     try:
-        with store.transaction():
-            conn.executemany("INSERT INTO keys (key_id, public_key, created_utc) VALUES (?, ?, ?)"
-                             " ON CONFLICT (key_id) DO UPDATE SET public_key = excluded.public_key",
-                             [tuple(k.values()) for k in keys])
-            conn.executemany(_upsert_sql("households", HOUSEHOLD_COLUMNS, "id"),
-                             [tuple(h.values()) for h in households])
-            conn.executemany(_upsert_sql("cards", CARD_COLUMNS, "serial"),
-                             [tuple(c.values()) for c in revoked_first(cards)])
-            for card in cards:  # a card re-issued at the office: out where the lost one was
-                if card["replaced_by"]:
-                    store.carry_passage(card["serial"], card["replaced_by"])
-            conn.execute("UPDATE sync_targets SET roster_cursor = ? WHERE target = ?",
-                         [version, report.target])
-    except sqlite3.IntegrityError as clash:  # a flat this gate registered itself under another id
+        store.apply_roster(report.target, version, keys, households, cards)
+    except RosterConflict as clash:  # a flat this gate registered itself under another id
         raise SyncError("sync_roster_conflict", clash) from None
     report.roster_changes += len(keys) + len(households) + len(cards)
-
-
-def _upsert_sql(table: str, columns: Sequence[str], key: str) -> str:
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
-    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            f" ON CONFLICT ({key}) DO UPDATE SET {updates}")
-
-
-_INSERT_PULLED = (f"INSERT INTO events ({', '.join(EVENT_COLUMNS)})"
-                  f" VALUES ({', '.join('?' * len(EVENT_COLUMNS))}) ON CONFLICT DO NOTHING")
-# Another gate's passage counts where it is the card's latest: anti-passback sees it. A
-# lost card's passage (scanned where the re-issue was not known yet) is its replacement's.
-_NEWER_PASSAGE = ("INSERT INTO passages (serial, direction, at_utc, event_id) VALUES"
-                  " (COALESCE((SELECT serial FROM cards WHERE replaced_by IS NULL AND lineage ="
-                  " (SELECT lineage FROM cards WHERE serial = ?1)), ?1), ?2, ?3, ?4)"
-                  " ON CONFLICT (serial) DO UPDATE SET direction = excluded.direction,"
-                  " at_utc = excluded.at_utc, event_id = excluded.event_id"
-                  " WHERE excluded.at_utc > passages.at_utc")
-_INCIDENT = ("INSERT INTO incidents (event_id, kind, at_utc, local_date)"
-             " SELECT ?, ?, ?, ? WHERE NOT EXISTS"
-             " (SELECT 1 FROM incidents WHERE event_id = ? AND kind = ?)")
 
 
 def _pull_events(store: SqliteStore, office: OfficeDB, report: SyncReport, progress: Progress,
                  cancelled: Callable[[], bool], batch_size: int) -> set[str]:
     """Other gates' events after the cursor; returns the households whose life exits came down."""
-    conn, device = store.db.conn, store.community().device_id
+    device = store.community().device_id
     cursor = store.sync_target(report.target)["events_cursor"]
     total = int(office.scalar("SELECT COUNT(*) FROM events WHERE office_seq > ? AND device_id <> ?",
                               [cursor, device]) or 0)
@@ -607,18 +553,7 @@ def _pull_events(store: SqliteStore, office: OfficeDB, report: SyncReport, progr
             break
         cursor = rows[-1]["office_seq"]
         rows = _authentic(rows, keys, report)  # h-sign: a forged event never comes in
-        with store.transaction():
-            conn.executemany(_INSERT_PULLED, [tuple(r[c] for c in EVENT_COLUMNS) for r in rows])
-            for r in rows:
-                if r["decision"] == "allow" and r["serial"]:
-                    conn.execute(_NEWER_PASSAGE, [r["serial"], r["direction"], r["at_utc"], r["id"]])
-                    if r["kind"] == "life" and r["direction"] == "out" and r["household_id"]:
-                        households.add(r["household_id"])
-                if r["reason"] == "fever_confirmed" and r["decision"] == "deny":
-                    conn.execute(_INCIDENT, [r["id"], "fever_confirmed", r["at_utc"], r["local_date"],
-                                             r["id"], "fever_confirmed"])
-            conn.execute("UPDATE sync_targets SET events_cursor = ? WHERE target = ?",
-                         [cursor, report.target])
+        households |= store.apply_pulled_events(report.target, cursor, rows)
         report.pulled_events += len(rows)
         progress("pull", report.pulled_events, total)
         if cancelled():
@@ -631,16 +566,8 @@ def _pull_device_keys(store: SqliteStore, office: OfficeDB, report: SyncReport) 
     own = store.community().device_id
     devices = office.query("SELECT device_id, public_key, signed_from_seq FROM devices"
                            " WHERE device_id <> ?", [own])
-    with store.transaction():
-        # A key this gate already holds is kept: an office that hands out another one
-        # cannot make this gate accept what that other key signed.
-        store.db.conn.executemany(
-            "INSERT INTO device_keys (device_id, public_key, signed_from_seq) VALUES (?, ?, ?)"
-            " ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key,"
-            " signed_from_seq = MAX(device_keys.signed_from_seq, excluded.signed_from_seq)"
-            " WHERE device_keys.public_key IS NULL",
-            [(d["device_id"], d["public_key"], int(d["signed_from_seq"])) for d in devices])
-    return device_public_keys(store.db.conn)
+    return store.pin_device_keys([(d["device_id"], d["public_key"], int(d["signed_from_seq"]))
+                                  for d in devices])
 
 
 def _authentic(rows: list[dict], keys: dict, report: SyncReport) -> list[dict]:

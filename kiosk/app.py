@@ -50,6 +50,7 @@ class Gate:
         self.service = CheckpointService(store, clock, lang)
         self.findings: list[Finding] = []  # the start-up checks' results (open_gate)
         self.damage: Finding | None = None  # a periodic check found the file damaged
+        self.clock_floor: dt.datetime | None = None  # the newest event at start-up (open_gate)
 
     @property
     def path(self) -> Path:
@@ -75,6 +76,13 @@ class Gate:
 
     def status(self, date: dt.date | None = None) -> dict[str, int]:
         return self.store.status(date or self.today())
+
+    def import_households(self, households: list) -> None:
+        """A roster import's households, all or none; ids drawn again on a clash, in the
+        import's transaction (data.roster). Conflict when a flat is registered already."""
+        from data.roster import import_households
+
+        import_households(self.store, households, self.clock.now())
 
     def typed_card(self, typed: str):
         """What a typed serial names, shown before the scan counts (kiosk.typed.TypedCard)."""
@@ -110,21 +118,27 @@ class Gate:
         except PinLocked:
             return None
 
-    def admin(self):
-        """The admin screens' read side (data.admin_queries.AdminQueries) over this gate's store."""
+    def admin(self, lang: str | None = None):
+        """The admin screens' read side (data.admin_queries.AdminQueries) over this gate's store,
+        its words in `lang` (else the gate's)."""
         from data.admin_queries import AdminQueries
 
-        return AdminQueries(self.store, self.lang)
+        return AdminQueries(self.store, lang or self.lang)
+
+    def cards(self, household_id: str) -> list:
+        """Every card of a household, each generation (kiosk.model.Card)."""
+        return self.store.cards(household_id)
 
     def export_log(self, operator: Operator, fmt: str, out: Path, first: dt.date,
                    last: dt.date | None = None, building: str | None = None, progress=None,
-                   cancelled=None, force: bool = False):
-        """The daily log as csv/xlsx/pdf for what `operator` may see; audited (data.export).
-        An existing `out` is replaced only with `force`; the database's files never."""
+                   cancelled=None, force: bool = False, lang: str | None = None):
+        """The daily log as csv/xlsx/pdf for what `operator` may see, its words in `lang`
+        (else the gate's); audited (data.export). An existing `out` is replaced only with
+        `force`; the database's files never."""
         from data.export import export_log
 
         return export_log(self.store, self.clock, operator, fmt, out, first, last, building,
-                          self.lang, progress, cancelled, force)
+                          lang or self.lang, progress, cancelled, force)
 
     def audit_entries(self, limit: int = 1000) -> list:
         """The newest lines of the audit log first (kiosk.audit.AuditEntry)."""
@@ -232,6 +246,16 @@ def init_community(path: str | Path, name: str, timezone: str = "Asia/Shanghai",
     return Gate(store, clock, lang)
 
 
+def open_office_session(url: str, key_file: str | Path | None = None, lang: str = "zh",
+                        clock: Clock | None = None):
+    """The office database where the CLI's household and card commands expect a gate
+    (data.sync.OfficeSession: `store`, `clock`, `policy()`, `office()`,
+    `import_households()`, `close()`)."""
+    from data.sync import OfficeSession  # the office's code, only for office commands
+
+    return OfficeSession(url, key_file, clock, lang)
+
+
 def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | None = None,
               checks: bool = True) -> Gate:
     """Open an existing gate database (NotInitialised if there is none).
@@ -255,6 +279,7 @@ def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | N
         key_problem = attach_device_key(store, raw.now())
         facts = startup_facts(store, raw.now())
         gate = Gate(store, GuardedClock(raw, facts.newest_event_utc), lang)
+        gate.clock_floor = facts.newest_event_utc
         gate.findings = startup.check(facts)
         if key_problem:
             gate.findings.insert(0, Finding(key_problem, Severity.ERROR,
@@ -271,6 +296,51 @@ def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | N
         store.close()
         raise
     return gate
+
+
+@dataclasses.dataclass(frozen=True)
+class GateProcess:
+    """One gate process, assembled once (the composition root: `start_gate_process`).
+
+    The start-up checks have run, once; each thread that needs the database (the gate
+    lane, the admin lane) opens its own Gate with `open_worker`: its own SQLite
+    connection, the checks not again, the same guarded clock.
+    """
+
+    path: Path
+    lang: str
+    raw_clock: Clock
+    clock_floor: dt.datetime | None  # the newest event at start-up: no worker's clock runs behind it
+    findings: list[Finding]  # the start-up checks' warnings, for the screen to show once
+    community: str
+    timezone: dt.tzinfo
+    sync_interval_s: int
+
+    def open_worker(self, lang: str | None = None) -> Gate:
+        """A Gate for one thread (a lane's), never shared with another (nor its clock)."""
+        return open_gate(self.path, lang or self.lang, self.guarded_clock(), checks=False)
+
+    def guarded_clock(self) -> GuardedClock:
+        """A clock for one thread that never runs behind the newest event at start-up."""
+        return GuardedClock(self.raw_clock, self.clock_floor)
+
+    def today(self) -> dt.date:
+        """The community's date now (its time zone as read at start-up): no database."""
+        return self.raw_clock.now().astimezone(self.timezone).date()
+
+
+def start_gate_process(path: str | Path, lang: str = "zh", clock: Clock | None = None) -> GateProcess:
+    """Run the start-up checks once (open_gate: NotInitialised, StartupFailed) and keep what
+    the process is built from; the checking connection is closed again."""
+    raw = clock or SystemClock()
+    gate = open_gate(path, lang, raw)
+    try:
+        policy = gate.policy()
+        return GateProcess(gate.path, lang, raw, gate.clock_floor, list(gate.findings),
+                           gate.store.community().name, policy.timezone,
+                           int(policy.text("sync.interval_s")))
+    finally:
+        gate.close()
 
 
 def sync_in_background(path: str | Path, lang: str = "zh", clock: Clock | None = None,

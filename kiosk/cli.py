@@ -19,10 +19,10 @@ from pathlib import Path
 from data.migrations import SchemaTooNew
 from data.office import SyncError
 from data.outputs import OutputRefused
-from data.roster import RosterFileError, household_from_cells, import_households, parse_roster
+from data.roster import RosterFileError, household_from_cells, parse_roster
 from data.store import Conflict, NotInitialised, WalLost, storage_errors
 from kiosk import messages, policy
-from kiosk.app import Gate, StartupFailed, default_db_path, init_community, open_gate
+from kiosk.app import Gate, StartupFailed, default_db_path, init_community, open_gate, open_office_session
 from kiosk.checkpoint import BadInput
 from kiosk.model import CardKind, Decision
 from kiosk.office import RosterError
@@ -262,10 +262,7 @@ def cmd_roster_import(args, gate: Gate) -> int:
                   for e in errors]
         raise UsageError("\n".join(lines))
     try:
-        if isinstance(gate, Gate):  # ids drawn again on a clash, in the import's transaction
-            import_households(gate.store, households, gate.clock.now())
-        else:  # the office's own store (docs/sync.md)
-            gate.store.add_households(households, gate.clock.now())
+        gate.import_households(households)  # a gate's or the office's own way (docs/sync.md)
     except Conflict:
         raise UsageError(messages.roster_message("roster_conflict", args.lang)) from None
     print(messages.cli_message("roster_imported", args.lang, count=len(households)))
@@ -875,9 +872,7 @@ def main(argv: list[str] | None = None) -> int:
     gate = None
     try:
         if getattr(args, "office", None) and getattr(args, "needs_db", True):
-            from data.sync import OfficeSession  # household and card commands on the office
-
-            gate = OfficeSession(args.office, args.key, lang=lang)
+            gate = open_office_session(args.office, args.key, lang)  # household and card commands
         elif getattr(args, "needs_db", True) and run is not cmd_init:
             gate = open_gate(args.db, lang)
             _print_findings(gate.findings, lang)  # start-up warnings (a clock behind, a failed backup)

@@ -8,9 +8,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from contextlib import AbstractContextManager
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from kiosk.model import Card, Direction, Event, Household
+from kiosk.model import Card, Direction, Event, Household, LogFilter
+
+if TYPE_CHECKING:  # these import the ports themselves
+    from kiosk.audit import AuditEntry
+    from kiosk.office import CardOffice
+    from kiosk.operators import Operator
+    from kiosk.policy import Policy
 
 
 class StorageError(RuntimeError):
@@ -106,3 +113,60 @@ class Store(Protocol):
     def fever_retests(self, since_utc: dt.datetime) -> list[Event]:
         """First fever readings (reason fever_retest) since a moment, oldest first."""
         ...
+
+
+class AdminReads(Protocol):
+    """The admin screens' read side over one gate (data.admin_queries.AdminQueries)."""
+
+    lang: str
+
+    def log_ids(self, f: LogFilter) -> Any:
+        """The matching events' seqs in time order (an array of 8-byte integers)."""
+        ...
+
+    def log_rows(self, seqs: list[int]) -> dict[int, Any]:
+        """seq → the cells of the lead's log, in `lang`."""
+        ...
+
+    def log_headers(self) -> list[str]: ...
+
+    def buildings(self) -> list[str]: ...
+
+    def hourly(self, day: dt.date, buildings: tuple[str, ...] | None
+               ) -> tuple[list[tuple[int, int]], list[float]]: ...
+
+    def incidents(self, day: dt.date, buildings: tuple[str, ...] | None) -> list[tuple]: ...
+
+    def out_now(self, buildings: tuple[str, ...] | None) -> list[tuple]: ...
+
+    def find_households(self, text: str) -> list[Household]: ...
+
+
+class AdminServices(Protocol):
+    """Exactly what the admin screens ask of a gate (kiosk.app.Gate implements it).
+
+    The screens never hold one: ui.adminclient.AdminClient opens it on its lane's thread
+    and runs every call there, so no SQL and no fsync ever runs on the GUI thread.
+    """
+
+    def today(self) -> dt.date: ...
+
+    def policy(self) -> Policy: ...
+
+    def admin(self, lang: str | None = None) -> AdminReads: ...
+
+    def cards(self, household_id: str) -> list[Card]: ...
+
+    def office(self) -> CardOffice:
+        """Card issuing, each change with its audit line (RosterError without the signing key)."""
+        ...
+
+    def change_settings(self, changes: dict[str, str], operator: Operator | str) -> dict[str, str]: ...
+
+    def audit_entries(self, limit: int = 1000) -> list[AuditEntry]: ...
+
+    def sync_password_file(self) -> Path | None: ...
+
+    def export_log(self, operator: Operator, fmt: str, out: Path, first: dt.date,
+                   last: dt.date | None = None, building: str | None = None, progress: Any = None,
+                   cancelled: Any = None, force: bool = False, lang: str | None = None) -> Any: ...

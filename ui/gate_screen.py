@@ -68,7 +68,7 @@ class GateWindow(QMainWindow):
     def __init__(self, client: GateClient, now: Callable[[], dt.datetime], language=None,
                  sounds: Sounds | None = None, camera=None, community: str = "",
                  timezone: dt.tzinfo | None = None, operator: str = "",
-                 admin_gate: Callable[[], object] | None = None,
+                 admin_client=None,
                  typed_limiter: TypedLimiter | None = None):
         super().__init__()
         # Typed serials are the unsigned path: too many missed numbers pause it (kiosk.typed).
@@ -79,7 +79,7 @@ class GateWindow(QMainWindow):
         self.sounds = sounds or Sounds(player=None)
         self.camera = camera
         self.operator = operator
-        self._admin_gate = admin_gate  # opens a Gate for the GUI thread's admin screens
+        self._admin_client = admin_client  # the admin screens' door (ui.adminclient.AdminClient)
         self.locked = False  # in kiosk mode leaving full screen and closing need a lead's PIN
         self._closing_allowed = False
         self._last_request: ScanRequest | None = None
@@ -362,8 +362,8 @@ class GateWindow(QMainWindow):
             except ImportError:
                 self.verdict.show_notice(self.tr("The admin screens are not installed."))
                 return
-            if self._admin_gate is not None:
-                open_admin(self._admin_gate(), operator, self)
+            if self._admin_client is not None:
+                open_admin(self._admin_client, operator, self)
 
         self.ask_pin(self.tr("Administration"), self.tr("PIN of a lead or an administrator"), admin)
 

@@ -10,9 +10,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kiosk import messages
-from kiosk.app import INTEGRITY_PERIOD_S, Gate, check_in_background, open_gate, sync_in_background
+from kiosk.app import INTEGRITY_PERIOD_S, check_in_background, start_gate_process, sync_in_background
 from kiosk.clock import Clock, SystemClock
 from scanners.sources import SourceFactory, open_source
+from ui.adminclient import AdminClient
 from ui.camera import CameraFeed
 from ui.gate_screen import GateWindow
 from ui.gateclient import GateClient
@@ -26,7 +27,12 @@ log = logging.getLogger("gate")
 
 
 class GateApp:
-    """Everything the gate screen runs on, built and torn down in one place."""
+    """Everything the gate screen runs on, built and torn down in one place.
+
+    The start-up checks run once (kiosk.app.start_gate_process); then each lane opens its
+    own Gate on its own thread: the gate lane (scans, status) and the admin lane (the admin
+    screens, their exports). The GUI thread holds no connection.
+    """
 
     def __init__(self, db_path: Path, lang: str = "zh", camera: str | SourceFactory | None = None,
                  clock: Clock | None = None, sounds: Sounds | None = None):
@@ -35,31 +41,22 @@ class GateApp:
         self.language = Language(self.app)
         self.language.set(lang)
         clock = clock or SystemClock()
-        probe = open_gate(db_path, lang, clock)  # fails here (NotInitialised) before any window
-        try:
-            community, timezone = probe.store.community().name, probe.policy().timezone
-            sync_interval_s = int(probe.policy().text("sync.interval_s"))
-            # Warnings of the start-up checks (a clock behind the newest event, a backup
-            # that could not be written): shown once when the screen opens.
-            self.warnings = [messages.startup_message(f.key, lang, **f.fields) for f in probe.findings]
-        finally:
-            probe.close()
-        self.client = GateClient(lambda: open_gate(db_path, lang, clock))
+        # Fails here (NotInitialised, StartupFailed) before any window.
+        self.process = process = start_gate_process(db_path, lang, clock)
+        # Warnings of the start-up checks (a clock behind the newest event, a backup
+        # that could not be written): shown once when the screen opens.
+        self.warnings = [messages.startup_message(f.key, lang, **f.fields) for f in process.findings]
+        self.client = GateClient(process.open_worker)
+        self.admin_client = AdminClient(lambda: process.open_worker(self.language.code),
+                                        process.today, process.path)
         factory = open_source(camera) if isinstance(camera, str) else camera
         self.camera = CameraFeed(factory) if factory is not None else None
         self.sounds = sounds or Sounds()
-        self._admin: Gate | None = None
-
-        def admin_gate() -> Gate:
-            if self._admin is None:
-                self._admin = open_gate(db_path, self.language.code, clock)
-            return self._admin
-
         self.window = GateWindow(self.client, clock.now, self.language, self.sounds, self.camera,
-                                 community, timezone, admin_gate=admin_gate)
+                                 process.community, process.timezone, admin_client=self.admin_client)
         self.sync_timer = SyncTimer(
             lambda cancelled: sync_in_background(db_path, self.language.code, clock, cancelled),
-            sync_interval_s, parent=self.window)
+            process.sync_interval_s, parent=self.window)
         self.sync_timer.synced.connect(lambda _report: self.client.refresh())
         self.sync_timer.failed.connect(lambda _sentence: self.client.refresh())
         # A damaged file stops verdicts within the hour, and after a sync that wrote to it.
@@ -104,11 +101,9 @@ class GateApp:
         if self.camera is not None:
             self.camera.stop()
         self.client.close()
+        self.admin_client.close()
         self.sounds.close()
         self.language.close()
-        if self._admin is not None:
-            self._admin.close()
-            self._admin = None
 
 
 def run_gui(db_path: Path, lang: str = "zh", camera: str | SourceFactory | None = None,

@@ -1,8 +1,9 @@
 """The day's log: filters over a lazy table, and the export that runs off the GUI thread.
 
-The filter's two queries (the matching row ids, the per-hour counts) run on the tab's lane
-with its own Gate and connection: the GUI thread shows "Loading…" meanwhile and keeps only
-the answer to the newest filter. Only a visible page's 200 rows are read on the GUI thread.
+The filter's queries (the matching row ids, the per-hour counts, the first page) run on
+the admin client's lane, with its own connection: the GUI thread shows "Loading…"
+meanwhile and keeps only the answer to the newest filter. The other pages are read there
+too, when the view shows them; the export runs there as well.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app import Gate, OutputRefused, open_gate
+from kiosk.app import OutputRefused
 from kiosk.messages import cli_message
 from kiosk.model import LogFilter
 from kiosk.operators import Operator
@@ -32,8 +33,8 @@ from kiosk.ports import Cancelled
 from ui.admin.chart import HourlyChart
 from ui.admin.models import EventLogModel
 from ui.admin.texts import screen_lang, shared
+from ui.adminclient import AdminClient
 from ui.filedialogs import ask_save_path
-from ui.tasks import Lane
 
 log = logging.getLogger("export")
 
@@ -57,26 +58,25 @@ class LogTab(QWidget):
     export_finished = Signal(str)
     loaded = Signal()
 
-    def __init__(self, gate: Gate, operator: Operator, parent=None):
+    def __init__(self, client: AdminClient, operator: Operator, parent=None):
         super().__init__(parent)
-        self.gate, self.operator = gate, operator
+        self.client, self.operator = client, operator
         self.lang = screen_lang()
-        self._lane: Lane | None = None  # the queries' and exports' thread, started on first use
-        self._lane_gate: Gate | None = None  # opened and used on the lane's thread only
-        self._asked: LogFilter | None = None  # the newest filter sent to the lane
+        self._asked: tuple[LogFilter, str] | None = None  # the newest filter (and language) asked
         self.loading = False
-        source = gate.admin()
-        source.lang = self.lang
-        self.model = EventLogModel(source, self)
+        self.model = EventLogModel(self._fetch_rows, parent=self)
 
-        self.date = QDateEdit(QDate(*gate.today().timetuple()[:3]))
+        self.date = QDateEdit(QDate(*client.today().timetuple()[:3]))
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.building = QComboBox()
         self.building.addItem("", None)
         visible = operator.visible_buildings(None)
-        for b in (visible if visible is not None else gate.admin().buildings()):
-            self.building.addItem(b, b)
+        if visible is not None:  # a lead's own buildings; an admin's are read on the lane
+            self._add_buildings(visible)
+        else:
+            client.buildings(self._add_buildings,
+                             lambda error: log.error("buildings not read: %s", error))
         self.direction = self._choices(("in", "out"))
         self.decision = self._choices(("allow", "deny", "retest"))
         self.count = QLabel()
@@ -119,6 +119,17 @@ class LogTab(QWidget):
         self.retranslate()
         self.apply_filter()
 
+    def _add_buildings(self, buildings) -> None:
+        self.building.blockSignals(True)  # adding choices is not choosing one
+        for b in buildings:
+            self.building.addItem(b, b)
+        self.building.blockSignals(False)
+
+    def _fetch_rows(self, seqs: list[int], deliver) -> None:
+        """The model's page reader: the rows come back on the GUI thread, in the tab's language."""
+        self.client.log_rows(seqs, self.lang, deliver,
+                             lambda error: log.error("log rows not read: %s", error))
+
     def _choices(self, codes: tuple[str, ...]) -> QComboBox:
         combo = QComboBox()
         combo.addItem("", None)  # "all": named by retranslate()
@@ -127,7 +138,9 @@ class LogTab(QWidget):
         return combo
 
     def retranslate(self) -> None:
-        """Every word again in the screen's language: own words by tr(), shared ones from LOG."""
+        """Every word again in the screen's language: own words by tr(), shared ones from LOG;
+        the rows are read again in it."""
+        lang_changed = self.lang != screen_lang()
         self.lang = screen_lang()
         for caption, words in self.labels:
             caption.setText(words())
@@ -139,9 +152,8 @@ class LogTab(QWidget):
         self.export_button.setText(self.tr("Export…"))
         self.loading_label.setText(self.tr("Loading…"))
         self.chart.set_lang(self.lang)
-        if self.model.source.lang != self.lang:
-            self.model.source.lang = self.lang
-            self.model.retranslate()
+        if lang_changed:
+            self.apply_filter()
         self._show_count()
 
     def changeEvent(self, event) -> None:
@@ -161,7 +173,8 @@ class LogTab(QWidget):
 
     def apply_filter(self) -> None:
         """Show "Loading…" and ask the lane for the filter's ids and the day's hourly counts."""
-        f = self._asked = self.current_filter()
+        f, lang = self.current_filter(), self.lang
+        asked = self._asked = (f, lang)
         self.loading = True
         self.model.clear()
         self.chart.set_loading()
@@ -169,51 +182,35 @@ class LogTab(QWidget):
         self.loading_label.show()
         self._show_count()
 
-        def body():
-            queries = self._worker_gate().admin()
-            # the chart shows the day in the chosen buildings; direction and decision filter the rows only
-            return queries.log_ids(f), queries.hourly(f.day, f.buildings)
-
-        def done(result) -> None:
-            if f != self._asked:
+        # the chart shows the day in the chosen buildings; direction and decision filter the rows only
+        def done(answer) -> None:
+            if asked != self._asked:
                 return  # the filter changed while this ran: its own answer is on the way
-            ids, (counts, fevers) = result
             self.loading = False
             self.loading_label.hide()
-            self.model.set_ids(f, ids)
-            self.chart.set_counts(counts, fevers)
+            self.model.set_ids(f, answer.ids, answer.headers, answer.first_rows)
+            self.chart.set_counts(answer.counts, answer.fevers)
             self._show_count()
             self.loaded.emit()
 
         def failed(error: BaseException) -> None:
-            if f != self._asked:
+            if asked != self._asked:
                 return
             log.error("log query failed", exc_info=error)
             self.loading_label.setText(self.tr("The log could not be read: {error}").format(error=error))
 
-        self._lane_for_work().submit(body, done, failed)
+        self.client.log(f, lang, done, failed)
 
     def _show_count(self) -> None:
         self.count.setText(self.tr("Loading…") if self.loading
                            else self.tr("{count} rows").format(count=self.model.rowCount()))
-
-    def _lane_for_work(self) -> Lane:
-        if self._lane is None:
-            self._lane = Lane("admin-log", self)
-        return self._lane
-
-    def _worker_gate(self) -> Gate:
-        """The lane's own Gate (runs on the lane's thread): the GUI's connection is never shared."""
-        if self._lane_gate is None:
-            self._lane_gate = open_gate(self.gate.path, self.gate.lang, self.gate.clock, checks=False)
-        return self._lane_gate
 
     # -- export --------------------------------------------------------------------------
 
     def on_export_clicked(self) -> None:
         day = self.date.date().toPython()
         path, _chosen = ask_save_path(self, self.tr("Export…"), f"gate-log-{day}.xlsx",
-                                      ["Excel (*.xlsx)", "PDF (*.pdf)", "CSV (*.csv)"], self.gate.path)
+                                      ["Excel (*.xlsx)", "PDF (*.pdf)", "CSV (*.csv)"], self.client.db_path)
         if path is not None:
             fmt = path.suffix.lstrip(".").lower()
             # The dialog asked before replacing an existing file: that is the --force.
@@ -231,17 +228,6 @@ class LogTab(QWidget):
         dialog.setMinimumDuration(300)
         dialog.canceled.connect(stop.set)
         relay.progressed.connect(lambda done, total: dialog.setValue(int(100 * done / max(total, 1))))
-        gate_path, lang, clock, operator = self.gate.path, self.lang, self.gate.clock, self.operator
-
-        def body():
-            # Its own connection on the lane's thread: the GUI's is never shared.
-            worker = open_gate(gate_path, lang, clock)
-            try:
-                return worker.export_log(operator, fmt, path, day, None, building,
-                                         progress=relay.progressed.emit, cancelled=stop.is_set,
-                                         force=force)
-            finally:
-                worker.close()
 
         def done(result) -> None:
             dialog.reset()
@@ -259,14 +245,6 @@ class LogTab(QWidget):
                 log.error("export failed", exc_info=error)
                 self.export_finished.emit(self.tr("Export failed: {error}").format(error=error))
 
-        self._lane_for_work().submit(body, done, failed)
+        self.client.export(self.operator, fmt, path, day, building, self.lang, relay.progressed.emit,
+                           stop.is_set, force, done, failed)
         return dialog
-
-    def stop(self) -> None:
-        """Finish a running job and stop the lane's thread (the window is closing)."""
-        if self._lane is not None:
-            self._lane.stop()
-            self._lane = None
-        if self._lane_gate is not None:  # its thread has stopped: closing here is not a second user
-            self._lane_gate.close()
-            self._lane_gate = None

@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import messages, policy
-from kiosk.app import Gate
 from kiosk.model import CardKind, CardStatus
 from kiosk.office import RosterError
 from kiosk.operators import Operator
 from kiosk.ports import StorageError
 from ui.admin.models import RowsModel
 from ui.admin.texts import screen_lang, shared
+from ui.adminclient import AdminClient
 
 log = logging.getLogger("gate")
 
@@ -39,16 +39,31 @@ class _Tab(QWidget):
         """Own words by tr(), shared words (headers, codes) from kiosk.messages.LOG."""
 
     def changeEvent(self, event) -> None:
-        # A closed window is not reopened (the gate screen builds a new one) and its gate may be
-        # closed already: only an open one reads its rows again.
+        # A closed window is not reopened (the gate screen builds a new one): only an open one
+        # asks for its rows again.
         if event.type() == QEvent.Type.LanguageChange and self.window().isVisible():
             self.lang = screen_lang()
             self.retranslate()
         super().changeEvent(event)
 
 
+def _log_failure(error: BaseException) -> None:
+    """A read that failed leaves the table as it was; the reason goes to the log."""
+    log.error("admin screen not read: %s", error, exc_info=not isinstance(error, StorageError))
+
+
 def _headers(keys: tuple[str, ...], lang: str) -> list[str]:
     return [shared(k, lang) for k in keys]
+
+
+def _reason(error: BaseException, lang: str) -> str:
+    """Why a change was not done, in words: a refusal's sentence, a storage failure's text.
+    A bug gets its traceback in the log."""
+    if isinstance(error, RosterError):
+        return messages.cli_message(error.key, lang, **error.fields)
+    if not isinstance(error, StorageError | policy.SettingError):
+        log.error("admin change failed", exc_info=error)
+    return str(error)
 
 
 def _table(model) -> QTableView:
@@ -65,12 +80,12 @@ class IncidentsTab(_Tab):
 
     COLUMNS = ("col_time", "col_reason", "col_flat", "col_serial", "col_note", "col_operator")
 
-    def __init__(self, gate: Gate, operator: Operator, parent=None):
+    def __init__(self, client: AdminClient, operator: Operator, parent=None):
         super().__init__(parent)
-        self.gate, self.operator = gate, operator
+        self.client, self.operator = client, operator
         self.lang = screen_lang()
         self.model = RowsModel(_headers(self.COLUMNS, self.lang), self)
-        today = gate.today()
+        today = client.today()
         self.date = QDateEdit(QDate(today.year, today.month, today.day))
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.dateChanged.connect(self.refresh)
@@ -90,9 +105,12 @@ class IncidentsTab(_Tab):
         self.refresh()
 
     def refresh(self) -> None:
-        rows = self.gate.admin().incidents(self.date.date().toPython(), self.operator.visible_buildings(None))
-        self.model.set_rows([(time, shared(kind, self.lang), flat, serial, detail, operator)
-                             for time, kind, flat, serial, detail, operator in rows])
+        def show(rows) -> None:
+            self.model.set_rows([(time, shared(kind, self.lang), flat, serial, detail, operator)
+                                 for time, kind, flat, serial, detail, operator in rows])
+
+        self.client.incidents(self.date.date().toPython(), self.operator.visible_buildings(None),
+                              show, _log_failure)
 
 
 class OutNowTab(_Tab):
@@ -100,9 +118,9 @@ class OutNowTab(_Tab):
 
     COLUMNS = ("col_flat", "col_kind", "col_serial", "col_holder", "col_since")
 
-    def __init__(self, gate: Gate, operator: Operator, parent=None):
+    def __init__(self, client: AdminClient, operator: Operator, parent=None):
         super().__init__(parent)
-        self.gate, self.operator = gate, operator
+        self.client, self.operator = client, operator
         self.lang = screen_lang()
         self.model = RowsModel(_headers(self.COLUMNS, self.lang), self)
         self.count = QLabel()
@@ -123,12 +141,12 @@ class OutNowTab(_Tab):
         self.refresh()
 
     def refresh(self) -> None:
-        zone = self.gate.policy().timezone
-        rows = self.gate.admin().out_now(self.operator.visible_buildings(None))
-        self.model.set_rows([(flat, shared(kind, self.lang), serial, initial,
-                              since.astimezone(zone).strftime("%m-%d %H:%M"))
-                             for flat, kind, serial, initial, since in rows])
-        self.count.setText(self.tr("{count} out now").format(count=len(rows)))
+        def show(rows) -> None:
+            self.model.set_rows([(flat, shared(kind, self.lang), serial, initial, since)
+                                 for flat, kind, serial, initial, since in rows])
+            self.count.setText(self.tr("{count} out now").format(count=len(rows)))
+
+        self.client.out_now(self.operator.visible_buildings(None), show, _log_failure)
 
 
 class RosterTab(_Tab):
@@ -143,9 +161,9 @@ class RosterTab(_Tab):
     HOUSEHOLD_COLUMNS = ("col_household", "col_flat", "col_head", "col_phone", "col_members")
     CARD_COLUMNS = ("col_serial", "col_kind", "col_generation", "col_status", "col_valid", "col_holder")
 
-    def __init__(self, gate: Gate, operator: Operator, parent=None):
+    def __init__(self, client: AdminClient, operator: Operator, parent=None):
         super().__init__(parent)
-        self.gate, self.operator = gate, operator
+        self.client, self.operator = client, operator
         self.lang = lang = screen_lang()
         self.households = RowsModel(_headers(self.HOUSEHOLD_COLUMNS, lang), self)
         self.cards = RowsModel(_headers(self.CARD_COLUMNS, lang), self)
@@ -193,11 +211,13 @@ class RosterTab(_Tab):
         self.show_cards()
 
     def refresh(self) -> None:
-        found = self.gate.admin().find_households(self.search.text())
-        self.households.set_rows([(h.id, h.flat, h.head, h.phone, h.members) for h in found])
-        if len(found) == 1:
-            self.household_view.selectRow(0)
-        self.show_cards()
+        def show(found) -> None:
+            self.households.set_rows([(h.id, h.flat, h.head, h.phone, h.members) for h in found])
+            if len(found) == 1:
+                self.household_view.selectRow(0)
+            self.show_cards()
+
+        self.client.find_households(self.search.text(), show, _log_failure)
 
     def selected_household(self) -> str | None:
         rows = self.household_view.selectionModel().selectedRows()
@@ -209,7 +229,15 @@ class RosterTab(_Tab):
 
     def show_cards(self) -> None:
         household = self.selected_household()
-        cards = self.gate.store.cards(household) if household else []
+        if household is None:
+            self._show_card_rows(household, [])
+        else:
+            self.client.cards(household, lambda cards: self._show_card_rows(household, cards),
+                              _log_failure)
+
+    def _show_card_rows(self, household: str | None, cards) -> None:
+        if household != self.selected_household():
+            return  # another household was chosen while these were read
         lang = self.lang
         self.cards.set_rows([(c.serial, shared(c.kind.value, lang), c.generation,
                               shared(c.status.value, lang), f"{c.valid_from} – {c.valid_to}",
@@ -246,44 +274,46 @@ class RosterTab(_Tab):
         self._change(lambda office: change(office, serial, self.operator.name))
 
     def _change(self, change) -> None:
-        """The change and its audit line are one transaction (kiosk.office.CardOffice)."""
-        try:
-            card = change(self.gate.office())
-        except RosterError as refused:
-            from kiosk.messages import cli_message
+        """On the admin lane: the change and its audit line are one transaction
+        (kiosk.office.CardOffice); the words come when it is done."""
+        def done(card) -> None:
+            self.show_cards()
+            self.changed.emit(self.tr("Done: {serial}").format(serial=card.serial))
 
-            reason = cli_message(refused.key, self.lang, **refused.fields)
-            self.changed.emit(self.tr("Not done: {error}").format(error=reason))
-            return
-        except StorageError as failure:
-            self.changed.emit(self.tr("Not done: {error}").format(error=failure))
-            return
-        self.show_cards()
-        self.changed.emit(self.tr("Done: {serial}").format(serial=card.serial))
+        def failed(error: BaseException) -> None:
+            self.changed.emit(self.tr("Not done: {error}").format(error=_reason(error, self.lang)))
+
+        self.client.change_card(change, done, failed)
 
 
 class SettingsTab(_Tab):
     """Every setting of kiosk.policy.SETTINGS, its meaning and its value; Save applies the
-    changed ones (admins) and audits each."""
+    changed ones (admins) and audits each.
+
+    Signals:
+        saved(str): what Save did, in words.
+        loaded(): the values are shown (and editable, for an admin).
+    """
 
     saved = Signal(str)
+    loaded = Signal()
 
-    def __init__(self, gate: Gate, operator: Operator, editable: bool, parent=None):
+    def __init__(self, client: AdminClient, operator: Operator, editable: bool, parent=None):
         super().__init__(parent)
-        self.gate, self.operator = gate, operator
+        self.client, self.operator = client, operator
+        self.editable = editable
         self.lang = screen_lang()
         self.meanings: list[tuple[QLabel, policy.Setting]] = []
         self.editors: dict[str, QLineEdit | QComboBox] = {}
+        self.passfile = None  # where the office's password is kept, once read
         form = QFormLayout()
-        values = gate.policy().as_dict()
         for setting in policy.SETTINGS:
             if setting.choices:
                 editor = QComboBox()
                 editor.addItems(list(setting.choices))
-                editor.setCurrentText(values[setting.key])
             else:
-                editor = QLineEdit(values[setting.key])
-            editor.setEnabled(editable)
+                editor = QLineEdit()
+            editor.setEnabled(False)  # until the values are read
             editor.setToolTip(setting.describe_range())
             self.editors[setting.key] = editor
             meaning = QLabel()
@@ -300,10 +330,26 @@ class SettingsTab(_Tab):
         layout.addStretch(1)
         self.saved.connect(self.status.setText)
         self.retranslate()
+        self.load()
+
+    def load(self) -> None:
+        """Read every value (and whether the office's password is set) on the lane."""
+        def show(answer) -> None:
+            for key, editor in self.editors.items():
+                if isinstance(editor, QComboBox):
+                    editor.setCurrentText(answer.values[key])
+                else:
+                    editor.setText(answer.values[key])
+                editor.setEnabled(self.editable)
+            self.passfile = answer.passfile
+            self.retranslate()
+            self.loaded.emit()
+
+        self.client.settings(show, _log_failure)
 
     def retranslate(self) -> None:
         # a setting's meaning is declared once, in both languages, with the setting (kiosk.policy)
-        passfile = self.gate.sync_password_file()
+        passfile = self.passfile
         for label, setting in self.meanings:
             text = f"{setting.key}\n{setting.help_zh if self.lang == 'zh' else setting.help_en}"
             if setting.key == "sync.url" and passfile is not None:  # that it is set, never what
@@ -317,23 +363,17 @@ class SettingsTab(_Tab):
         return editor.currentText() if isinstance(editor, QComboBox) else editor.text()
 
     def save(self) -> None:
-        """All or nothing: one refused value refuses the lot, with the setting's range."""
-        current = self.gate.policy().as_dict()
-        try:
-            changes = {key: policy.canonical(key, self.value(key)) for key in self.editors
-                       if self.value(key).strip() != current[key]}
-        except policy.SettingError as refused:
-            self.saved.emit(self.tr("Not done: {error}").format(error=refused))
-            return
-        if not changes:
-            self.saved.emit(self.tr("Nothing changed"))
-            return
-        try:
-            self.gate.change_settings(changes, self.operator)  # all with their audit lines, or none
-        except StorageError as failure:
-            self.saved.emit(self.tr("Not done: {error}").format(error=failure))
-            return
-        self.saved.emit(self.tr("Saved {count} settings").format(count=len(changes)))
+        """All or nothing, on the lane: one refused value refuses the lot, with the setting's
+        range; the changed ones are written with their audit lines, or none."""
+        def done(count: int) -> None:
+            self.saved.emit(self.tr("Saved {count} settings").format(count=count) if count
+                            else self.tr("Nothing changed"))
+
+        def failed(error: BaseException) -> None:
+            self.saved.emit(self.tr("Not done: {error}").format(error=_reason(error, self.lang)))
+
+        self.client.save_settings({key: self.value(key) for key in self.editors}, self.operator,
+                                  done, failed)
 
 
 class AuditTab(_Tab):
@@ -341,10 +381,10 @@ class AuditTab(_Tab):
 
     COLUMNS = ("col_time", "col_operator", "col_action", "col_target", "col_details")
 
-    def __init__(self, gate: Gate, parent=None):
+    def __init__(self, client: AdminClient, parent=None):
         super().__init__(parent)
         self.lang = screen_lang()
-        self.gate = gate
+        self.client = client
         self.model = RowsModel(_headers(self.COLUMNS, self.lang), self)
         layout = QVBoxLayout(self)
         layout.addWidget(_table(self.model))
@@ -354,8 +394,4 @@ class AuditTab(_Tab):
         self.model.set_headers(_headers(self.COLUMNS, self.lang))
 
     def refresh(self) -> None:
-        zone = self.gate.policy().timezone
-        entries = self.gate.audit_entries()
-        self.model.set_rows([(e.at_utc.astimezone(zone).strftime("%m-%d %H:%M:%S"), e.operator, e.action,
-                              e.target, ", ".join(f"{k}={v}" for k, v in e.details.items()
-                                                  if k != "serials")) for e in entries])
+        self.client.audit_entries(self.model.set_rows, _log_failure)

@@ -8,28 +8,28 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout
 
-from kiosk.app import Gate
 from kiosk.operators import Operator, Role
 from ui.admin.log_tab import LogTab
 from ui.admin.tabs import AuditTab, IncidentsTab, OutNowTab, RosterTab, SettingsTab
+from ui.adminclient import AdminClient
 
 
 class AdminWindow(QDialog):
-    """Tabs over one gate for one operator. Close it (or give it a parent): closing stops the
-    export lane's thread."""
+    """Tabs over one gate for one operator, every question asked through the admin client
+    (its lane outlives the window: the composition root closes it)."""
 
-    def __init__(self, gate: Gate, operator: Operator, parent=None):
+    def __init__(self, client: AdminClient, operator: Operator, parent=None):
         super().__init__(parent)
-        self.gate, self.operator = gate, operator
+        self.client, self.operator = client, operator
         self.resize(1180, 720)
         self.tabs = QTabWidget()
         admin = operator.may(Role.ADMIN)
-        self.log_tab = LogTab(gate, operator)
-        self.incidents_tab = IncidentsTab(gate, operator)
-        self.out_tab = OutNowTab(gate, operator)
-        self.roster_tab = RosterTab(gate, operator) if admin else None
-        self.settings_tab = SettingsTab(gate, operator, editable=admin)
-        self.audit_tab = AuditTab(gate) if admin else None
+        self.log_tab = LogTab(client, operator)
+        self.incidents_tab = IncidentsTab(client, operator)
+        self.out_tab = OutNowTab(client, operator)
+        self.roster_tab = RosterTab(client, operator) if admin else None
+        self.settings_tab = SettingsTab(client, operator, editable=admin)
+        self.audit_tab = AuditTab(client) if admin else None
         for tab in (self.log_tab, self.incidents_tab, self.out_tab, self.roster_tab, self.settings_tab,
                     self.audit_tab):
             if tab is not None:
@@ -53,12 +53,3 @@ class AdminWindow(QDialog):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
-
-    def done(self, result: int) -> None:
-        self.log_tab.stop()
-        super().done(result)
-
-    def closeEvent(self, event) -> None:
-        # A lane's thread must stop before its QThread object goes: Qt aborts otherwise.
-        self.log_tab.stop()
-        super().closeEvent(event)

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.app import Gate, init_community
+from kiosk.app import Gate, init_community, open_gate
 from kiosk.clock import FixedClock
 from kiosk.model import CardKind, Household
 from kiosk.operators import Operator
+from ui.adminclient import AdminClient
 from ui.i18n import Language
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -31,19 +32,26 @@ def language(qapp):
 
 
 def wait_loaded(qtbot, log_tab) -> None:
-    """Until the log tab shows its filter's rows (the queries run on its lane)."""
-    qtbot.waitUntil(lambda: not log_tab.loading, timeout=10000)
+    """Until the log tab shows its filter's rows and every other answer is in (the queries
+    run on the admin client's lane)."""
+    qtbot.waitUntil(lambda: not log_tab.loading and log_tab.client.pending == 0, timeout=10000)
+
+
+def settle(qtbot, client: AdminClient) -> None:
+    """Until every question and change sent to the admin lane has had its answer shown."""
+    qtbot.waitUntil(lambda: client.pending == 0, timeout=10000)
 
 
 @dataclasses.dataclass
 class Office:
-    gate: Gate
+    gate: Gate  # the test's own connection, on the test's thread: for setting up and checking
     admin: Operator
     lead: Operator  # building 3
+    client: AdminClient  # what the screens get: its own Gate, on its lane
 
 
 @pytest.fixture
-def office(tmp_path) -> Office:
+def office(tmp_path, qapp) -> Office:
     """Buildings 3 and 5; a day with exits, entries, a fever and a forged code."""
     clock = FixedClock(at(7))
     gate = init_community(tmp_path / "gate.db", "幸福里", start_date=dt.date(2026, 2, 10), clock=clock)
@@ -62,7 +70,9 @@ def office(tmp_path) -> Office:
     gate.operators().add("张楼长", "lead", "222222", ("3",))
     gate.operators().add("社区办", "admin", "333333")
     clock.set(at(18))
-    yield Office(gate, gate.authenticate("333333", "admin"), gate.authenticate("222222", "lead"))
+    client = AdminClient(lambda: open_gate(gate.path, clock=clock, checks=False), lambda: DAY, gate.path)
+    yield Office(gate, gate.authenticate("333333", "admin"), gate.authenticate("222222", "lead"), client)
+    client.close()
     gate.close()
 
 

@@ -8,12 +8,12 @@ import pytest
 
 from ui.admin import open_admin
 
-from .conftest import DAY, wait_loaded
+from .conftest import DAY, settle, wait_loaded
 
 
 @pytest.fixture
 def admin_window(qtbot, office):
-    window = open_admin(office.gate, office.admin)
+    window = open_admin(office.client, office.admin)
     qtbot.addWidget(window)
     window.log_tab.date.setDate(DAY)
     wait_loaded(qtbot, window.log_tab)
@@ -21,20 +21,27 @@ def admin_window(qtbot, office):
     window.close()
 
 
-def select_first_card(tab) -> str:
+def select_first_card(qtbot, tab) -> str:
     tab.search.setText("3-2-301")
     tab.refresh()
+    settle(qtbot, tab.client)
     tab.card_view.selectRow(0)
+    settle(qtbot, tab.client)
     return tab.cards.rows[0][0]
 
 
-def refuse_audit_lines(gate) -> None:
+def refuse_audit_lines(qtbot, client) -> None:
+    """On the admin lane's own connection (a temporary trigger is the connection's)."""
     def refuse():
         raise OSError("disk I/O error")
 
-    gate.store.db.conn.create_function("refuse", 0, refuse)
-    gate.store.db.conn.execute("CREATE TEMP TRIGGER refuse_audit BEFORE INSERT ON audit"
-                               " BEGIN SELECT refuse(); END")
+    def install(services) -> None:
+        conn = services.store.db.conn
+        conn.create_function("refuse", 0, refuse)
+        conn.execute("CREATE TEMP TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT refuse(); END")
+
+    client.call(install)
+    settle(qtbot, client)
 
 
 def snapshot(gate) -> tuple:
@@ -44,33 +51,37 @@ def snapshot(gate) -> tuple:
             conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0])
 
 
-def test_a_reissue_on_the_roster_tab_is_audited_with_the_new_serial(admin_window):
+def test_a_reissue_on_the_roster_tab_is_audited_with_the_new_serial(qtbot, admin_window, office):
     tab = admin_window.roster_tab
-    lost = select_first_card(tab)
+    lost = select_first_card(qtbot, tab)
     tab.reissue()
+    settle(qtbot, tab.client)
     new = tab.status.text().removeprefix("完成：")
     assert tab.status.text().startswith("完成") and new != lost
     assert new in [row[0] for row in tab.cards.rows]
-    row = admin_window.gate.store.db.execute(
+    row = office.gate.store.db.execute(
         "SELECT operator, action, target, details FROM audit ORDER BY id DESC").fetchone()
     assert tuple(row[:3]) == (admin_window.roster_tab.operator.name, "card_reissue", new)
     assert json.loads(row[3])["replaces"] == lost
 
 
 @pytest.mark.parametrize("press", ["reissue", "revoke", "suspend", "save_settings"])
-def test_a_failed_audit_line_leaves_no_change_and_says_not_done(admin_window, press):
-    gate = admin_window.gate
+def test_a_failed_audit_line_leaves_no_change_and_says_not_done(qtbot, admin_window, office, press):
+    gate = office.gate
     tab = admin_window.roster_tab
-    select_first_card(tab)
+    select_first_card(qtbot, tab)
     admin_window.settings_tab.editors["quota.window_days"].setText("3")
     before = snapshot(gate)
-    refuse_audit_lines(gate)
+    refuse_audit_lines(qtbot, admin_window.client)
 
     if press == "save_settings":
         admin_window.settings_tab.save()
-        status = admin_window.settings_tab.status.text()
     else:
         getattr(tab, press)()
+    settle(qtbot, admin_window.client)
+    if press == "save_settings":
+        status = admin_window.settings_tab.status.text()
+    else:
         status = tab.status.text()
 
     assert status.startswith("未完成")

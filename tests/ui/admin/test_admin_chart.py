@@ -13,7 +13,7 @@ from .conftest import DAY, wait_loaded
 
 @pytest.fixture
 def window(qtbot, office, request):
-    window = open_admin(office.gate, getattr(office, request.param))
+    window = open_admin(office.client, getattr(office, request.param))
     qtbot.addWidget(window)
     window.log_tab.date.setDate(DAY)
     wait_loaded(qtbot, window.log_tab)

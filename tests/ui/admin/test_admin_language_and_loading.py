@@ -11,7 +11,7 @@ from .conftest import DAY, wait_loaded
 
 @pytest.fixture
 def window(qtbot, office):
-    window = open_admin(office.gate, office.admin)
+    window = open_admin(office.client, office.admin)
     qtbot.addWidget(window)
     window.log_tab.date.setDate(DAY)
     wait_loaded(qtbot, window.log_tab)
@@ -38,6 +38,7 @@ def test_the_admin_screens_switch_language_with_the_gate_screen(qtbot, window, l
 
     language.set("en")
     qtbot.waitUntil(lambda: window.tabs.tabText(0) == "Log")
+    wait_loaded(qtbot, window.log_tab)  # the rows are read again, in English
     assert tab_titles(window) == ["Log", "Incidents", "Out now", "Households and cards", "Settings",
                                   "Audit log"]
     assert window.windowTitle() == "Admin: 社区办 (admin)"
@@ -52,6 +53,7 @@ def test_the_admin_screens_switch_language_with_the_gate_screen(qtbot, window, l
 
     language.set("zh")
     qtbot.waitUntil(lambda: window.tabs.tabText(0) == "出入记录")
+    wait_loaded(qtbot, window.log_tab)
     assert window.out_tab.count.text() == "当前外出 2 人" and log_header(window, flat_column) == "房号"
 
 
@@ -79,13 +81,13 @@ def test_an_answer_to_an_older_filter_is_not_shown(qtbot, window):
     tab.loaded.connect(lambda: shown.append(flats(tab)))
     tab.building.setCurrentIndex(tab.building.findData("5"))
     tab.building.setCurrentIndex(tab.building.findData("3"))  # before the first answer is back
-    qtbot.waitUntil(lambda: not tab.loading and tab._lane.pending == 0, timeout=10000)
+    qtbot.waitUntil(lambda: not tab.loading and tab.client.pending == 0, timeout=10000)
     assert shown == [["3-2-301", "3-1-102", "3-1-102"]]  # building 5's answer came first, and was dropped
     assert tab.chart.counts[8] == (1, 0) and tab.chart.counts[9] == (0, 0)
 
 
-def test_the_log_runs_its_queries_on_its_own_connection(window):
-    tab = window.log_tab
-    assert tab._lane_gate is not None and tab._lane_gate.store is not window.gate.store
-    window.close()
-    assert tab._lane is None and tab._lane_gate is None
+def test_the_log_runs_its_queries_on_its_own_connection(window, office):
+    client = window.log_tab.client
+    assert client._services is not None and client._services.store is not office.gate.store
+    window.close()  # the lane and its connection are the process's: they outlive a window
+    assert client._services is not None and client.lane._thread.isRunning()

@@ -1,0 +1,186 @@
+"""The gate store's side of sync: the outbox, and the rows pulled from the office.
+
+Part of the store (data.store.SqliteStore inherits `SyncSide`): data/sync.py talks to the
+office and decides what to send and what to keep; every statement on the gate database
+that it needs is here, each write in one of the store's write transactions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from data.office import CARD_COLUMNS, EVENT_COLUMNS, HOUSEHOLD_COLUMNS, revoked_first, utc_now_text
+
+
+class RosterConflict(ValueError):
+    """A pulled household or card clashes with one this gate registered itself (a flat
+    under another id): nothing of the batch was kept."""
+
+
+def _upsert_sql(table: str, columns: Sequence[str], key: str) -> str:
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            f" ON CONFLICT ({key}) DO UPDATE SET {updates}")
+
+
+_INSERT_PULLED = (f"INSERT INTO events ({', '.join(EVENT_COLUMNS)})"
+                  f" VALUES ({', '.join('?' * len(EVENT_COLUMNS))}) ON CONFLICT DO NOTHING")
+# Another gate's passage counts where it is the card's latest: anti-passback sees it. A
+# lost card's passage (scanned where the re-issue was not known yet) is its replacement's.
+_NEWER_PASSAGE = ("INSERT INTO passages (serial, direction, at_utc, event_id) VALUES"
+                  " (COALESCE((SELECT serial FROM cards WHERE replaced_by IS NULL AND lineage ="
+                  " (SELECT lineage FROM cards WHERE serial = ?1)), ?1), ?2, ?3, ?4)"
+                  " ON CONFLICT (serial) DO UPDATE SET direction = excluded.direction,"
+                  " at_utc = excluded.at_utc, event_id = excluded.event_id"
+                  " WHERE excluded.at_utc > passages.at_utc")
+_INCIDENT = ("INSERT INTO incidents (event_id, kind, at_utc, local_date)"
+             " SELECT ?, ?, ?, ? WHERE NOT EXISTS"
+             " (SELECT 1 FROM incidents WHERE event_id = ? AND kind = ?)")
+
+
+class SyncSide:
+    """The outbox (what each target acknowledged, its cursors, its last error) and the
+    application of pulled batches. Mixed into SqliteStore: `self` is the store."""
+
+    if TYPE_CHECKING:  # the store's own, used here
+        from kiosk.ports import Community
+
+        db: Any
+
+        def _write(self) -> Any: ...
+        def community(self) -> Community: ...
+        def carry_passage(self, old_serial: str, new_serial: str) -> None: ...
+
+    def sync_target(self, target: str) -> dict:
+        """The outbox row of one target: acked_seq, cursors, last success and error."""
+        row = self.db.execute("SELECT * FROM sync_targets WHERE target = ?", [target]).fetchone()
+        if row is None:
+            return {"target": target, "acked_seq": 0, "office_id": None, "roster_cursor": 0,
+                    "events_cursor": 0, "last_success_utc": None, "last_error": None,
+                    "last_attempt_utc": None}
+        return dict(row)
+
+    def unsynced_for(self, target: str) -> int:
+        """This gate's events that `target` has not acknowledged."""
+        acked = self.sync_target(target)["acked_seq"]
+        return self.db.execute("SELECT COUNT(*) FROM events WHERE seq > ? AND +device_id = ?",
+                               [acked, self.community().device_id]).fetchone()[0]
+
+    # -- the outbox -----------------------------------------------------------------------
+
+    def start_outbox(self, target: str, office_id: str) -> bool:
+        """The target's outbox row; a different office at the same address starts from
+        zero. True when it was another office than last time."""
+        state = self.sync_target(target)
+        conn = self.db.conn
+        with self._write():
+            conn.execute("INSERT INTO sync_targets (target, acked_seq, office_id) VALUES (?, 0, ?)"
+                         " ON CONFLICT (target) DO NOTHING", [target, office_id])
+            if state["office_id"] not in (None, office_id):
+                conn.execute("UPDATE sync_targets SET acked_seq = 0, roster_cursor = 0,"
+                             " events_cursor = 0, office_id = ? WHERE target = ?", [office_id, target])
+                return True
+            if state["office_id"] is None:
+                conn.execute("UPDATE sync_targets SET office_id = ? WHERE target = ?",
+                             [office_id, target])
+        return False
+
+    def record_sync_failure(self, target: str, key: str, detail: str, now: dt.datetime) -> None:
+        """Only the error and the attempt's time: the acknowledgements stay as they were."""
+        text = json.dumps({"key": key, "detail": detail}, ensure_ascii=False)
+        with self._write():
+            self.db.conn.execute(
+                "INSERT INTO sync_targets (target, last_error, last_attempt_utc) VALUES (?, ?, ?)"
+                " ON CONFLICT (target) DO UPDATE SET last_error = excluded.last_error,"
+                " last_attempt_utc = excluded.last_attempt_utc", [target, text, utc_now_text(now)])
+
+    def record_sync_success(self, target: str, now: dt.datetime) -> None:
+        with self._write():
+            self.db.conn.execute(
+                "UPDATE sync_targets SET last_success_utc = ?, last_attempt_utc = ?, last_error = NULL"
+                " WHERE target = ?", [utc_now_text(now), utc_now_text(now), target])
+
+    def ack_target(self, target: str, seq: int) -> None:
+        """`target` has committed this gate's events up to `seq`."""
+        with self._write():
+            self.db.conn.execute("UPDATE sync_targets SET acked_seq = ? WHERE target = ?", [seq, target])
+
+    def own_events_after(self, seq: int, limit: int) -> list[tuple]:
+        """This gate's events after `seq`, oldest first: (seq, *EVENT_COLUMNS) each."""
+        device = self.community().device_id
+        select = (f"SELECT seq, {', '.join(EVENT_COLUMNS)} FROM events"
+                  " WHERE +device_id = ? AND seq > ? ORDER BY seq LIMIT ?")  # + : walk seq, not the index
+        return [tuple(r) for r in self.db.conn.execute(select, [device, seq, limit]).fetchall()]
+
+    def own_device_key(self) -> tuple[str | None, int] | None:
+        """This gate's public key text and the first device_seq it signed, or None."""
+        row = self.db.conn.execute("SELECT public_key, signed_from_seq FROM device_keys"
+                                   " WHERE device_id = ?", [self.community().device_id]).fetchone()
+        return (row[0], row[1]) if row is not None else None
+
+    def roster_rows(self) -> tuple[list[dict], list[dict]]:
+        """Every household and card as rows: the start of a new office."""
+        conn = self.db.conn
+        return ([dict(r) for r in conn.execute("SELECT * FROM households")],
+                [dict(r) for r in conn.execute("SELECT * FROM cards")])
+
+    # -- what comes down ------------------------------------------------------------------
+
+    def apply_roster(self, target: str, version: int, keys: list[dict], households: list[dict],
+                     cards: list[dict]) -> None:
+        """The office's roster changes, and the target's roster cursor, in one transaction.
+        RosterConflict (and nothing kept) when a row clashes with this gate's own."""
+        conn = self.db.conn
+        try:
+            with self._write():
+                conn.executemany("INSERT INTO keys (key_id, public_key, created_utc) VALUES (?, ?, ?)"
+                                 " ON CONFLICT (key_id) DO UPDATE SET public_key = excluded.public_key",
+                                 [tuple(k.values()) for k in keys])
+                conn.executemany(_upsert_sql("households", HOUSEHOLD_COLUMNS, "id"),
+                                 [tuple(h.values()) for h in households])
+                conn.executemany(_upsert_sql("cards", CARD_COLUMNS, "serial"),
+                                 [tuple(c.values()) for c in revoked_first(cards)])
+                for card in cards:  # a card re-issued at the office: out where the lost one was
+                    if card["replaced_by"]:
+                        self.carry_passage(card["serial"], card["replaced_by"])
+                conn.execute("UPDATE sync_targets SET roster_cursor = ? WHERE target = ?",
+                             [version, target])
+        except sqlite3.IntegrityError as clash:
+            raise RosterConflict(str(clash)) from None
+
+    def apply_pulled_events(self, target: str, cursor: int, rows: list[dict[str, Any]]) -> set[str]:
+        """Other gates' events (already checked), their passages where newer, their
+        confirmed fevers as incidents, and the target's events cursor: one transaction.
+        Returns the households whose allowed life exits came down."""
+        households: set[str] = set()
+        conn = self.db.conn
+        with self._write():
+            conn.executemany(_INSERT_PULLED, [tuple(r[c] for c in EVENT_COLUMNS) for r in rows])
+            for r in rows:
+                if r["decision"] == "allow" and r["serial"]:
+                    conn.execute(_NEWER_PASSAGE, [r["serial"], r["direction"], r["at_utc"], r["id"]])
+                    if r["kind"] == "life" and r["direction"] == "out" and r["household_id"]:
+                        households.add(r["household_id"])
+                if r["reason"] == "fever_confirmed" and r["decision"] == "deny":
+                    conn.execute(_INCIDENT, [r["id"], "fever_confirmed", r["at_utc"], r["local_date"],
+                                             r["id"], "fever_confirmed"])
+            conn.execute("UPDATE sync_targets SET events_cursor = ? WHERE target = ?", [cursor, target])
+        return households
+
+    def pin_device_keys(self, devices: list[tuple[str, str | None, int]]) -> dict:
+        """The other gates' public keys (device, key text, first signed seq), pinned once
+        learnt; returns every device key this gate knows (data.device_key.device_public_keys)."""
+        with self._write():
+            # A key this gate already holds is kept: an office that hands out another one
+            # cannot make this gate accept what that other key signed.
+            self.db.conn.executemany(
+                "INSERT INTO device_keys (device_id, public_key, signed_from_seq) VALUES (?, ?, ?)"
+                " ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key,"
+                " signed_from_seq = MAX(device_keys.signed_from_seq, excluded.signed_from_seq)"
+                " WHERE device_keys.public_key IS NULL", devices)
+        from data.device_key import device_public_keys  # it imports the store
+
+        return device_public_keys(self.db.conn)
