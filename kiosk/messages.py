@@ -6,6 +6,10 @@ the sentence as it will be read.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the words depend on the model's shape, never at import time
+    from kiosk.model import Verdict
 
 LANGS = ("zh", "en")
 
@@ -34,7 +38,7 @@ VERDICT = {
         "ok_out": "放行，本期已用{used}/{limit}次",
         "ok_out_free": "放行",
         "ok_in": "欢迎回家",
-        "entry_without_exit": "（无外出记录）",
+        "ok_in_without_exit": "欢迎回家（无外出记录）",
         "override": "已由{operator}特批放行",
     },
     "en": {
@@ -61,7 +65,7 @@ VERDICT = {
         "ok_out": "Go ahead: {used} of {limit} exits used",
         "ok_out_free": "Go ahead",
         "ok_in": "Welcome home",
-        "entry_without_exit": "(no exit on record)",
+        "ok_in_without_exit": "Welcome home (no exit on record)",
         "override": "Let through by {operator}",
     },
 }
@@ -78,7 +82,58 @@ def moment(when: dt.datetime, lang: str) -> str:
 
 
 def verdict_message(key: str, lang: str, **fields: object) -> str:
-    return VERDICT[lang if lang in VERDICT else "zh"][key].format(**fields)
+    """One sentence of VERDICT, its fields written as `lang` writes them (VERDICT_FIELDS)."""
+    shown = {name: _field_text(name, value, lang) for name, value in fields.items()}
+    return VERDICT[lang if lang in VERDICT else "zh"][key].format(**shown)
+
+
+# The fields a verdict's sentence may use, and how each is written. A Verdict keeps them
+# as plain values (kiosk.model.Verdict.fields): the same in memory and in an event's JSON.
+VERDICT_FIELDS = {
+    "valid_from": "date",      # ISO date: 2026-02-12
+    "valid_to": "date",
+    "next_exit": "when",       # ISO date, or date-time with offset (rolling quota); None: now
+    "reading": "celsius",      # a reading, °C
+    "first": "celsius",
+    "wait_min": "number",      # whole minutes
+    "remaining_min": "number",
+    "used": "number",
+    "limit": "number",
+    "hours": "text",           # "05:00-22:00", the same in every language
+    "operator": "text",        # the lead's name
+}
+
+
+def _field_text(name: str, value: object, lang: str) -> str:
+    kind = VERDICT_FIELDS.get(name, "text")
+    if value is None or value == "":
+        return ""
+    if kind == "date":
+        return day(dt.date.fromisoformat(str(value)), lang)
+    if kind == "when":
+        text = str(value)
+        if "T" in text:
+            return moment(dt.datetime.fromisoformat(text), lang)
+        return day(dt.date.fromisoformat(text), lang)
+    if kind == "celsius":
+        return f"{float(str(value)):.1f}"
+    return str(value)
+
+
+def verdict_key(verdict: Verdict) -> str:
+    """Which sentence of VERDICT tells this verdict."""
+    if verdict.override_of is not None:
+        return "override"
+    if verdict.reason != "ok":
+        return verdict.reason
+    if verdict.direction is not None and verdict.direction.value == "in":
+        return "ok_in_without_exit" if "entry_without_exit" in verdict.warnings else "ok_in"
+    return "ok_out" if verdict.quota is not None else "ok_out_free"
+
+
+def verdict_text(verdict: Verdict, lang: str) -> str:
+    """The sentence the volunteer reads for `verdict`, in `lang` ("zh" or "en")."""
+    return verdict_message(verdict_key(verdict), lang, **verdict.fields)
 
 
 # Messages for the person at the terminal: bad input (exit 2) and storage failures (exit 3).
@@ -563,3 +618,13 @@ STARTUP = {
 
 def startup_message(key: str, lang: str, **fields: object) -> str:
     return STARTUP[lang if lang in STARTUP else "zh"][key].format(**fields)
+
+
+# The tables a GatepostError's key may name (kiosk.errors): its `table`.
+ERROR_TABLES = {"cli": CLI, "roster": ROSTER, "startup": STARTUP}
+
+
+def error_message(table: str, key: str, lang: str, **fields: object) -> str:
+    """The sentence of a refusal or failure (kiosk.errors.GatepostError), in `lang`."""
+    words = ERROR_TABLES[table]
+    return words[lang if lang in words else "zh"][key].format(**fields)

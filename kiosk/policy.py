@@ -13,9 +13,15 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from kiosk.errors import BadInput
 
-class SettingError(ValueError):
-    """A setting name or value was refused; the message is for the person who typed it."""
+
+class SettingError(BadInput):
+    """A setting name or value was refused; `str()` says which range it must be in."""
+
+    def __init__(self, detail: str):
+        super().__init__("bad_setting", error=detail)
+        self.args = (detail,)
 
 
 def _time_range(text: str) -> tuple[dt.time, dt.time]:
