@@ -472,7 +472,7 @@ LOG = {
         "retest_too_soon": "retest too soon", "fever_confirmed": "fever confirmed",
         "already_out": "already out", "quota_used": "quota used", "work_quota_used": "work quota used",
         "outside_hours": "outside hours", "reason_required": "no exit reason", "ok": "ok",
-        "medical": "medical", "funeral": "funeral", "volunteer": "volunteer", "other": "other",
+        "medical": "Medical", "funeral": "Funeral", "volunteer": "Volunteer", "other": "Other",
         "override_note": "override: {reason}", "exit_note": "reason: {reason}",
         "title": "{community}: daily gate log", "title_range": "{community}: gate log {first} to {last}",
         "buildings_all": "all buildings", "buildings": "Buildings: {buildings}",
@@ -547,6 +547,8 @@ STARTUP = {
         "log_problem_audit_broken_link": "审计日志第 {first} 行与前一行不相连（被替换或插入）",
         "log_problem_audit_edited": "审计日志第 {first} 行在写入后被修改",
         "log_problem_audit_bad_signature": "审计日志第 {first} 行的签名与设备公钥不符（伪造）",
+        "crash_reports": "上次运行以来程序出错 {count} 次（不是磁盘故障），错误报告保存在 {path}，"
+                         "请交给管理员",
     },
     "en": {
         "integrity_failed": "The database file is damaged ({detail}): this gate cannot record. Record on "
@@ -612,6 +614,8 @@ STARTUP = {
         "log_problem_audit_edited": "Audit log line {first} was changed after it was written",
         "log_problem_audit_bad_signature": "Audit log line {first} has a signature the device key did not "
                                            "make (forged)",
+        "crash_reports": "The program failed {count} times since the last start (a program error, "
+                         "not the disk); the crash reports are in {path}: give them to the administrator",
     },
 }
 

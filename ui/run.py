@@ -14,6 +14,7 @@ from kiosk.app import INTEGRITY_PERIOD_S, Gate, check_in_background, open_gate, 
 from kiosk.clock import Clock, SystemClock
 from scanners.sources import SourceFactory, open_source
 from ui.camera import CameraFeed
+from ui.crash import CrashReports, log_dir
 from ui.gate_screen import GateWindow
 from ui.gateclient import GateClient
 from ui.i18n import Language, apply_cjk_font
@@ -35,6 +36,8 @@ class GateApp:
         self.language = Language(self.app)
         self.language.set(lang)
         clock = clock or SystemClock()
+        self.crash_reports = CrashReports(log_dir(db_path))  # a bug: its report, told next start
+        self.crash_reports.install()
         probe = open_gate(db_path, lang, clock)  # fails here (NotInitialised) before any window
         try:
             community, timezone = probe.store.community().name, probe.policy().timezone
@@ -44,7 +47,13 @@ class GateApp:
             self.warnings = [messages.startup_message(f.key, lang, **f.fields) for f in probe.findings]
         finally:
             probe.close()
-        self.client = GateClient(lambda: open_gate(db_path, lang, clock))
+        crashes = self.crash_reports.untold()
+        if crashes:
+            self.warnings.append(messages.startup_message(
+                "crash_reports", lang, count=len(crashes), path=self.crash_reports.directory))
+            self.crash_reports.mark_told(crashes)
+        self.client = GateClient(lambda: open_gate(db_path, lang, clock),
+                                 crash_reports=self.crash_reports)
         factory = open_source(camera) if isinstance(camera, str) else camera
         self.camera = CameraFeed(factory) if factory is not None else None
         self.sounds = sounds or Sounds()
@@ -106,6 +115,7 @@ class GateApp:
         self.client.close()
         self.sounds.close()
         self.language.close()
+        self.crash_reports.close()
         if self._admin is not None:
             self._admin.close()
             self._admin = None

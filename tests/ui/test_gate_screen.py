@@ -149,7 +149,7 @@ def test_lead_overrides_a_deny_with_pin_and_reason(qtbot, screen, community):
     with qtbot.waitSignal(window.verdict_shown, timeout=5000) as shown:
         dialog.press("OK")
     verdict = shown.args[0].verdict
-    assert window.verdict.look is Look.ALLOW, shown.args[0].message
+    assert window.verdict.look is Look.ALLOW, shown.args[0].error
     assert window.verdict.reason.text() == "已由楼长王特批放行"
     event = recorded(community, verdict.event_id)
     assert event.override_of == denied.event_id and event.override_reason == "就医急需"
