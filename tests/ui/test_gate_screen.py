@@ -197,6 +197,7 @@ def test_english_at_run_time_for_the_screen_and_the_verdicts(qtbot, screen, comm
     assert window.verdict.reason.text() == "This card was revoked: use the new card or go to the office"
     qtbot.mouseClick(window.language_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.verdict.title.text() == "禁止通行", timeout=2000)
+    assert window.verdict.reason.text() == "此卡已作废，请使用新卡或到社区办公室"  # told again, in zh
 
 
 def test_muted_gate_is_silent(qtbot, screen, community):
