@@ -411,7 +411,7 @@ def cmd_policy_show(args, gate: Gate) -> int:
     width = max(map(len, values))
     passfile = gate.sync_password_file()
     for setting in policy.SETTINGS:
-        meaning = setting.help_zh if args.lang == "zh" else setting.help_en
+        meaning = setting.help(args.lang)
         value = values[setting.key]
         if setting.key == "sync.url" and passfile is not None:  # that it is set, never what
             value += " " + messages.cli_message("sync_password_set", args.lang, path=passfile.name)

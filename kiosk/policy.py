@@ -86,6 +86,10 @@ class Setting:
     choices: tuple[str, ...] = ()
     parse_text: Callable[[str], str] | None = None  # for free-form kinds: validate, canonicalise
 
+    def help(self, lang: str) -> str:
+        """The setting's meaning in `lang`: declared with it, in both languages (STYLE.md 8)."""
+        return self.help_zh if lang == "zh" else self.help_en
+
     def canonical(self, text: str) -> str:
         """The stored form of `text`, or SettingError with a message naming the range."""
         text = str(text).strip()

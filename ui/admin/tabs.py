@@ -20,10 +20,9 @@ from PySide6.QtWidgets import (
 
 from kiosk import messages, policy
 from kiosk.app import Gate
+from kiosk.errors import GatepostError
 from kiosk.model import CardKind, CardStatus
-from kiosk.office import RosterError
 from kiosk.operators import Operator
-from kiosk.ports import StorageError
 from ui.admin.models import RowsModel
 from ui.admin.texts import screen_lang, shared
 
@@ -249,14 +248,8 @@ class RosterTab(_Tab):
         """The change and its audit line are one transaction (kiosk.office.CardOffice)."""
         try:
             card = change(self.gate.office())
-        except RosterError as refused:
-            from kiosk.messages import cli_message
-
-            reason = cli_message(refused.key, self.lang, **refused.fields)
-            self.changed.emit(self.tr("Not done: {error}").format(error=reason))
-            return
-        except StorageError as failure:
-            self.changed.emit(self.tr("Not done: {error}").format(error=failure))
+        except GatepostError as refused:  # refused, or the disk failed: its sentence (kiosk/errors.py)
+            self.changed.emit(self.tr("Not done: {error}").format(error=refused.message(self.lang)))
             return
         self.show_cards()
         self.changed.emit(self.tr("Done: {serial}").format(serial=card.serial))
@@ -305,7 +298,7 @@ class SettingsTab(_Tab):
         # a setting's meaning is declared once, in both languages, with the setting (kiosk.policy)
         passfile = self.gate.sync_password_file()
         for label, setting in self.meanings:
-            text = f"{setting.key}\n{setting.help_zh if self.lang == 'zh' else setting.help_en}"
+            text = f"{setting.key}\n{setting.help(self.lang)}"
             if setting.key == "sync.url" and passfile is not None:  # that it is set, never what
                 text += "\n" + messages.cli_message("sync_password_set", self.lang, path=passfile.name)
             label.setText(text)
@@ -323,15 +316,15 @@ class SettingsTab(_Tab):
             changes = {key: policy.canonical(key, self.value(key)) for key in self.editors
                        if self.value(key).strip() != current[key]}
         except policy.SettingError as refused:
-            self.saved.emit(self.tr("Not done: {error}").format(error=refused))
+            self.saved.emit(self.tr("Not done: {error}").format(error=refused.message(self.lang)))
             return
         if not changes:
             self.saved.emit(self.tr("Nothing changed"))
             return
         try:
             self.gate.change_settings(changes, self.operator)  # all with their audit lines, or none
-        except StorageError as failure:
-            self.saved.emit(self.tr("Not done: {error}").format(error=failure))
+        except GatepostError as failure:
+            self.saved.emit(self.tr("Not done: {error}").format(error=failure.message(self.lang)))
             return
         self.saved.emit(self.tr("Saved {count} settings").format(count=len(changes)))
 
