@@ -26,6 +26,7 @@ from data.keyfile import key_path, read_private_key, write_private_key
 from data.outputs import check_output, owner_only, writing
 from data.store import SqliteStore, connect, storage_errors
 from data.verify import ChainReport, integrity, verify_chain
+from kiosk.errors import Refused
 from kiosk.ports import StorageError
 
 log = logging.getLogger("db")
@@ -35,13 +36,10 @@ DAILY_PREFIX = "gate-"
 DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")  # the database itself is bad, not the disk
 
 
-class BackupRefused(Exception):
-    """A backup or restore that would do harm; `key` names the message (kiosk.messages)."""
+class BackupRefused(Refused):
+    """A backup or restore that would do harm; `key` names the message (kiosk.messages STARTUP)."""
 
-    def __init__(self, key: str, **fields: object):
-        super().__init__(key)
-        self.key = key
-        self.fields = fields
+    table = "startup"
 
 
 @dataclasses.dataclass(frozen=True)

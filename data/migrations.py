@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from kiosk.ports import StorageError
+
 MIGRATIONS: list[str] = [
     # 1: the gate core
     """
@@ -225,7 +227,7 @@ MIGRATIONS: list[str] = [
 ]
 
 
-class SchemaTooNew(RuntimeError):
+class SchemaTooNew(StorageError):
     """The database was written by a newer Gatepost."""
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.chain import CHAINED_FIELDS, GENESIS
+from kiosk.errors import ENVIRONMENT, REFUSED, GatepostError
 from kiosk.model import Card, CardKind, CardStatus, Household
 from kiosk.ports import Community
 
@@ -163,11 +164,12 @@ DIALECT_TYPES = {
 }
 
 
-class SyncError(Exception):
+class SyncError(GatepostError):
     """Sync or the office refused or failed; `key` names the message (kiosk.messages CLI).
 
     `environmental` errors (an unreachable target, an office newer than this program) are
     the database-or-disk kind, exit code 3; the others are bad usage, exit code 2.
+    Every sentence takes {target} and {detail}.
     """
 
     ENVIRONMENTAL = frozenset({"sync_unreachable", "sync_office_too_new", "sync_failed",
@@ -175,14 +177,22 @@ class SyncError(Exception):
                                "sync_forged_event", "sync_device_key_changed"})
 
     def __init__(self, key: str, detail: object = "", target: str = ""):
-        super().__init__(f"{key}: {target} {detail}")
+        Exception.__init__(self, f"{key}: {target} {detail}")
         self.key = key
         self.detail = str(detail)
-        self.target = target
+        self.target = target  # data/sync.py names the target once it is known
+
+    @property
+    def fields(self) -> dict[str, object]:  # type: ignore[override]  # made from target and detail
+        return {"target": self.target, "detail": self.detail}
 
     @property
     def environmental(self) -> bool:
         return self.key in self.ENVIRONMENTAL
+
+    @property  # type: ignore[override]  # decided by the key, not the class
+    def kind(self) -> str:
+        return ENVIRONMENT if self.environmental else REFUSED
 
 
 def utc_now_text(now: dt.datetime) -> str:

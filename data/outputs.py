@@ -26,17 +26,14 @@ import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from kiosk.errors import Refused
+
 DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EIO)  # the disk, not the user: exit 3
 
 
-class OutputRefused(Exception):
+class OutputRefused(Refused):
     """An output path Gatepost will not write; `key` names the message (kiosk.messages CLI)."""
-
-    def __init__(self, key: str, **fields: object):
-        super().__init__(key)
-        self.key = key
-        self.fields = fields
 
 
 def disk_failed(failure: OSError) -> bool:

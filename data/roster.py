@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.errors import BadInput
 from kiosk.model import Household
 from kiosk.serial import new_household_id
 
@@ -58,12 +59,13 @@ class RowError:
     value: str = ""
 
 
-class RosterFileError(ValueError):
+class RosterFileError(BadInput):
     """The file as a whole cannot be read (format, encoding, no header)."""
 
+    table = "roster"
+
     def __init__(self, key: str, value: str = ""):
-        super().__init__(key)
-        self.key = key
+        super().__init__(key, value=value)
         self.value = value
 
 

@@ -64,6 +64,8 @@ class WalLost(StorageError):
     a deleted file. The connections were reopened and the transaction's events verified on
     disk or written again, with an incident; the verdict must not be shown as given."""
 
+    sentence = "wal_replaced"
+
     def __init__(self, event_ids: list[str]):
         super().__init__("wal_replaced")
         self.event_ids = event_ids

@@ -47,7 +47,7 @@ class Gate:
         self.store = store
         self.clock = clock
         self.lang = lang
-        self.service = CheckpointService(store, clock, lang)
+        self.service = CheckpointService(store, clock)  # language-free: the edges render verdicts
         self.findings: list[Finding] = []  # the start-up checks' results (open_gate)
         self.damage: Finding | None = None  # a periodic check found the file damaged
         self.clock_floor: dt.datetime | None = None  # the newest event at start-up (open_gate)

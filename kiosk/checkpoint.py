@@ -14,10 +14,10 @@ import math
 import secrets
 import uuid
 
-from kiosk import messages
 from kiosk import quota as quota_rules
 from kiosk.clock import Clock
 from kiosk.codec import CardCodeError, Verifier, public_key_from_text
+from kiosk.errors import BadInput
 from kiosk.model import (
     OVERRIDABLE,
     Card,
@@ -42,18 +42,6 @@ log = logging.getLogger("gate")
 FAHRENHEIT = (90.0, 110.0)
 PLAUSIBLE = (34.0, 43.0)
 LOW_BELOW = 36.0
-
-
-class BadInput(ValueError):
-    """Bad usage or bad input (exit code 2): nothing is decided and nothing is written."""
-
-    def __init__(self, key: str, **fields: object):
-        super().__init__(key)
-        self.key = key
-        self.fields = fields
-
-    def message(self, lang: str) -> str:
-        return messages.cli_message(self.key, lang, **self.fields)
 
 
 def parse_temperature(text: str | float | None) -> float | None:
@@ -94,12 +82,14 @@ class _Scan:
 
 
 class CheckpointService:
-    """Decides and records scans. Everything it needs is passed in."""
+    """Decides and records scans. Everything it needs is passed in.
 
-    def __init__(self, store: Store, clock: Clock, lang: str = "zh"):
+    Language-free: a verdict carries its reason and fields; the edges render it.
+    """
+
+    def __init__(self, store: Store, clock: Clock):
         self.store = store
         self.clock = clock
-        self.lang = lang
         self._keys: dict[str, str] | None = None
         self._cached_verifier: Verifier | None = None
 
@@ -168,8 +158,7 @@ class CheckpointService:
             operator=operator, payload_digest=denied.payload_digest or "", card=card,
             household=household, readings=_readings(denied.temp_first, denied.temp_second),
         )
-        message = messages.verdict_message("override", self.lang, operator=operator)
-        return self._record(scan, Decision.ALLOW, denied.reason, {"message": message},
+        return self._record(scan, Decision.ALLOW, denied.reason, {"operator": operator},
                             override_of=denied.id, override_reason=reason.strip())
 
     def retest_queue(self, at: dt.datetime | None = None) -> list[Event]:
@@ -202,9 +191,9 @@ class CheckpointService:
             return Decision.DENY, "revoked", {}
         today = scan.at_local.date()
         if today > valid_to:
-            return Decision.DENY, "expired", {"valid_to": messages.day(valid_to, self.lang)}
+            return Decision.DENY, "expired", {"valid_to": valid_to.isoformat()}
         if today < valid_from:
-            return Decision.DENY, "not_yet_valid", {"valid_from": messages.day(valid_from, self.lang)}
+            return Decision.DENY, "not_yet_valid", {"valid_from": valid_from.isoformat()}
 
         # Up to the scan's own time: a scan recorded with an earlier --at must not see
         # what came after it.
@@ -275,7 +264,7 @@ class CheckpointService:
         t = scan.temperature
         if t is None:
             return (Decision.DENY, "temperature_required", {}) if required else None
-        shown = {"reading": f"{t:.1f}"}
+        shown = {"reading": t}
         if FAHRENHEIT[0] <= t <= FAHRENHEIT[1]:
             return Decision.DENY, "temperature_unit", shown
         if not PLAUSIBLE[0] <= t <= PLAUSIBLE[1]:
@@ -293,7 +282,7 @@ class CheckpointService:
         if waited < policy.retest_wait_s:
             return Decision.RETEST, "retest_too_soon", {
                 "remaining_min": math.ceil((policy.retest_wait_s - waited) / 60),
-                "first": f"{first.temp_first:.1f}"}
+                "first": first.temp_first}
         if t >= policy.fever_c:
             scan.incident = "fever_confirmed"
             return Decision.DENY, "fever_confirmed", shown
@@ -330,7 +319,7 @@ class CheckpointService:
         quota = scan.quota
         if quota.used >= quota.limit:
             code = "quota_used" if kind is CardKind.LIFE else "work_quota_used"
-            return Decision.DENY, code, {"next_exit": self._when(quota.next_exit)}
+            return Decision.DENY, code, {"next_exit": quota.next_exit}
         scan.quota = self._quota(scan, policy, consuming=True)
         return Decision.ALLOW, "ok", {}
 
@@ -376,23 +365,18 @@ class CheckpointService:
             scan.exits = query(key, since, until)
         return scan.exits
 
-    def _when(self, iso: str | None) -> str:
-        if iso is None:
-            return ""
-        if "T" in iso:
-            return messages.moment(dt.datetime.fromisoformat(iso), self.lang)
-        return messages.day(dt.date.fromisoformat(iso), self.lang)
-
     # -- recording --------------------------------------------------------------------
 
     def _record(self, scan: _Scan, decision: Decision, reason: str, fields: dict,
                 override_of: str | None = None, override_reason: str | None = None) -> Verdict:
-        message = fields.pop("message", None) or self._message(scan, decision, reason, fields)
+        if reason == "ok" and scan.direction is Direction.OUT and scan.quota is not None:
+            fields = {"used": scan.quota.used, "limit": scan.quota.limit}
         card, household = scan.card, scan.household
         verdict = Verdict(
-            decision=decision, reason=reason, message=message, warnings=scan.warnings,
+            decision=decision, reason=reason, fields=fields, warnings=scan.warnings,
             event_id=time_ordered_uuid(scan.at_utc), card=card, household=household, quota=scan.quota,
             temperature=scan.readings, direction=scan.direction, at=scan.at_local,
+            override_of=override_of,
         )
         event = Event(
             id=verdict.event_id, device_id=self.store.community().device_id,
@@ -404,25 +388,12 @@ class CheckpointService:
             temp_second=scan.readings.second if scan.readings else None,
             exit_reason=scan.exit_reason, operator=scan.operator, override_of=override_of,
             override_reason=override_reason, payload_digest=scan.payload_digest,
-            verdict=verdict.to_json(),
+            verdict=verdict.record(),
         )
         self.store.record(event, incident=scan.incident)
         log.info("%s %s %s %s", decision.value, reason, scan.direction.value,
                  card.serial if card else "-")
         return verdict
-
-    def _message(self, scan: _Scan, decision: Decision, reason: str, fields: dict) -> str:
-        if reason != "ok":
-            return messages.verdict_message(reason, self.lang, **fields)
-        if scan.direction is Direction.IN:
-            text = messages.verdict_message("ok_in", self.lang)
-            if scan.warnings:
-                text += messages.verdict_message("entry_without_exit", self.lang)
-            return text
-        if scan.quota is not None:
-            return messages.verdict_message("ok_out", self.lang, used=scan.quota.used,
-                                            limit=scan.quota.limit)
-        return messages.verdict_message("ok_out_free", self.lang)
 
 
 def time_ordered_uuid(when: dt.datetime) -> str:
@@ -467,12 +438,20 @@ def _pending_fever(recent: list[Event], since: dt.datetime) -> Event | None:
 
 
 def _verdict_from_event(event: Event, card: Card | None, household: Household | None) -> Verdict:
-    """The verdict a recorded event showed, to show it again."""
+    """The verdict a recorded event showed, to show it again (in the language of now)."""
     shown = event.verdict or {}
     quota = Quota(**shown["quota"]) if shown.get("quota") else None
     temperature = Readings(**shown["temperature"]) if shown.get("temperature") else None
+    if "fields" in shown:
+        fields = shown["fields"]
+    else:  # recorded before verdicts kept their fields: an allowed passage's sentence
+        # needs only what the event holds (the repeat guard repeats allowed passages only)
+        fields = {"operator": event.operator} if event.override_of else (
+            {"used": quota.used, "limit": quota.limit} if quota and event.direction is Direction.OUT
+            else {})
     return Verdict(
-        decision=event.decision, reason=event.reason, message=shown.get("message", ""),
+        decision=event.decision, reason=event.reason, fields=fields,
         warnings=tuple(event.warnings), event_id=event.id, card=card, household=household,
         quota=quota, temperature=temperature, direction=event.direction, at=event.at_local,
+        override_of=event.override_of,
     )

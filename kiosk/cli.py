@@ -16,25 +16,27 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from data.migrations import SchemaTooNew
 from data.office import SyncError
-from data.outputs import OutputRefused
 from data.roster import RosterFileError, household_from_cells, parse_roster
-from data.store import Conflict, NotInitialised, WalLost, storage_errors
+from data.store import Conflict, NotInitialised, storage_errors
 from kiosk import messages, policy
 from kiosk.app import Gate, StartupFailed, default_db_path, init_community, open_gate, open_office_session
-from kiosk.checkpoint import BadInput
+from kiosk.errors import ENVIRONMENT, BadInput, EnvironmentFailure, GatepostError
 from kiosk.model import CardKind, Decision
-from kiosk.office import RosterError
-from kiosk.operators import OperatorError
-from kiosk.ports import StorageError, StoredTextDamaged
 from kiosk.serial import normalize_household_id, normalize_serial
 
 EXIT_OK, EXIT_DENY, EXIT_BAD_INPUT, EXIT_STORAGE = 0, 1, 2, 3
 
 
-class UsageError(Exception):
+class UsageError(BadInput):
     """Bad input found by the CLI itself; the text is already in the user's language."""
+
+    def __init__(self, text: str):
+        super().__init__("")
+        self.args = (text,)
+
+    def message(self, lang: str) -> str:
+        return str(self)
 
 
 def _date(text: str) -> dt.date:
@@ -331,8 +333,15 @@ def _guarded(args) -> list[Path]:
     return databases
 
 
-class DiskFailed(Exception):
+class DiskFailed(EnvironmentFailure):
     """The disk under an output failed (full): exit 3; the text is in the user's language."""
+
+    def __init__(self, text: str):
+        super().__init__("")
+        self.args = (text,)
+
+    def message(self, lang: str) -> str:
+        return str(self)
 
 
 @contextlib.contextmanager
@@ -368,7 +377,7 @@ def cmd_scan(args, gate: Gate) -> int:
             at = at.replace(tzinfo=gate.policy().timezone)
     verdict = gate.scan(args.payload, args.direction.strip().lower(), args.temp,
                                 args.reason, args.operator, at)
-    print(json.dumps(verdict.to_json(), ensure_ascii=False))
+    print(json.dumps(verdict.to_json(args.lang), ensure_ascii=False))
     return EXIT_OK if verdict.decision is Decision.ALLOW else EXIT_DENY
 
 
@@ -399,7 +408,7 @@ def cmd_policy_show(args, gate: Gate) -> int:
     width = max(map(len, values))
     passfile = gate.sync_password_file()
     for setting in policy.SETTINGS:
-        meaning = setting.help_zh if args.lang == "zh" else setting.help_en
+        meaning = setting.help(args.lang)
         value = values[setting.key]
         if setting.key == "sync.url" and passfile is not None:  # that it is set, never what
             value += " " + messages.cli_message("sync_password_set", args.lang, path=passfile.name)
@@ -877,39 +886,42 @@ def main(argv: list[str] | None = None) -> int:
             gate = open_gate(args.db, lang)
             _print_findings(gate.findings, lang)  # start-up warnings (a clock behind, a failed backup)
         return run(args, gate)
-    except UsageError as refused:
-        return _fail(str(refused), EXIT_BAD_INPUT)
-    except OutputRefused as refused:  # data.outputs: a guarded, existing or empty output path
-        return _fail(messages.cli_message(refused.key, lang, **refused.fields), EXIT_BAD_INPUT)
-    except DiskFailed as failure:
-        return _fail(str(failure), EXIT_STORAGE)
-    except BadInput as refused:
-        return _fail(refused.message(lang), EXIT_BAD_INPUT)
-    except (RosterError, OperatorError) as refused:
-        return _fail(messages.cli_message(refused.key, lang, **refused.fields), EXIT_BAD_INPUT)
-    except NotInitialised:
-        return _fail(messages.cli_message("no_database", lang, path=args.db or default_db_path()),
-                     EXIT_BAD_INPUT)
-    except StartupFailed as failure:
+    except StartupFailed as failure:  # one sentence per finding
         _print_findings(failure.findings, lang)
         return EXIT_STORAGE
-    except WalLost:
-        return _fail(messages.cli_message("wal_replaced", lang), EXIT_STORAGE)
-    except StoredTextDamaged:
-        return _fail(messages.cli_message("stored_text_damaged", lang), EXIT_STORAGE)
-    except sqlite3.IntegrityError:
-        raise  # a bug (a constraint the code should have kept): the traceback is wanted
-    except sqlite3.DatabaseError as failure:  # a damaged page met outside a write transaction
-        return _fail(messages.startup_message("integrity_failed", lang, detail=failure), EXIT_STORAGE)
-    except (StorageError, SchemaTooNew) as failure:
-        return _fail(messages.cli_message("storage_failed", lang, error=failure), EXIT_STORAGE)
-    except SyncError as failure:  # an unreachable or too new office: 3; a wrong address: 2
-        target = failure.target or getattr(args, "to", None) or getattr(args, "office", None) or ""
-        return _fail(_sync_message(failure.key, lang, target, failure.detail),
-                     EXIT_STORAGE if failure.environmental else EXIT_BAD_INPUT)
+    except Exception as error:
+        known = _known_error(error, args)
+        if known is None:
+            raise  # a bug (a constraint the code should have kept, ...): the traceback is wanted
+        return _fail(known.message(lang), exit_code(known))
     finally:
         if gate is not None:
             gate.close()
+
+
+def exit_code(error: GatepostError) -> int:
+    """The one mapping of the error model (kiosk/errors.py) to the exit codes of DESIGN.md 5."""
+    return EXIT_STORAGE if error.kind == ENVIRONMENT else EXIT_BAD_INPUT
+
+
+def _known_error(error: Exception, args: argparse.Namespace) -> GatepostError | None:
+    """`error` as the error model sees it; None for a bug. Errors of the libraries below
+    (no database file, a damaged page met outside a write) are named here, at the edge."""
+    if isinstance(error, SyncError):
+        error.target = error.target or getattr(args, "to", None) or getattr(args, "office", None) or ""
+    if isinstance(error, GatepostError):
+        return error
+    if isinstance(error, NotInitialised):
+        return BadInput("no_database", path=args.db or default_db_path())
+    if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.IntegrityError):
+        return DamagedFile("integrity_failed", detail=error)
+    return None
+
+
+class DamagedFile(EnvironmentFailure):
+    """A damaged database page met outside a write transaction (exit 3)."""
+
+    table = "startup"
 
 
 def _undecodable_argument(args: argparse.Namespace) -> str | None:

@@ -6,6 +6,10 @@ the sentence as it will be read.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the words depend on the model's shape, never at import time
+    from kiosk.model import Verdict
 
 LANGS = ("zh", "en")
 
@@ -34,7 +38,7 @@ VERDICT = {
         "ok_out": "放行，本期已用{used}/{limit}次",
         "ok_out_free": "放行",
         "ok_in": "欢迎回家",
-        "entry_without_exit": "（无外出记录）",
+        "ok_in_without_exit": "欢迎回家（无外出记录）",
         "override": "已由{operator}特批放行",
     },
     "en": {
@@ -61,7 +65,7 @@ VERDICT = {
         "ok_out": "Go ahead: {used} of {limit} exits used",
         "ok_out_free": "Go ahead",
         "ok_in": "Welcome home",
-        "entry_without_exit": "(no exit on record)",
+        "ok_in_without_exit": "Welcome home (no exit on record)",
         "override": "Let through by {operator}",
     },
 }
@@ -78,7 +82,58 @@ def moment(when: dt.datetime, lang: str) -> str:
 
 
 def verdict_message(key: str, lang: str, **fields: object) -> str:
-    return VERDICT[lang if lang in VERDICT else "zh"][key].format(**fields)
+    """One sentence of VERDICT, its fields written as `lang` writes them (VERDICT_FIELDS)."""
+    shown = {name: _field_text(name, value, lang) for name, value in fields.items()}
+    return VERDICT[lang if lang in VERDICT else "zh"][key].format(**shown)
+
+
+# The fields a verdict's sentence may use, and how each is written. A Verdict keeps them
+# as plain values (kiosk.model.Verdict.fields): the same in memory and in an event's JSON.
+VERDICT_FIELDS = {
+    "valid_from": "date",      # ISO date: 2026-02-12
+    "valid_to": "date",
+    "next_exit": "when",       # ISO date, or date-time with offset (rolling quota); None: now
+    "reading": "celsius",      # a reading, °C
+    "first": "celsius",
+    "wait_min": "number",      # whole minutes
+    "remaining_min": "number",
+    "used": "number",
+    "limit": "number",
+    "hours": "text",           # "05:00-22:00", the same in every language
+    "operator": "text",        # the lead's name
+}
+
+
+def _field_text(name: str, value: object, lang: str) -> str:
+    kind = VERDICT_FIELDS.get(name, "text")
+    if value is None or value == "":
+        return ""
+    if kind == "date":
+        return day(dt.date.fromisoformat(str(value)), lang)
+    if kind == "when":
+        text = str(value)
+        if "T" in text:
+            return moment(dt.datetime.fromisoformat(text), lang)
+        return day(dt.date.fromisoformat(text), lang)
+    if kind == "celsius":
+        return f"{float(str(value)):.1f}"
+    return str(value)
+
+
+def verdict_key(verdict: Verdict) -> str:
+    """Which sentence of VERDICT tells this verdict."""
+    if verdict.override_of is not None:
+        return "override"
+    if verdict.reason != "ok":
+        return verdict.reason
+    if verdict.direction is not None and verdict.direction.value == "in":
+        return "ok_in_without_exit" if "entry_without_exit" in verdict.warnings else "ok_in"
+    return "ok_out" if verdict.quota is not None else "ok_out_free"
+
+
+def verdict_text(verdict: Verdict, lang: str) -> str:
+    """The sentence the volunteer reads for `verdict`, in `lang` ("zh" or "en")."""
+    return verdict_message(verdict_key(verdict), lang, **verdict.fields)
 
 
 # Messages for the person at the terminal: bad input (exit 2) and storage failures (exit 3).
@@ -417,7 +472,7 @@ LOG = {
         "retest_too_soon": "retest too soon", "fever_confirmed": "fever confirmed",
         "already_out": "already out", "quota_used": "quota used", "work_quota_used": "work quota used",
         "outside_hours": "outside hours", "reason_required": "no exit reason", "ok": "ok",
-        "medical": "medical", "funeral": "funeral", "volunteer": "volunteer", "other": "other",
+        "medical": "Medical", "funeral": "Funeral", "volunteer": "Volunteer", "other": "Other",
         "override_note": "override: {reason}", "exit_note": "reason: {reason}",
         "title": "{community}: daily gate log", "title_range": "{community}: gate log {first} to {last}",
         "buildings_all": "all buildings", "buildings": "Buildings: {buildings}",
@@ -492,6 +547,8 @@ STARTUP = {
         "log_problem_audit_broken_link": "审计日志第 {first} 行与前一行不相连（被替换或插入）",
         "log_problem_audit_edited": "审计日志第 {first} 行在写入后被修改",
         "log_problem_audit_bad_signature": "审计日志第 {first} 行的签名与设备公钥不符（伪造）",
+        "crash_reports": "上次运行以来程序出错 {count} 次（不是磁盘故障），错误报告保存在 {path}，"
+                         "请交给管理员",
     },
     "en": {
         "integrity_failed": "The database file is damaged ({detail}): this gate cannot record. Record on "
@@ -557,9 +614,21 @@ STARTUP = {
         "log_problem_audit_edited": "Audit log line {first} was changed after it was written",
         "log_problem_audit_bad_signature": "Audit log line {first} has a signature the device key did not "
                                            "make (forged)",
+        "crash_reports": "The program failed {count} times since the last start (a program error, "
+                         "not the disk); the crash reports are in {path}: give them to the administrator",
     },
 }
 
 
 def startup_message(key: str, lang: str, **fields: object) -> str:
     return STARTUP[lang if lang in STARTUP else "zh"][key].format(**fields)
+
+
+# The tables a GatepostError's key may name (kiosk.errors): its `table`.
+ERROR_TABLES = {"cli": CLI, "roster": ROSTER, "startup": STARTUP}
+
+
+def error_message(table: str, key: str, lang: str, **fields: object) -> str:
+    """The sentence of a refusal or failure (kiosk.errors.GatepostError), in `lang`."""
+    words = ERROR_TABLES[table]
+    return words[lang if lang in words else "zh"][key].format(**fields)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import types
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -136,11 +138,16 @@ class Readings:
 
 @dataclasses.dataclass(frozen=True)
 class Verdict:
-    """The answer to one scan, as the volunteer sees it and `kiosk scan` prints it."""
+    """The answer to one scan, as the volunteer sees it and `kiosk scan` prints it.
+
+    Language-free: `reason` and `fields` (plain values: ISO dates, numbers, "HH:MM-HH:MM"
+    hours, a name) are what its sentence needs; kiosk.messages.verdict_text renders it in
+    the language of whoever reads it (the CLI's --lang, the gate screen's language now).
+    """
 
     decision: Decision
     reason: str
-    message: str
+    fields: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     duplicate: bool = False
     event_id: str | None = None
@@ -150,6 +157,11 @@ class Verdict:
     temperature: Readings | None = None
     direction: Direction | None = None
     at: dt.datetime | None = None  # local time of the scan, with offset
+    override_of: str | None = None  # the denied event a lead's override let through
+
+    def __post_init__(self) -> None:
+        # Immutable like the rest of the verdict: a screen cannot change what was decided.
+        object.__setattr__(self, "fields", types.MappingProxyType(dict(self.fields)))
 
     @property
     def allowed(self) -> bool:
@@ -161,12 +173,22 @@ class Verdict:
         return (self.decision is Decision.DENY and self.reason in OVERRIDABLE
                 and self.event_id is not None)
 
-    def to_json(self) -> dict[str, Any]:
-        """The verdict JSON of DESIGN.md section 5."""
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
+        """The verdict JSON of DESIGN.md section 5, its `message` rendered in `lang`."""
+        from kiosk.messages import verdict_text  # the words depend on the model, not back
+
+        out = self.record()
+        del out["fields"]
+        return {"decision": out.pop("decision"), "reason": out.pop("reason"),
+                "message": verdict_text(self, lang), **out}
+
+    def record(self) -> dict[str, Any]:
+        """What an event keeps to show this verdict again: the JSON without a sentence,
+        with the sentence's `fields` (rendered again in the language of the screen then)."""
         out: dict[str, Any] = {
             "decision": self.decision.value,
             "reason": self.reason,
-            "message": self.message,
+            "fields": dict(self.fields),
             "warnings": list(self.warnings),
             "duplicate": self.duplicate,
             "event_id": self.event_id,
@@ -215,7 +237,9 @@ class Event:
     override_of: str | None = None   # the denied event an override lets through
     override_reason: str | None = None
     payload_digest: str | None = None  # sha256 of what was scanned (never the raw text of a non-card)
-    verdict: dict[str, Any] | None = None  # the verdict as shown: the repeat guard shows it again
+    # The verdict as recorded (Verdict.record(); events before h-words hold a "message"
+    # instead of "fields"): the repeat guard shows it again.
+    verdict: dict[str, Any] | None = None
     device_seq: int = 0  # assigned by the store when the event is appended
 
 

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk import codec
 from kiosk.clock import Clock
+from kiosk.errors import Refused
 from kiosk.model import Card, CardKind, CardStatus, Household
 from kiosk.policy import Policy
 from kiosk.serial import new_serial
@@ -25,13 +26,8 @@ from kiosk.serial import new_serial
 DEFAULT_DAYS = {CardKind.LIFE: 90, CardKind.WORK: 90, CardKind.SPECIAL: 14}
 
 
-class RosterError(ValueError):
+class RosterError(Refused):
     """A card operation the roster's rules refuse; `key` names the message."""
-
-    def __init__(self, key: str, **fields: object):
-        super().__init__(key)
-        self.key = key
-        self.fields = fields
 
 
 class CardConflict(Exception):

@@ -32,6 +32,7 @@ from typing import Protocol
 
 from kiosk.audit import AuditEntry
 from kiosk.clock import Clock
+from kiosk.errors import Refused
 
 log = logging.getLogger("gate")
 
@@ -63,13 +64,8 @@ class Role(enum.StrEnum):
         return self.rank >= Role(other).rank
 
 
-class OperatorError(ValueError):
-    """An operator change refused; `key` names the message (kiosk.messages.OPERATOR)."""
-
-    def __init__(self, key: str, **fields: object):
-        super().__init__(key)
-        self.key = key
-        self.fields = fields
+class OperatorError(Refused):
+    """An operator change or a PIN refused; `key` names the message (kiosk.messages.CLI)."""
 
 
 class PinLocked(Exception):

@@ -13,9 +13,15 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from kiosk.errors import BadInput
 
-class SettingError(ValueError):
-    """A setting name or value was refused; the message is for the person who typed it."""
+
+class SettingError(BadInput):
+    """A setting name or value was refused; `str()` says which range it must be in."""
+
+    def __init__(self, detail: str):
+        super().__init__("bad_setting", error=detail)
+        self.args = (detail,)
 
 
 def _time_range(text: str) -> tuple[dt.time, dt.time]:
@@ -79,6 +85,10 @@ class Setting:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     parse_text: Callable[[str], str] | None = None  # for free-form kinds: validate, canonicalise
+
+    def help(self, lang: str) -> str:
+        """The setting's meaning in `lang`: declared with it, in both languages (STYLE.md 8)."""
+        return self.help_zh if lang == "zh" else self.help_en
 
     def canonical(self, text: str) -> str:
         """The stored form of `text`, or SettingError with a message naming the range."""

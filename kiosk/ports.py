@@ -9,8 +9,9 @@ import dataclasses
 import datetime as dt
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from kiosk.errors import EnvironmentFailure
 from kiosk.model import Card, Direction, Event, Household, LogFilter
 
 if TYPE_CHECKING:  # these import the ports themselves
@@ -20,18 +21,27 @@ if TYPE_CHECKING:  # these import the ports themselves
     from kiosk.policy import Policy
 
 
-class StorageError(RuntimeError):
+class StorageError(EnvironmentFailure):
     """The database or the disk failed: the scan was not recorded (exit code 3).
 
     Kept apart from bugs: a full disk or a pulled USB stick is something a volunteer can
-    meet, and the screen says "record on paper" instead of showing a verdict.
+    meet, and the screen says "record on paper" instead of showing a verdict. `str()` is
+    the detail (for the log); the sentence is `sentence` of kiosk.messages.CLI.
     """
+
+    sentence: ClassVar[str] = "storage_failed"
+
+    def __init__(self, detail: object = ""):
+        super().__init__(self.sentence, error=detail)
+        self.args = (detail,)
 
 
 class StoredTextDamaged(StorageError):
     """A text stored in the database is not valid UTF-8: the file is damaged (a bad sector,
     a flipped bit). Never decoded leniently: garbled text must not pass as a name, a serial
     or a decision. The remedy is a restore from a backup (docs/reliability.md)."""
+
+    sentence = "stored_text_damaged"
 
     def __init__(self) -> None:
         super().__init__("stored text is not valid UTF-8 (database damaged)")

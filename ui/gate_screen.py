@@ -30,7 +30,7 @@ from kiosk.model import Decision, Verdict
 from kiosk.typed import TypedCard, TypedLimiter
 from ui.dialogs import PinDialog
 from ui.direction import DirectionSwitch
-from ui.gateclient import GateClient, ScanOutcome, ScanRequest, Snapshot
+from ui.gateclient import BUG, NOTICE, STORAGE, GateClient, ScanOutcome, ScanRequest, Snapshot, screen_failure
 from ui.keypad import TemperatureKeypad
 from ui.preview import CameraPreview, CameraState
 from ui.retest import RetestQueueModel, RetestQueueView
@@ -241,8 +241,12 @@ class GateWindow(QMainWindow):
         dialog.open()
 
     def _on_typed_failed(self, error: BaseException) -> None:
-        log.error("typed serial not looked up: %s", error)
-        self.verdict.show_paper()
+        if screen_failure(error) == BUG:
+            self.client.report_bug(error, "typed serial look-up")
+            self.verdict.show_bug()
+        else:
+            log.error("typed serial not looked up: %s", error)
+            self.verdict.show_paper()
         self.sounds.play("paper")
 
     def _forget_typed_dialog(self, _result: int) -> None:
@@ -276,12 +280,15 @@ class GateWindow(QMainWindow):
     def show_outcome(self, outcome: ScanOutcome) -> None:
         verdict = outcome.verdict
         self._shown_seen_at = outcome.request.seen_at
-        if outcome.failure == "storage":
+        if outcome.failure == STORAGE:
             self.verdict.show_paper(self._damage)
             self.status.set_snapshot(None)
             self.sounds.play("paper")
-        elif outcome.failure == "bad_input":
-            self.verdict.show_notice(outcome.message)
+        elif outcome.failure == BUG:
+            self.verdict.show_bug()
+            self.sounds.play("paper")
+        elif outcome.failure == NOTICE:
+            self.verdict.show_notice(outcome.notice or str(outcome.error))
             self.sounds.play("deny")
         elif verdict is not None:
             self.verdict.show_verdict(verdict)

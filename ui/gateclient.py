@@ -9,18 +9,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk import messages
 from kiosk.app import Gate
-from kiosk.checkpoint import BadInput
+from kiosk.errors import ENVIRONMENT, GatepostError, kind_of
 from kiosk.model import Event, Verdict
-from kiosk.operators import OperatorError
-from kiosk.ports import StorageError
+from ui.crash import CrashReports
 from ui.tasks import Lane
 
 log = logging.getLogger("gate")
@@ -39,14 +38,36 @@ class ScanRequest:
     seen_at: float = dataclasses.field(default_factory=time.perf_counter)
 
 
+# What the screen shows when there is no verdict (ScanOutcome.failure), by the error
+# model's kinds (kiosk/errors.py): the one mapping of errors to screen states.
+NOTICE, STORAGE, BUG = "bad_input", "storage", "bug"
+
+
+def screen_failure(error: BaseException) -> str:
+    """NOTICE (bad input or a refusal: a calm sentence), STORAGE (the disk, the database:
+    record on paper) or BUG (anything else: a program error, with a crash report)."""
+    kind = kind_of(error)
+    if kind is None and (isinstance(error, OSError) or (
+            isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.IntegrityError))):
+        kind = ENVIRONMENT  # met below the store: a missing file, a damaged page
+    if kind is None:
+        return BUG
+    return STORAGE if kind == ENVIRONMENT else NOTICE
+
+
 @dataclasses.dataclass(frozen=True)
 class ScanOutcome:
-    """A verdict, or why there is none: `failure` is "storage" (record on paper) or "bad_input"."""
+    """A verdict, or why there is none: `failure` is NOTICE, STORAGE or BUG; `error` is
+    what happened (a GatepostError's sentence is rendered by the screen, in its language)."""
 
     request: ScanRequest
     verdict: Verdict | None = None
     failure: str | None = None
-    message: str = ""
+    error: BaseException | None = None
+
+    @property
+    def notice(self) -> GatepostError | None:
+        return self.error if isinstance(self.error, GatepostError) else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,9 +94,11 @@ class GateClient(QObject):
     scanned = Signal(object)
     snapshot_ready = Signal(object)
 
-    def __init__(self, opener: Callable[[], Gate], parent: QObject | None = None):
+    def __init__(self, opener: Callable[[], Gate], parent: QObject | None = None,
+                 crash_reports: CrashReports | None = None):
         super().__init__(parent)
         self._opener = opener
+        self.crash_reports = crash_reports  # where a bug's report goes (None: the log only)
         self._gate: Gate | None = None  # touched only on the lane's thread
         self.lane = Lane("gate", self)
 
@@ -110,17 +133,18 @@ class GateClient(QObject):
         self.lane.submit(lambda: self._worker_gate().typed_card(typed), on_done, on_failed)
 
     def _failure(self, request: ScanRequest, error: BaseException) -> ScanOutcome:
-        lang = self._gate.service.lang if self._gate else "zh"
-        if isinstance(error, BadInput):
-            return ScanOutcome(request, failure="bad_input", message=error.message(lang))
-        if isinstance(error, OperatorError):
-            return ScanOutcome(request, failure="bad_input",
-                               message=messages.cli_message(error.key, lang, **error.fields))
-        if isinstance(error, StorageError):
+        failure = screen_failure(error)
+        if failure == STORAGE:
             log.error("scan not recorded: %s", error)
-            return ScanOutcome(request, failure="storage", message=str(error))
-        log.error("scan failed", exc_info=error)  # a bug: the traceback goes to the log
-        return ScanOutcome(request, failure="storage", message=repr(error))
+        elif failure == BUG:
+            self.report_bug(error, f"scan from {request.source}, direction {request.direction}")
+        return ScanOutcome(request, failure=failure, error=error)
+
+    def report_bug(self, error: BaseException, context: str = "") -> None:
+        """A bug: its traceback in the log and a crash report the next start tells about."""
+        log.error("program error (%s)", context or "gate", exc_info=error)
+        if self.crash_reports is not None:
+            self.crash_reports.record(error, context)
 
     # -- the rest -------------------------------------------------------------------
 
@@ -159,9 +183,10 @@ class GateClient(QObject):
         self.lane.submit(body, self.snapshot_ready.emit, failed)
 
     def set_lang(self, lang: str) -> None:
+        """The language of the sentences the lane's Gate writes itself (the sync state of
+        the status bar). Verdicts and refusals are language-free: the screen renders them."""
         def body() -> None:
-            gate = self._worker_gate()
-            gate.lang = gate.service.lang = lang
+            self._worker_gate().lang = lang
 
         self.lane.submit(body)
 

@@ -15,6 +15,7 @@ from kiosk.clock import Clock, SystemClock
 from scanners.sources import SourceFactory, open_source
 from ui.adminclient import AdminClient
 from ui.camera import CameraFeed
+from ui.crash import CrashReports, log_dir
 from ui.gate_screen import GateWindow
 from ui.gateclient import GateClient
 from ui.i18n import Language, apply_cjk_font
@@ -41,12 +42,19 @@ class GateApp:
         self.language = Language(self.app)
         self.language.set(lang)
         clock = clock or SystemClock()
+        self.crash_reports = CrashReports(log_dir(db_path))  # a bug: its report, told next start
+        self.crash_reports.install()
         # Fails here (NotInitialised, StartupFailed) before any window.
         self.process = process = start_gate_process(db_path, lang, clock)
         # Warnings of the start-up checks (a clock behind the newest event, a backup
         # that could not be written): shown once when the screen opens.
         self.warnings = [messages.startup_message(f.key, lang, **f.fields) for f in process.findings]
-        self.client = GateClient(process.open_worker)
+        crashes = self.crash_reports.untold()
+        if crashes:
+            self.warnings.append(messages.startup_message(
+                "crash_reports", lang, count=len(crashes), path=self.crash_reports.directory))
+            self.crash_reports.mark_told(crashes)
+        self.client = GateClient(process.open_worker, crash_reports=self.crash_reports)
         self.admin_client = AdminClient(lambda: process.open_worker(self.language.code),
                                         process.today, process.path)
         factory = open_source(camera) if isinstance(camera, str) else camera
@@ -104,6 +112,7 @@ class GateApp:
         self.admin_client.close()
         self.sounds.close()
         self.language.close()
+        self.crash_reports.close()
 
 
 def run_gui(db_path: Path, lang: str = "zh", camera: str | SourceFactory | None = None,

@@ -2,7 +2,12 @@
 
 Each outcome has its own colour, its own shape and its own word, so it is told apart
 without colour vision: allow is a green circle with a tick, deny a red octagon (a stop
-sign) with a cross, retest an amber triangle with "!", and "record on paper" a grey sheet.
+sign) with a cross, retest an amber triangle with "!", "record on paper" a grey sheet, and
+a program error (a bug) a violet square with "?": never the paper sheet, which would hide it.
+
+Words: the verdict's sentence, the card kinds and the exit reasons come from the one
+catalogue (kiosk/messages.py), rendered in the language showing now (`screen_lang`); the
+panel's own chrome (titles, buttons) is tr(). A language switch re-renders what is shown.
 """
 from __future__ import annotations
 
@@ -12,7 +17,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.model import CardKind, Decision, Verdict
+from kiosk.errors import GatepostError
+from kiosk.messages import log_text, verdict_text
+from kiosk.model import Decision, Verdict
+from ui.i18n import screen_lang
 
 
 class Look(enum.StrEnum):
@@ -22,6 +30,7 @@ class Look(enum.StrEnum):
     RETEST = "retest"
     PAPER = "paper"      # the database could not record: never green
     NOTICE = "notice"    # bad input: a calm sentence, nothing recorded
+    BUG = "bug"          # a program error: call the administrator (a crash report is kept)
 
 
 # background, text
@@ -32,6 +41,7 @@ COLOURS = {
     Look.RETEST: ("#ffb300", "#1a1a1a"),
     Look.PAPER: ("#455a64", "#ffffff"),
     Look.NOTICE: ("#37474f", "#ffffff"),
+    Look.BUG: ("#4a148c", "#ffffff"),
 }
 
 EXIT_REASONS = ("medical", "funeral", "volunteer", "other")
@@ -94,6 +104,13 @@ class VerdictIcon(QWidget):
                                      QPointF(box.left() + 6, box.bottom() - 14)]))
             p.drawLine(QPointF(c.x(), c.y() - r * .25), QPointF(c.x(), c.y() + r * .25))
             p.drawPoint(QPointF(c.x(), c.y() + r * .5))
+        elif self.look is Look.BUG:
+            p.drawRoundedRect(box.adjusted(side * .12, side * .12, -side * .12, -side * .12), 12, 12)
+            font = QFont()
+            font.setPixelSize(int(side * .5))
+            font.setBold(True)
+            p.setFont(font)
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, "?")
         elif self.look is Look.PAPER:
             sheet = QPainterPath()
             sheet.addRoundedRect(box.adjusted(side * .2, 6, -side * .2, -6), 8, 8)
@@ -126,7 +143,7 @@ class VerdictPanel(QWidget):
         self.setStyleSheet(PANEL_STYLE)
         self.look = Look.IDLE
         self.verdict: Verdict | None = None
-        self._notice = ""
+        self._notice: str | GatepostError = ""
         self._paper: str | None = None
         self._clear_timer = QTimer(self, singleShot=True, interval=self.ALLOW_CLEARS_MS)
         self._clear_timer.timeout.connect(self.clear)
@@ -212,12 +229,20 @@ class VerdictPanel(QWidget):
         self._clear_timer.stop()
         self._set_look(Look.PAPER)
 
-    def show_notice(self, text: str) -> None:
-        """Bad input (e.g. a temperature that is not a number): nothing was recorded."""
+    def show_notice(self, notice: str | GatepostError) -> None:
+        """Bad input (e.g. a temperature that is not a number) or a refusal: nothing was
+        recorded. A GatepostError is told in the language showing, now and after a switch."""
         self.verdict = None
-        self._notice = text
+        self._notice = notice
         self._clear_timer.stop()
         self._set_look(Look.NOTICE)
+
+    def show_bug(self) -> None:
+        """A program error: no verdict, and the screen says so (not "record on paper", which
+        would pass it off as a disk fault). Stays until the next scan."""
+        self.verdict = None
+        self._clear_timer.stop()
+        self._set_look(Look.BUG)
 
     def clear(self) -> None:
         self.verdict = None
@@ -239,15 +264,21 @@ class VerdictPanel(QWidget):
         look = self.look
         titles = {Look.IDLE: self.tr("Scan a card"), Look.ALLOW: self.tr("GO AHEAD"),
                   Look.DENY: self.tr("STOP"), Look.RETEST: self.tr("RETEST"),
-                  Look.PAPER: self.tr("Record on paper"), Look.NOTICE: self.tr("Check the input")}
+                  Look.PAPER: self.tr("Record on paper"), Look.NOTICE: self.tr("Check the input"),
+                  Look.BUG: self.tr("Program error")}
         if v is not None and v.reason == "reason_required":
             titles[look] = self.tr("Choose a reason")
         self.title.setText(titles[look])
-        self.reason.setText(_readable(v.message) if v else {
+        lang = screen_lang()
+        notice = self._notice
+        self.reason.setText(_readable(verdict_text(v, lang)) if v else {
             Look.IDLE: self.tr("Measure the temperature, then show the QR code to the camera"),
             Look.PAPER: self._paper or self.tr("The gate could not save this scan. Write it on the "
                                                "paper log and call the administrator."),
-            Look.NOTICE: self._notice}.get(look, ""))
+            Look.NOTICE: notice.message(lang) if isinstance(notice, GatepostError) else notice,
+            Look.BUG: self.tr("A program error: this scan has no verdict. Call the administrator; "
+                              "the error is saved in a crash report for them."),
+        }.get(look, ""))
         self.details.setText(self._details(v) if v else "")
         self.quota.setText(self._quota(v) if v else "")
         self.note.setText(self.tr("(scanned again: already recorded)") if v and v.duplicate else "")
@@ -257,13 +288,12 @@ class VerdictPanel(QWidget):
         self.override_button.setVisible(bool(v and v.overridable))
 
     def _details(self, v: Verdict) -> str:
-        kinds = {CardKind.LIFE: self.tr("Life card"), CardKind.WORK: self.tr("Work card"),
-                 CardKind.SPECIAL: self.tr("Special card")}
+        lang = screen_lang()
         parts = []
         if v.household is not None:
             parts.append(self.tr("Flat %1").replace("%1", v.household.flat))
         if v.card is not None:
-            parts.append(kinds[v.card.kind])
+            parts.append(log_text(f"card_{v.card.kind.value}", lang))  # as the card prints it
             if v.card.holder_initial:
                 parts.append(self.tr("Holder %1").replace("%1", v.card.holder_initial))
         if v.temperature is not None:
@@ -280,10 +310,8 @@ class VerdictPanel(QWidget):
 
     def retranslate(self) -> None:
         self.override_button.setText(self.tr("Lead: let through (PIN)"))
-        names = {"medical": self.tr("Medical"), "funeral": self.tr("Funeral"),
-                 "volunteer": self.tr("Volunteer"), "other": self.tr("Other")}
-        for code, button in self.reason_buttons.items():
-            button.setText(names[code])
+        for code, button in self.reason_buttons.items():  # as the log names them
+            button.setText(log_text(code, screen_lang()))
         self._fill()
 
     def changeEvent(self, event) -> None:

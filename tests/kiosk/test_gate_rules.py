@@ -8,6 +8,7 @@ import pytest
 
 from kiosk import codec
 from kiosk.checkpoint import BadInput
+from kiosk.messages import verdict_text
 from kiosk.model import REASONS, CardKind, CardStatus, Decision
 from kiosk.serial import new_community_id, new_serial
 from tests.kiosk.conftest import local
@@ -181,7 +182,8 @@ def test_the_first_failing_check_decides(world, scenario, reason, decision):
     events_before = _event_count(world)
     verdict = scenario(world)
     assert (verdict.decision, verdict.reason) == (decision, reason)
-    assert verdict.message  # the volunteer always reads a sentence
+    for lang in ("zh", "en"):  # the volunteer always reads a sentence, in either language
+        assert verdict_text(verdict, lang)
     assert not verdict.duplicate
     stored = world.gate.store.event(verdict.event_id)
     assert (stored.decision, stored.reason) == (decision, reason)

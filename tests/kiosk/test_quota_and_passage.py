@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from kiosk.checkpoint import BadInput
+from kiosk.messages import verdict_text
 from kiosk.model import CardKind, Decision
 from tests.kiosk.conftest import local
 
@@ -32,7 +33,7 @@ def test_calendar_window_allows_one_exit_per_two_days(world, second_exit, allowe
     if not allowed:
         assert verdict.reason == "quota_used"
         assert verdict.quota.next_exit == "2026-02-12"
-        assert "2月12日起可再外出" in verdict.message
+        assert "2月12日起可再外出" in verdict_text(verdict, "zh")
 
 
 def test_allowed_exit_reports_the_window_including_itself(world):
@@ -84,7 +85,7 @@ def test_rolling_window_counts_48_hours(world, second_exit, allowed):
     assert verdict.allowed is allowed
     if not allowed:
         assert dt.datetime.fromisoformat(verdict.quota.next_exit) == local(12, 8)
-        assert "2月12日 08:00" in verdict.message
+        assert "2月12日 08:00" in verdict_text(verdict, "zh")
 
 
 # -- work and special cards ------------------------------------------------------------
@@ -141,7 +142,7 @@ def test_a_double_fired_scan_is_one_passage(world):
     first = world.at(local(10, 8)).scan(world.life, "out")
     again = world.at(local(10, 8, 0, 9)).scan(world.life, "out")
     assert again.duplicate and again.allowed and again.event_id == first.event_id
-    assert again.message == first.message
+    assert verdict_text(again, "en") == verdict_text(first, "en")
     assert world.gate.status(dt.date(2026, 2, 10))["scans_today"] == 1
 
 
@@ -162,7 +163,7 @@ def test_the_guard_does_not_repeat_a_denial(world):
 def test_fever_then_normal_retest_lets_the_person_in_with_both_readings(world):
     first = world.at(local(10, 8)).scan(world.life, "in", temp="37.6")
     assert first.decision is Decision.RETEST and first.temperature.first == 37.6
-    assert "休息5分钟" in first.message
+    assert "休息5分钟" in verdict_text(first, "zh")
     second = world.at(local(10, 8, 5)).scan(world.life, "in", temp="36.9")
     assert second.allowed
     assert second.to_json()["temperature"] == {"first": 37.6, "second": 36.9}
@@ -200,7 +201,7 @@ def test_a_lead_lets_a_denied_person_through(world):
     go_out_and_back(world, local(10, 8), local(10, 10))
     denied = world.at(local(10, 12)).scan(world.life, "out")
     verdict = world.gate.service.override(denied.event_id, "楼栋长王", "就医")
-    assert verdict.allowed and "王" in verdict.message
+    assert verdict.allowed and "王" in verdict_text(verdict, "zh")
     event = world.gate.store.event(verdict.event_id)
     assert event.override_of == denied.event_id and event.override_reason == "就医"
     assert world.gate.store.last_passage(world.life.card.serial).direction.value == "out"
@@ -225,9 +226,11 @@ def test_typed_serial_is_accepted(world, mangle):
     assert verdict.allowed and verdict.card.serial == world.life.card.serial
 
 
-def test_messages_follow_the_language(world):
-    world.gate.service.lang = "en"
-    assert world.scan("nonsense", "out").message.startswith("Not a pass card")
+def test_a_verdict_is_told_in_the_language_of_its_reader(world):
+    verdict = world.scan("nonsense", "out")
+    assert verdict_text(verdict, "en").startswith("Not a pass card")
+    assert verdict_text(verdict, "zh").startswith("不是本社区的出入证")
+    assert verdict.to_json("en")["message"].startswith("Not a pass card")
 
 
 def test_verdict_json_has_the_contract_fields(world):

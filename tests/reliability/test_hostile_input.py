@@ -18,6 +18,7 @@ from kiosk import codec
 from kiosk.checkpoint import BadInput, parse_temperature
 from kiosk.cli import main
 from kiosk.codec import CardCodeError
+from kiosk.messages import verdict_text
 from kiosk.serial import ALPHABET, check_char, normalize_serial
 from scanners.wedge import WedgeParser
 from tests.reliability.conftest import SCALE
@@ -55,7 +56,7 @@ def test_a_scanned_garbage_text_is_denied_and_moves_no_card(community, text, fig
     except BadInput:
         raise AssertionError(f"a payload is never bad usage: {text!r}") from None
     assert verdict.decision.value == "deny"
-    assert verdict.message  # a sentence for the volunteer
+    assert verdict_text(verdict, "zh")  # a sentence for the volunteer
     assert community.gate.store.db.execute("SELECT COUNT(*) FROM passages").fetchone()[0] == before
     figures.add("checkpoint: random scans denied, recorded, no passage", 1)
 

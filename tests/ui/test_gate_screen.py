@@ -149,7 +149,7 @@ def test_lead_overrides_a_deny_with_pin_and_reason(qtbot, screen, community):
     with qtbot.waitSignal(window.verdict_shown, timeout=5000) as shown:
         dialog.press("OK")
     verdict = shown.args[0].verdict
-    assert window.verdict.look is Look.ALLOW, shown.args[0].message
+    assert window.verdict.look is Look.ALLOW, shown.args[0].error
     assert window.verdict.reason.text() == "已由楼长王特批放行"
     event = recorded(community, verdict.event_id)
     assert event.override_of == denied.event_id and event.override_reason == "就医急需"
@@ -197,6 +197,7 @@ def test_english_at_run_time_for_the_screen_and_the_verdicts(qtbot, screen, comm
     assert window.verdict.reason.text() == "This card was revoked: use the new card or go to the office"
     qtbot.mouseClick(window.language_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.verdict.title.text() == "禁止通行", timeout=2000)
+    assert window.verdict.reason.text() == "此卡已作废，请使用新卡或到社区办公室"  # told again, in zh
 
 
 def test_muted_gate_is_silent(qtbot, screen, community):

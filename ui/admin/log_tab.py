@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app import OutputRefused
-from kiosk.messages import cli_message
+from kiosk.errors import GatepostError
 from kiosk.model import LogFilter
 from kiosk.operators import Operator
 from kiosk.ports import Cancelled
@@ -239,8 +238,8 @@ class LogTab(QWidget):
 
             if isinstance(error, Cancelled):
                 self.export_finished.emit(self.tr("Export cancelled: no file written"))
-            elif isinstance(error, OutputRefused):
-                self.export_finished.emit(cli_message(error.key, self.lang, **error.fields))
+            elif isinstance(error, GatepostError):  # a refused path, a failed disk (kiosk/errors.py)
+                self.export_finished.emit(error.message(self.lang))
             else:
                 log.error("export failed", exc_info=error)
                 self.export_finished.emit(self.tr("Export failed: {error}").format(error=error))

@@ -19,10 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import messages, policy
+from kiosk.errors import GatepostError
 from kiosk.model import CardKind, CardStatus
-from kiosk.office import RosterError
 from kiosk.operators import Operator
-from kiosk.ports import StorageError
 from ui.admin.models import RowsModel
 from ui.admin.texts import screen_lang, shared
 from ui.adminclient import AdminClient
@@ -49,7 +48,7 @@ class _Tab(QWidget):
 
 def _log_failure(error: BaseException) -> None:
     """A read that failed leaves the table as it was; the reason goes to the log."""
-    log.error("admin screen not read: %s", error, exc_info=not isinstance(error, StorageError))
+    log.error("admin screen not read: %s", error, exc_info=not isinstance(error, GatepostError))
 
 
 def _headers(keys: tuple[str, ...], lang: str) -> list[str]:
@@ -59,10 +58,9 @@ def _headers(keys: tuple[str, ...], lang: str) -> list[str]:
 def _reason(error: BaseException, lang: str) -> str:
     """Why a change was not done, in words: a refusal's sentence, a storage failure's text.
     A bug gets its traceback in the log."""
-    if isinstance(error, RosterError):
-        return messages.cli_message(error.key, lang, **error.fields)
-    if not isinstance(error, StorageError | policy.SettingError):
-        log.error("admin change failed", exc_info=error)
+    if isinstance(error, GatepostError):  # refused, or the disk failed: its sentence (kiosk/errors.py)
+        return error.message(lang)
+    log.error("admin change failed", exc_info=error)
     return str(error)
 
 
@@ -351,7 +349,7 @@ class SettingsTab(_Tab):
         # a setting's meaning is declared once, in both languages, with the setting (kiosk.policy)
         passfile = self.passfile
         for label, setting in self.meanings:
-            text = f"{setting.key}\n{setting.help_zh if self.lang == 'zh' else setting.help_en}"
+            text = f"{setting.key}\n{setting.help(self.lang)}"
             if setting.key == "sync.url" and passfile is not None:  # that it is set, never what
                 text += "\n" + messages.cli_message("sync_password_set", self.lang, path=passfile.name)
             label.setText(text)

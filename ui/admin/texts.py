@@ -11,18 +11,10 @@ Both follow the gate screen's language switch: `screen_lang()` says which one is
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
-
 from kiosk.messages import log_text
+from ui.i18n import screen_lang
 
-
-def screen_lang() -> str:
-    """"zh" while the Chinese translation is installed (ui.i18n.Language), else "en".
-
-    The .ts translates this marker into its own language code, so the shared words follow
-    the same switch as the tr() words without the widgets holding a Language object.
-    """
-    return "zh" if QCoreApplication.translate("Language", "en") == "zh" else "en"
+__all__ = ["screen_lang", "shared"]
 
 
 def shared(key: str, lang: str, **fields: object) -> str:

@@ -59,6 +59,16 @@ def apply_cjk_font(app) -> str | None:
     return family
 
 
+def screen_lang() -> str:
+    """The language showing now: "zh" while the Chinese translation is installed, else "en".
+
+    The .ts translates this marker into its own language code, so words of the catalogue
+    (kiosk/messages.py: verdicts, refusals, the log's words) follow the same switch as
+    the tr() words, without the widgets holding a Language object.
+    """
+    return "zh" if QCoreApplication.translate("Language", "en") == "zh" else "en"
+
+
 class Language:
     """The screen's language: "zh" (the default) or "en"."""
 

@@ -523,6 +523,10 @@
         <translation>请检查输入</translation>
     </message>
     <message>
+        <source>Program error</source>
+        <translation>程序出错</translation>
+    </message>
+    <message>
         <source>Choose a reason</source>
         <translation>选择事由</translation>
     </message>
@@ -535,20 +539,12 @@
         <translation>本次扫码未能保存。请在纸质登记表上记录，并联系管理员。</translation>
     </message>
     <message>
+        <source>A program error: this scan has no verdict. Call the administrator; the error is saved in a crash report for them.</source>
+        <translation>程序出错，本次扫码没有结果。请联系管理员；错误已保存在错误报告中。</translation>
+    </message>
+    <message>
         <source>(scanned again: already recorded)</source>
         <translation>（重复扫码：已记录过）</translation>
-    </message>
-    <message>
-        <source>Life card</source>
-        <translation>生活卡</translation>
-    </message>
-    <message>
-        <source>Work card</source>
-        <translation>工作卡</translation>
-    </message>
-    <message>
-        <source>Special card</source>
-        <translation>特殊卡</translation>
     </message>
     <message>
         <source>Flat %1</source>
@@ -569,22 +565,6 @@
     <message>
         <source>Lead: let through (PIN)</source>
         <translation>楼栋长特批放行（需PIN）</translation>
-    </message>
-    <message>
-        <source>Medical</source>
-        <translation>就医</translation>
-    </message>
-    <message>
-        <source>Funeral</source>
-        <translation>丧事</translation>
-    </message>
-    <message>
-        <source>Volunteer</source>
-        <translation>志愿服务</translation>
-    </message>
-    <message>
-        <source>Other</source>
-        <translation>其他</translation>
     </message>
 </context>
 </TS>
