@@ -38,6 +38,7 @@ from ui.sound import Sounds
 from ui.statusbar import GateStatusBar
 from ui.typed_confirm import TypedConfirmDialog
 from ui.verdict import VerdictPanel
+from ui.wedge import mark_scan_window
 
 log = logging.getLogger("gate")
 
@@ -88,6 +89,7 @@ class GateWindow(QMainWindow):
         self._painted_seen_at = 0.0
         self.pin_dialog: PinDialog | None = None
         self.setObjectName("gate")
+        mark_scan_window(self)  # its keys may be a hand scanner's; a dialog's never are
         self.setStyleSheet(WINDOW_STYLE)
         self.community = community
 
