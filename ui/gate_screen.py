@@ -34,10 +34,12 @@ from ui.gateclient import BUG, NOTICE, STORAGE, GateClient, ScanOutcome, ScanReq
 from ui.keypad import TemperatureKeypad
 from ui.preview import CameraPreview, CameraState
 from ui.retest import RetestQueueModel, RetestQueueView
+from ui.serial_keyboard import SerialKeyboard
 from ui.sound import Sounds
 from ui.statusbar import GateStatusBar
 from ui.typed_confirm import TypedConfirmDialog
 from ui.verdict import VerdictPanel
+from ui.wedge import mark_scan_window
 
 log = logging.getLogger("gate")
 
@@ -88,6 +90,7 @@ class GateWindow(QMainWindow):
         self._painted_seen_at = 0.0
         self.pin_dialog: PinDialog | None = None
         self.setObjectName("gate")
+        mark_scan_window(self)  # its keys may be a hand scanner's; a dialog's never are
         self.setStyleSheet(WINDOW_STYLE)
         self.community = community
 
@@ -108,6 +111,16 @@ class GateWindow(QMainWindow):
         self.serial_button = QPushButton()
         self.serial_button.setMinimumHeight(56)
         self.serial_button.clicked.connect(self._submit_typed)
+        # The on-screen keyboard, for a gate without a physical one (or gloves on): a toggle.
+        self.serial_keyboard = SerialKeyboard(self.serial_entry)
+        self.serial_keyboard.setVisible(False)
+        self.serial_keyboard.submitted.connect(self._submit_typed)
+        self.keyboard_button = QPushButton()
+        self.keyboard_button.setObjectName("keyboard_button")
+        self.keyboard_button.setCheckable(True)
+        self.keyboard_button.setMinimumHeight(56)
+        self.keyboard_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.keyboard_button.toggled.connect(self._show_keyboard)
         self.typed_pause = QLabel()
         self.typed_pause.setObjectName("typed_pause")
         self.typed_pause.setWordWrap(True)
@@ -150,11 +163,13 @@ class GateWindow(QMainWindow):
 
         left = QVBoxLayout()
         left.addWidget(self.preview, 1)
+        left.addWidget(self.serial_keyboard, 1)  # in the preview's place while it is open
         left.addWidget(self.direction)
 
         entry = QHBoxLayout()
         entry.addWidget(self.serial_entry, 1)
         entry.addWidget(self.serial_button)
+        entry.addWidget(self.keyboard_button)
         self.serial_caption = QLabel()
         right = QVBoxLayout()
         # The keypad keeps its size; the retest table gives way when the prompt appears.
@@ -195,6 +210,12 @@ class GateWindow(QMainWindow):
     # Slots return None: a PySide6 slot returning a value (a bool above all) corrupts refcounts.
     def _on_retest_due(self, _serial: str, _flat: str) -> None:
         self.sounds.play("due")
+
+    def _show_keyboard(self, on: bool) -> None:
+        # A card typed by hand is one the camera could not read: its preview can give way.
+        self.serial_keyboard.setVisible(on)
+        self.preview.setVisible(not on)
+        self.retranslate()
 
     def _on_camera_state(self, state: str) -> None:
         self.preview.set_state(CameraState(state))
@@ -258,6 +279,7 @@ class GateWindow(QMainWindow):
         paused = left > 0
         self.serial_entry.setEnabled(not paused)
         self.serial_button.setEnabled(not paused)
+        self.serial_keyboard.setEnabled(not paused)
         self.typed_pause.setVisible(paused)
         if paused:
             self.typed_pause.setText(self.tr("Too many card numbers that name no valid card: typing "
@@ -429,6 +451,8 @@ class GateWindow(QMainWindow):
         self.serial_caption.setText(self.tr("Card does not scan? Type its number:"))
         self.serial_entry.setPlaceholderText(self.tr("e.g. 7K3Q-9AD"))
         self.serial_button.setText(self.tr("Check"))
+        self.keyboard_button.setText(self.tr("Hide keyboard") if self.keyboard_button.isChecked()
+                                     else self.tr("Keyboard"))
         self._show_typed_pause()
 
     def changeEvent(self, event) -> None:

@@ -15,10 +15,15 @@ from hypothesis import strategies as st
 
 from scanners.repeat import RepeatGuard, normalise_payload
 from scanners.wedge import MODIFIER_KEYS, WedgeAction, WedgeParser
+from tests.scanners import wedge_traces
+from tests.scanners.wedge_traces import Trace
 
 Recording = list[tuple[str, float]]
 
 PAYLOAD = "GP1:K7Q2M9:000451:LIFE"
+# A real card's payload (168 characters: the signed kind the office prints).
+CARD = ("GP1:VZIYVGEP:ACCK7MP5QNFJF:CWWCH14:1:H000001:L:20260212:20260512:WN65YULABU36AC3SJXQO"
+        "IWTCDKGSOEXNCMR6YIUTPHQOTMUYCHKNG3H3LDERAVPNINNL47F47NNUCVD6ZGUUOU5TCCXHNOXPEX5V6DA")
 
 
 @dataclass
@@ -55,6 +60,11 @@ def type_into(parser: WedgeParser, recording: Recording) -> Screen:
     if deadline is not None:
         screen.apply(parser.poll(deadline + 0.001))
     return screen
+
+
+def seconds(trace: Trace) -> Recording:
+    """A trace in event milliseconds, as the event filter hands it over: seconds."""
+    return [(key, ms / 1000) for key, ms in trace]
 
 
 def burst(text: str, start: float = 10.0, gap: float = 0.008,
@@ -185,10 +195,106 @@ def test_minimum_length_is_configurable() -> None:
 
 
 @pytest.mark.parametrize("kwargs", [
-    {"max_gap_s": 0}, {"max_gap_s": 0.2, "idle_timeout_s": 0.1}, {"min_length": 0}])
+    {"max_gap_s": 0}, {"max_gap_s": 0.2, "idle_timeout_s": 0.1}, {"min_length": 0},
+    {"idle_timeout_s": 0.6}, {"recognise_length": 1}])
 def test_nonsense_settings_are_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         WedgeParser(**kwargs)
+
+
+# Recorded timings: slow and bursty scanners, fast ones, people (tests/scanners/wedge_traces.py)
+
+SEEDS = range(8)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_slow_bursty_scanner_is_one_scan_per_card(seed: int) -> None:
+    trace = wedge_traces.slow_bursty_scanner(CARD, seed)
+    assert len([g for g in wedge_traces.gaps_ms(trace) if g >= 150]) >= 2  # it does pause
+    screen = type_into(WedgeParser(), seconds(trace))
+    assert screen.scans == [CARD]
+    assert screen.typed == ""
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_fast_usb_scanner_is_one_scan_per_card(seed: int) -> None:
+    screen = type_into(WedgeParser(), seconds(wedge_traces.fast_usb_scanner(CARD, seed)))
+    assert screen.scans == [CARD]
+    assert screen.typed == ""
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("text", ["CWWC-H14", "cwwch14", "gate-log 2026-02-12.xlsx", "3-1-101"])
+def test_a_person_typing_is_never_a_scanner(seed: int, text: str) -> None:
+    screen = type_into(WedgeParser(), seconds(wedge_traces.person(text, seed)))
+    assert screen.scans == []
+    assert screen.typed == text + "<Enter>"
+
+
+def test_a_shift_of_cards_and_a_typed_serial_in_between() -> None:
+    """Three residents' cards through a slow scanner, one typed number: three scans, the
+    number in the field, nothing else."""
+    trace = (wedge_traces.slow_bursty_scanner(CARD, 1, start_ms=10_000)
+             + wedge_traces.slow_bursty_scanner(CARD.replace("H000001", "H000002"), 2, start_ms=14_000)
+             + wedge_traces.person("CWWC-H14", 3, start_ms=18_000)
+             + wedge_traces.fast_usb_scanner(CARD.replace("H000001", "H000003"), 4, start_ms=24_000))
+    screen = type_into(WedgeParser(), seconds(trace))
+    assert screen.scans == [CARD, CARD.replace("H000001", "H000002"), CARD.replace("H000001", "H000003")]
+    assert screen.typed == "CWWC-H14<Enter>"
+
+
+def test_the_default_thresholds_sit_between_the_traces() -> None:
+    """Why the defaults are what they are (docs/scanning.md): a scanner's slowest key is far
+    under max_gap_s, a person's fastest far over it, and a slow scanner's longest pause
+    under scanner_gap_s."""
+    parser = WedgeParser()
+    scanners = [g for seed in SEEDS
+                for g in wedge_traces.gaps_ms(wedge_traces.slow_bursty_scanner(CARD, seed))]
+    people = [g for seed in SEEDS for g in wedge_traces.gaps_ms(wedge_traces.person("CWWC-H14" * 3, seed))]
+    keys = [g for g in scanners if g < wedge_traces.SCANNER_PAUSE_MS[0]]
+    pauses = [g for g in scanners if g >= wedge_traces.SCANNER_PAUSE_MS[0]]
+    assert max(keys) * 3 <= parser.max_gap_s * 1000 < min(people)
+    assert max(pauses) < parser.scanner_gap_s * 1000
+    assert parser.recognise_length <= wedge_traces.FIRST_PAUSE_AFTER <= parser.min_length
+
+
+def test_a_burst_once_recognised_waits_out_a_pause_but_not_for_ever() -> None:
+    parser = WedgeParser()
+    for key, t in burst(PAYLOAD[:10], start=1.0, terminator=None):
+        parser.feed(key, t)
+    assert parser.scanner_burst
+    last = 1.0 + 9 * 0.008
+    assert parser.poll(last + 0.35) == WedgeAction(consumed=False)  # a radio pause: still held
+    assert parser.deadline() == pytest.approx(last + parser.scanner_gap_s)
+    assert parser.poll(last + 0.51).scanned == PAYLOAD[:10]  # no terminator came: the scan
+
+
+def test_three_fast_keys_are_not_yet_a_scanner_so_a_pause_gives_them_back() -> None:
+    screen = type_into(WedgeParser(), burst("7K3", start=1.0, terminator=None) + human("Q", start=1.3))
+    assert screen.scans == []
+    assert screen.typed == "7K3Q<Enter>"
+
+
+# Spaces: a person's reach the field (or a focused button) at once; a scanner's stay in the burst
+
+@pytest.mark.parametrize(("recording", "scans", "typed"), [
+    pytest.param([(" ", 1.0)], [], " ", id="space-alone-passes-at-once"),
+    pytest.param(human("7K3Q 9AD"), [], "7K3Q 9AD<Enter>", id="person-types-a-space"),
+    pytest.param(burst("GP1 K7Q2M9"), ["GP1 K7Q2M9"], "", id="ascii-space-inside-a-burst"),
+    pytest.param(burst("GP1\u3000K7Q2M9:\u3000LIFE"), ["GP1 K7Q2M9: LIFE"], "", id="ime-spaces-inside"),
+    pytest.param(burst("Q ", gap=0.02, terminator=None), [], "Q ", id="fast-space-after-a-key-replayed"),
+])
+def test_spaces(recording: Recording, scans: list[str], typed: str) -> None:
+    screen = type_into(WedgeParser(), recording)
+    assert screen.scans == scans
+    assert screen.typed == typed
+
+
+def test_a_space_with_nothing_held_is_never_eaten() -> None:
+    parser = WedgeParser()
+    assert parser.feed(" ", 1.0) == WedgeAction(consumed=False)
+    assert parser.feed("\u3000", 2.0) == WedgeAction(consumed=False)
+    assert parser.held == ""
 
 
 # Properties
@@ -241,3 +347,32 @@ def test_slow_typing_is_never_a_scan_and_reaches_the_field_unchanged(
     screen = type_into(WedgeParser(), recording)
     assert screen.scans == []
     assert screen.typed == "".join(k if k != "Enter" else "<Enter>" for k, _ in recording)
+
+
+payload_chars = st.text(st.sampled_from(string.ascii_uppercase + string.digits + ":"),
+                        min_size=8, max_size=200)
+
+
+@settings(max_examples=200, deadline=None)
+# A key held down auto-repeats as fast as a scanner types, so four of one character are not
+# recognised as a scanner (no card's payload starts that way: they start "GP1:").
+@given(payload_chars.filter(lambda p: len(set(p[:wedge_traces.FIRST_PAUSE_AFTER])) > 1), st.data())
+def test_a_scanner_pausing_anywhere_after_its_fourth_key_is_one_scan(payload: str, data) -> None:
+    gaps = data.draw(st.lists(st.integers(*wedge_traces.SCANNER_KEY_MS), min_size=len(payload) + 1,
+                              max_size=len(payload) + 1))
+    pauses = data.draw(st.lists(st.integers(wedge_traces.FIRST_PAUSE_AFTER, len(payload) - 1),
+                                max_size=4, unique=True))
+    for position in pauses:
+        gaps[position] = data.draw(st.integers(*wedge_traces.SCANNER_PAUSE_MS))
+    screen = type_into(WedgeParser(), seconds(wedge_traces._keys(payload, gaps, 10_000, "Enter")))
+    assert screen.scans == [payload]
+    assert screen.typed == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from(string.ascii_letters + string.digits + " -._"), max_size=40),
+       st.lists(st.integers(*wedge_traces.PERSON_KEY_MS), min_size=41, max_size=41))
+def test_a_person_at_any_speed_they_type_is_never_a_scanner(text: str, gaps: list[int]) -> None:
+    screen = type_into(WedgeParser(), seconds(wedge_traces._keys(text, gaps, 10_000, "Enter")))
+    assert screen.scans == []
+    assert screen.typed == text + "<Enter>"

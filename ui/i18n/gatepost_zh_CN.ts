@@ -219,6 +219,14 @@
         <source>Check</source>
         <translation>查验</translation>
     </message>
+    <message>
+        <source>Hide keyboard</source>
+        <translation>收起键盘</translation>
+    </message>
+    <message>
+        <source>Keyboard</source>
+        <translation>键盘</translation>
+    </message>
 </context>
 <context>
     <name>HourlyChart</name>
@@ -425,6 +433,21 @@
     <message>
         <source>Done: {serial}</source>
         <translation>完成：{serial}</translation>
+    </message>
+</context>
+<context>
+    <name>SerialKeyboard</name>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>查验</translation>
+    </message>
+    <message>
+        <source>Erase the last character</source>
+        <translation>删去最后一个字符</translation>
     </message>
 </context>
 <context>
