@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kiosk import quota
 from kiosk.model import CardKind
 from kiosk.quota import QuotaRule
-from tests.kiosk.conftest import START, local
+from tests.community import START, local
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BASE = dt.datetime(2026, 2, 10, 0, 0, tzinfo=SHANGHAI)
@@ -86,7 +86,7 @@ def test_the_checkpoint_and_the_breach_check_agree_on_a_real_store(world, mode, 
     """The real checkpoint decides each exit (and comes back in); what it allowed is no
     breach for the store's check, and each quota denial is one for it."""
     world.set("quota.mode", mode)
-    rule = QuotaRule.life(world.gate.policy())
+    rule = QuotaRule.life(world.policy())
     household = world.new_household(str(next(_rooms)))
     card = world.at(local(10, 8)).issue(household, CardKind.LIFE)
     allowed_exits: list[dt.datetime] = []
@@ -101,5 +101,5 @@ def test_the_checkpoint_and_the_breach_check_agree_on_a_real_store(world, mode, 
             assert quota.beyond_quota(rule, [*history, ("denied", at, False)]) == ["denied"]
         # back in at once (before the next attempt), so anti-passback never decides
         world.at(at + dt.timedelta(seconds=30)).scan(card, "in", temp="36.5")
-    assert world.gate.store.record_quota_breaches({household.id}) == []
+    assert world.store.record_quota_breaches({household.id}) == []
     assert len(allowed_exits) >= 1
