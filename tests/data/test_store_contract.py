@@ -121,8 +121,9 @@ def answers(w: Community, ids: dict[str, int]) -> dict:
         "fever_retests": by_step(store.fever_retests(since)),
         "retest_queue": by_step(w.service.retest_queue(local(10, 9, 1))),
         "overridden": sorted(ids[i] for i in ids if store.is_overridden(i)),
-        "cards": [(c.kind, c.generation, c.status, c.replaced_by is not None,
-                   c.line == c.serial) for c in store.cards(w.household.id)],
+        # sorted here: the stores order by serial, and serials are random
+        "cards": sorted((c.kind, c.generation, c.status, c.replaced_by is not None,
+                         c.line == c.serial) for c in store.cards(w.household.id)),
     }
 
 
