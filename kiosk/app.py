@@ -24,7 +24,7 @@ from kiosk.checkpoint import CheckpointService
 from kiosk.clock import Clock, SystemClock
 from kiosk.model import Verdict
 from kiosk.office import CardOffice, RosterError
-from kiosk.operators import Operator, OperatorError, OperatorService, PinLocked, Role
+from kiosk.operators import PIN_COST, Operator, OperatorError, OperatorService, PinCost, PinLocked, Role
 from kiosk.policy import Policy
 from kiosk.ports import StorageError, SyncFailed
 from kiosk.serial import new_community_id
@@ -43,10 +43,11 @@ def default_db_path() -> Path:
 class Gate:
     """One gate's database and the services over it."""
 
-    def __init__(self, store: SqliteStore, clock: Clock, lang: str = "zh"):
+    def __init__(self, store: SqliteStore, clock: Clock, lang: str = "zh", pin_cost: PinCost = PIN_COST):
         self.store = store
         self.clock = clock
         self.lang = lang
+        self.pin_cost = pin_cost  # scrypt's cost for new PIN hashes (kiosk.operators.PinCost)
         self.service = CheckpointService(store, clock)  # language-free: the edges render verdicts
         self.findings: list[Finding] = []  # the start-up checks' results (open_gate)
         self.damage: Finding | None = None  # a periodic check found the file damaged
@@ -104,7 +105,7 @@ class Gate:
             pepper = read_pepper(self.path)
         except (OSError, ValueError) as failure:
             raise StorageError(f"PIN pepper: {failure}") from failure
-        return OperatorService(SqliteOperatorStore(self.store), self.clock, pepper)
+        return OperatorService(SqliteOperatorStore(self.store), self.clock, pepper, self.pin_cost)
 
     def authenticate(self, pin: str, role: str = "volunteer") -> Operator | None:
         """The operator with this PIN and at least `role` ("volunteer" < "lead" < "admin").
@@ -227,7 +228,7 @@ class Gate:
 
 def init_community(path: str | Path, name: str, timezone: str = "Asia/Shanghai",
                    start_date: dt.date | None = None, clock: Clock | None = None,
-                   lang: str = "zh") -> Gate:
+                   lang: str = "zh", pin_cost: PinCost = PIN_COST) -> Gate:
     """A new database and signing key. FileExistsError rather than overwrite either."""
     path = Path(path)
     clock = clock or SystemClock()
@@ -243,7 +244,7 @@ def init_community(path: str | Path, name: str, timezone: str = "Asia/Shanghai",
     store.initialise(name, new_community_id(), codec.key_id(public), codec.public_key_text(public),
                      {"timezone": timezone, "quota.start_date": start.isoformat()}, now)
     create_device_key(store, now)  # this gate's own key: it signs every event (issue 13)
-    return Gate(store, clock, lang)
+    return Gate(store, clock, lang, pin_cost)
 
 
 def open_office_session(url: str, key_file: str | Path | None = None, lang: str = "zh",
@@ -257,7 +258,7 @@ def open_office_session(url: str, key_file: str | Path | None = None, lang: str 
 
 
 def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | None = None,
-              checks: bool = True) -> Gate:
+              checks: bool = True, pin_cost: PinCost = PIN_COST) -> Gate:
     """Open an existing gate database (NotInitialised if there is none).
 
     With `checks` (the default) the start-up checks run (kiosk.startup): schema, public
@@ -273,12 +274,12 @@ def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | N
     store = SqliteStore(path or default_db_path())
     if not checks:
         attach_device_key(store, raw.now(), create_missing=False)  # reads, never writes
-        return Gate(store, raw, lang)
+        return Gate(store, raw, lang, pin_cost)
     try:
         # The device key signs what this gate records; a 0.1.0 database gets one now.
         key_problem = attach_device_key(store, raw.now())
         facts = startup_facts(store, raw.now())
-        gate = Gate(store, GuardedClock(raw, facts.newest_event_utc), lang)
+        gate = Gate(store, GuardedClock(raw, facts.newest_event_utc), lang, pin_cost)
         gate.clock_floor = facts.newest_event_utc
         gate.findings = startup.check(facts)
         if key_problem:

@@ -44,7 +44,20 @@ MAX_DIGITS = 8
 # scrypt n=2**17, r=8, p=1: 128 MiB and about 0.4 s a derivation on the reference machine
 # (bench/pin_cost.py), once per PIN typed. With the pepper unknown no number of guesses
 # helps; with database and pepper file both stolen, 10**6 PINs take days on two cores.
-PIN_COST = {"n": 2**17, "r": 8, "p": 1}
+
+
+@dataclasses.dataclass(frozen=True)
+class PinCost:
+    """scrypt's parameters for new PIN hashes. The composition root passes the one the
+    gate runs with (PIN_COST); tests of the rules pass a cheap one. A hash records its own
+    parameters, so a hash of another cost still verifies and is replaced at the next right PIN."""
+
+    n: int
+    r: int
+    p: int
+
+
+PIN_COST = PinCost(n=2**17, r=8, p=1)
 _MAXMEM = 2**28  # hashlib refuses more than 32 MiB unless told; the cost above needs 128 MiB
 HASH_VERSION = "gp2"  # gp2$n$r$p$salt$hash over HMAC-SHA256(pepper, PIN); "scrypt$": version 1
 
@@ -167,18 +180,18 @@ def _parts(stored: str) -> tuple[str, int, int, int, bytes, str] | None:
         return None
 
 
-def hash_pin(pin: str, pepper: bytes, salt: bytes | None = None) -> str:
+def hash_pin(pin: str, pepper: bytes, salt: bytes | None = None, cost: PinCost = PIN_COST) -> str:
     """'gp2$n$r$p$salt-hex$hash-hex': the version and parameters travel with the hash."""
     salt = salt if salt is not None else secrets.token_bytes(16)
-    c = PIN_COST
-    digest = _derive(pin, salt, c["n"], c["r"], c["p"], pepper)
+    digest = _derive(pin, salt, cost.n, cost.r, cost.p, pepper)
     assert digest is not None  # PIN_COST fits _MAXMEM
-    return f"{HASH_VERSION}${c['n']}${c['r']}${c['p']}${salt.hex()}${digest.hex()}"
+    return f"{HASH_VERSION}${cost.n}${cost.r}${cost.p}${salt.hex()}${digest.hex()}"
 
 
-def is_current(stored: str) -> bool:
+def is_current(stored: str, cost: PinCost = PIN_COST) -> bool:
+    """Is this hash of the current version and `cost`? (If not: rehashed at the next right PIN.)"""
     parts = _parts(stored)
-    return parts is not None and parts[:4] == (HASH_VERSION, PIN_COST["n"], PIN_COST["r"], PIN_COST["p"])
+    return parts is not None and parts[:4] == (HASH_VERSION, cost.n, cost.r, cost.p)
 
 
 def matching(pin: str, hashes: list[str], pepper: bytes) -> list[int]:
@@ -215,18 +228,20 @@ def check_pin_shape(pin: str, role: Role | str = Role.VOLUNTEER) -> str:
 class OperatorService:
     """Adds operators, checks PINs, keeps the lock-out. Everything it needs is passed in.
 
-    `pepper` is the gate's secret from outside the database (data/pepper.py).
+    `pepper` is the gate's secret from outside the database (data/pepper.py); `cost` the
+    scrypt parameters of new hashes (PIN_COST unless the composition root says otherwise).
     """
 
-    def __init__(self, store: OperatorStore, clock: Clock, pepper: bytes):
+    def __init__(self, store: OperatorStore, clock: Clock, pepper: bytes, cost: PinCost = PIN_COST):
         self.store = store
         self.clock = clock
         self.pepper = pepper
+        self.cost = cost
 
     def _gate_salt(self, existing: list[StoredOperator]) -> bytes:
         """The salt every current hash of this gate shares, or a new one for the first."""
         for stored in existing:
-            if is_current(stored.pin_hash):
+            if is_current(stored.pin_hash, self.cost):
                 return _parts(stored.pin_hash)[4]
         return secrets.token_bytes(16)
 
@@ -236,7 +251,7 @@ class OperatorService:
         # The PIN is the identity, so two operators may not share one.
         if matching(pin, [s.pin_hash for s in others], self.pepper):
             raise OperatorError("pin_in_use")
-        return hash_pin(pin, self.pepper, self._gate_salt(existing))
+        return hash_pin(pin, self.pepper, self._gate_salt(existing), self.cost)
 
     def add(self, name: str, role: Role | str, pin: str, buildings: tuple[str, ...] = (),
             by: str = "") -> Operator:
@@ -307,9 +322,9 @@ class OperatorService:
         match = existing[found[0]] if found else None
         if match is not None and match.operator.may(role):
             rehash, details = None, {}
-            if not is_current(match.pin_hash):  # an old hash: store the current kind now
+            if not is_current(match.pin_hash, self.cost):  # an old hash: store the current kind now
                 rehash = (match.operator.name, hash_pin(pin.strip(), self.pepper,
-                                                        self._gate_salt(existing)))
+                                                        self._gate_salt(existing), self.cost))
             if len(pin.strip()) < min_digits(match.operator.role):  # set before the rule
                 details = {"short_pin": True}
                 log.warning("%s signs in with a PIN shorter than %d digits: change it",

@@ -16,7 +16,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import pg_temp  # noqa: E402 (scripts/ is not a package: the path above makes it importable)
 
-from tests.kiosk.conftest import world  # noqa: E402, F401 (the domain tests' community, shared here)
+from tests.community import Community, on_disk, resident_world  # noqa: E402
+
+
+@pytest.fixture
+def world(tmp_path) -> Community:
+    """The domain tests' community (tests/community.py), on a real database file."""
+    built = resident_world(on_disk(tmp_path / "gate.db"))
+    yield built
+    built.close()
 
 
 @pytest.fixture(scope="session")

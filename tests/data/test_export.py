@@ -16,10 +16,11 @@ from pypdf import PdfReader
 from data.export import ExportCancelled, export_log
 from data.export.daylog import LogScope, fever_hours, hour_table, hourly, summarise
 from kiosk import cli
-from kiosk.app import Gate, init_community
+from kiosk.app import Gate
 from kiosk.clock import FixedClock
 from kiosk.model import CardKind, Household
 from kiosk.operators import Operator, OperatorError, Role
+from tests.community import on_disk
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2026, 2, 12)
@@ -41,16 +42,15 @@ class Day:
 def day(tmp_path) -> Day:
     """Buildings 3 and 5; one day of scans with a fever, a forged code and an override."""
     clock = FixedClock(at(7))
-    gate = init_community(tmp_path / "gate.db", "幸福里", start_date=dt.date(2026, 2, 10), clock=clock)
     a = Household("H0000A1", "3", "2", "301", "张三", "13800000001", 3)
     b = Household("H0000B1", "3", "1", "102", "赵六", "13800000002", 2)
     c = Household("H0000C1", "5", "1", "101", "李四", "13800000003", 1)
-    gate.store.add_households([a, b, c], clock.now())
-    office = gate.office()
-    life_a = office.issue(a.id, CardKind.LIFE, "张三").payload
-    life_b = office.issue(b.id, CardKind.LIFE, "赵六").payload
-    life_c = office.issue(c.id, CardKind.LIFE, "李四").payload
-    work_c = office.issue(c.id, CardKind.WORK, "李小四").payload
+    built = on_disk(tmp_path / "gate.db", clock, households=[a, b, c])
+    gate = built.gate
+    life_a = built.issue(a, CardKind.LIFE, "张三").payload
+    life_b = built.issue(b, CardKind.LIFE, "赵六").payload
+    life_c = built.issue(c, CardKind.LIFE, "李四").payload
+    work_c = built.issue(c, CardKind.WORK, "李小四").payload
     scan = gate.service.scan
     scan(life_a, "out", "36.5", operator="小王", at=at(8))
     scan(life_c, "out", operator="小王", at=at(9))

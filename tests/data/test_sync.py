@@ -12,12 +12,13 @@ import pytest
 from data.office import OfficeStore, SyncError, open_office
 from data.store import SqliteStore
 from data.sync import SyncCancelled, enroll, init_office, summary, sync_once
-from kiosk.app import Gate, init_community, open_gate
+from kiosk.app import Gate, open_gate
 from kiosk.checkpoint import CheckpointService
 from kiosk.cli import main
 from kiosk.clock import FixedClock
 from kiosk.model import CardKind, Household
 from kiosk.office import CardOffice, IssuedCard
+from tests.community import on_disk
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = dt.date(2026, 2, 10)
@@ -55,14 +56,12 @@ class Community:
 @pytest.fixture
 def community(tmp_path) -> Community:
     clock = FixedClock(local(10, 8))
-    gate = init_community(tmp_path / "north.db", "幸福里", start_date=START, clock=clock)
     household = Household("H000301", "3", "2", "301", "张三", "13800000000", 3)
-    gate.store.add_households([household], clock.now())
-    office = gate.office()
-    life = office.issue(household.id, CardKind.LIFE, holder="张三")
-    work = office.issue(household.id, CardKind.WORK, holder="张四")
-    yield Community(Site(gate, clock), life, work, household)
-    gate.close()
+    built = on_disk(tmp_path / "north.db", clock, start=START, households=[household])
+    life = built.issue(household, CardKind.LIFE, "张三")
+    work = built.issue(household, CardKind.WORK, "张四")
+    yield Community(Site(built.gate, clock), life, work, household)
+    built.close()
 
 
 def second_gate(tmp_path: Path, url: str, clock: FixedClock) -> Site:

@@ -17,7 +17,7 @@ import pytest
 
 from data import walguard
 from data.store import WalLost
-from tests.kiosk.conftest import local
+from tests.community import local
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 

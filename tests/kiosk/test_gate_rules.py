@@ -11,7 +11,7 @@ from kiosk.checkpoint import BadInput
 from kiosk.messages import verdict_text
 from kiosk.model import REASONS, CardKind, CardStatus, Decision
 from kiosk.serial import new_community_id, new_serial
-from tests.kiosk.conftest import local
+from tests.community import local
 
 
 def test_every_reason_code_is_covered_by_a_case_below():
@@ -34,7 +34,7 @@ def _typed_serial_with_wrong_check_character(w):
 
 def _wrong_community(w):
     other = dataclasses.replace(codec.parse(w.life.payload)[0], community=new_community_id())
-    return w.scan(codec.encode(other, w.gate.office().signing_key), "out")
+    return w.scan(codec.encode(other, w.office.signing_key), "out")
 
 
 def _bad_signature(w):
@@ -51,28 +51,28 @@ def _forged_with_another_key(w):
 
 def _unknown_card(w):
     code = dataclasses.replace(codec.parse(w.life.payload)[0], serial=_valid_serial_not_in_roster(w))
-    return w.scan(codec.encode(code, w.gate.office().signing_key), "out")
+    return w.scan(codec.encode(code, w.office.signing_key), "out")
 
 
 def _valid_serial_not_in_roster(w):
     serial = new_serial()
-    while w.gate.store.card(serial):
+    while w.store.card(serial):
         serial = new_serial()
     return serial
 
 
 def _revoked(w):
-    w.gate.office().revoke(w.life.card.serial)
+    w.office.revoke(w.life.card.serial)
     return w.scan(w.life, "out")
 
 
 def _old_generation_after_reissue(w):
-    w.gate.office().reissue(w.life.card.serial)
+    w.office.reissue(w.life.card.serial)
     return w.scan(w.life, "out")
 
 
 def _suspended(w):
-    w.gate.office().set_status(w.life.card.serial, CardStatus.SUSPENDED)
+    w.office.set_status(w.life.card.serial, CardStatus.SUSPENDED)
     return w.scan(w.life, "out")
 
 
@@ -185,13 +185,13 @@ def test_the_first_failing_check_decides(world, scenario, reason, decision):
     for lang in ("zh", "en"):  # the volunteer always reads a sentence, in either language
         assert verdict_text(verdict, lang)
     assert not verdict.duplicate
-    stored = world.gate.store.event(verdict.event_id)
+    stored = world.store.event(verdict.event_id)
     assert (stored.decision, stored.reason) == (decision, reason)
     assert _event_count(world) > events_before
 
 
 def _event_count(w) -> int:
-    return w.gate.store.db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    return len(w.store.events())
 
 
 @pytest.mark.parametrize(("kind", "direction", "temp", "reason", "warnings"), [
@@ -271,8 +271,8 @@ def test_denied_temperature_consumes_nothing(world):
 
 
 def test_an_old_generation_is_recorded_with_its_flat_and_generation(world):
-    world.gate.office().reissue(world.life.card.serial)
+    world.office.reissue(world.life.card.serial)
     verdict = world.scan(world.life, "out")
     assert verdict.reason == "revoked" and verdict.household.flat == "3-2-301"
-    event = world.gate.store.event(verdict.event_id)
+    event = world.store.event(verdict.event_id)
     assert (event.serial, event.generation) == (world.life.card.serial, 1)

@@ -9,7 +9,7 @@ import pytest
 from kiosk.checkpoint import BadInput
 from kiosk.messages import verdict_text
 from kiosk.model import CardKind, Decision
-from tests.kiosk.conftest import local
+from tests.community import local
 
 
 def go_out_and_back(w, out_at, in_at, card=None):
@@ -68,7 +68,7 @@ def test_entries_never_consume_quota(world):
 def test_quota_is_per_household_not_per_card(world):
     """A household's life card re-issued (lost) does not reopen the window."""
     go_out_and_back(world, local(10, 8), local(10, 10))
-    renewed = world.gate.office().reissue(world.life.card.serial)
+    renewed = world.office.reissue(world.life.card.serial)
     assert world.at(local(10, 12)).scan(renewed.payload, "out").reason == "quota_used"
 
 
@@ -117,7 +117,7 @@ def test_special_card_has_no_quota_and_records_the_reason(world):
     for hour in (8, 10, 12):
         verdict = world.at(local(10, hour)).scan(world.special, "out", reason="medical")
         assert verdict.allowed and verdict.quota is None
-        assert world.gate.store.event(verdict.event_id).exit_reason == "medical"
+        assert world.store.event(verdict.event_id).exit_reason == "medical"
         world.at(local(10, hour, 30)).scan(world.special, "in", temp="36.5")
 
 
@@ -143,7 +143,7 @@ def test_a_double_fired_scan_is_one_passage(world):
     again = world.at(local(10, 8, 0, 9)).scan(world.life, "out")
     assert again.duplicate and again.allowed and again.event_id == first.event_id
     assert verdict_text(again, "en") == verdict_text(first, "en")
-    assert world.gate.status(dt.date(2026, 2, 10))["scans_today"] == 1
+    assert world.status(dt.date(2026, 2, 10))["scans_today"] == 1
 
 
 def test_after_the_guard_the_same_scan_is_decided_again(world):
@@ -167,21 +167,21 @@ def test_fever_then_normal_retest_lets_the_person_in_with_both_readings(world):
     second = world.at(local(10, 8, 5)).scan(world.life, "in", temp="36.9")
     assert second.allowed
     assert second.to_json()["temperature"] == {"first": 37.6, "second": 36.9}
-    assert world.gate.service.retest_queue(local(10, 8, 6)) == []
+    assert world.service.retest_queue(local(10, 8, 6)) == []
 
 
 def test_fever_confirmed_is_an_incident(world):
     world.at(local(10, 8)).scan(world.life, "in", temp="38.1")
     verdict = world.at(local(10, 8, 10)).scan(world.life, "in", temp="38.0")
     assert verdict.reason == "fever_confirmed"
-    assert world.gate.status(dt.date(2026, 2, 10))["fevers_today"] == 1
+    assert world.status(dt.date(2026, 2, 10))["fevers_today"] == 1
 
 
 def test_retest_queue_lists_who_is_waiting(world):
     world.at(local(10, 8)).scan(world.life, "in", temp="37.8")
-    queue = world.gate.service.retest_queue(local(10, 8, 2))
+    queue = world.service.retest_queue(local(10, 8, 2))
     assert [e.serial for e in queue] == [world.life.card.serial]
-    assert world.gate.service.retest_queue(local(10, 8, 31)) == []  # the window lapsed
+    assert world.service.retest_queue(local(10, 8, 31)) == []  # the window lapsed
 
 
 def test_retest_pending_requires_a_reading_even_on_exit(world):
@@ -200,11 +200,11 @@ def test_a_reading_after_the_window_is_a_first_reading_again(world):
 def test_a_lead_lets_a_denied_person_through(world):
     go_out_and_back(world, local(10, 8), local(10, 10))
     denied = world.at(local(10, 12)).scan(world.life, "out")
-    verdict = world.gate.service.override(denied.event_id, "楼栋长王", "就医")
+    verdict = world.service.override(denied.event_id, "楼栋长王", "就医")
     assert verdict.allowed and "王" in verdict_text(verdict, "zh")
-    event = world.gate.store.event(verdict.event_id)
+    event = world.store.event(verdict.event_id)
     assert event.override_of == denied.event_id and event.override_reason == "就医"
-    assert world.gate.store.last_passage(world.life.card.serial).direction.value == "out"
+    assert world.store.last_passage(world.life.card.serial).direction.value == "out"
 
 
 # -- what the scanner typed ------------------------------------------------------------
@@ -249,7 +249,7 @@ def test_a_backdated_scan_does_not_see_later_events(world):
 
 def test_events_are_recorded_with_local_and_utc_time(world):
     verdict = world.at(local(10, 7, 30)).scan(world.work, "out")
-    event = world.gate.store.event(verdict.event_id)
+    event = world.store.event(verdict.event_id)
     assert event.at_local == local(10, 7, 30)
     assert event.at_utc == dt.datetime(2026, 2, 9, 23, 30, tzinfo=dt.UTC)
     assert event.kind is CardKind.WORK and event.device_seq == 1
@@ -260,7 +260,7 @@ def test_events_are_recorded_with_local_and_utc_time(world):
     (lambda w: w.at(local(10, 4)).scan(w.work, "out"), True),
     (lambda w: w.scan(w.life, "in", temp="98.6"), False),
     (lambda w: w.scan("nonsense", "out"), False),
-    (lambda w: (w.gate.office().revoke(w.life.card.serial), w.scan(w.life, "out"))[1], False),
+    (lambda w: (w.office.revoke(w.life.card.serial), w.scan(w.life, "out"))[1], False),
     (lambda w: (w.scan(w.life, "in", temp="38.2"),
                 w.at(local(10, 8, 6)).scan(w.life, "in", temp="38.0"))[1], False),
 ])
@@ -268,11 +268,11 @@ def test_only_rules_about_when_a_valid_card_passes_can_be_overridden(world, make
     denied = make_denial(world)
     assert denied.overridable is overridable
     if overridable:
-        assert world.gate.service.override(denied.event_id, "王", "就医").allowed
+        assert world.service.override(denied.event_id, "王", "就医").allowed
         with pytest.raises(BadInput) as twice:  # one denial, one passage
-            world.gate.service.override(denied.event_id, "王", "就医")
+            world.service.override(denied.event_id, "王", "就医")
         assert twice.value.key == "already_overridden"
     else:
         with pytest.raises(BadInput) as refused:
-            world.gate.service.override(denied.event_id, "王", "就医")
+            world.service.override(denied.event_id, "王", "就医")
         assert refused.value.key == "not_overridable"

@@ -6,13 +6,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk import quota
-from kiosk.model import CardKind
 from kiosk.quota import QuotaRule
-from tests.kiosk.conftest import START, local
+from tests.community import START, local
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BASE = dt.datetime(2026, 2, 10, 0, 0, tzinfo=SHANGHAI)
@@ -75,31 +74,5 @@ def test_a_rolling_exit_lapses_at_the_window_to_the_second():
     assert quota.allows(rule, [first], first + dt.timedelta(days=2))
     assert quota.next_exit(rule, [first], first) == "2026-02-12T08:00:00+08:00"
 
-
-_rooms = iter(range(1000, 10_000))
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(mode=st.sampled_from(["calendar", "rolling"]),
-       offsets=st.lists(st.integers(0, 5 * 24 * 60), min_size=1, max_size=8, unique=True))
-def test_the_checkpoint_and_the_breach_check_agree_on_a_real_store(world, mode, offsets):
-    """The real checkpoint decides each exit (and comes back in); what it allowed is no
-    breach for the store's check, and each quota denial is one for it."""
-    world.set("quota.mode", mode)
-    rule = QuotaRule.life(world.gate.policy())
-    household = world.new_household(str(next(_rooms)))
-    card = world.at(local(10, 8)).issue(household, CardKind.LIFE)
-    allowed_exits: list[dt.datetime] = []
-    for minutes in sorted(offsets):
-        at = local(12) + dt.timedelta(minutes=minutes)
-        verdict = world.at(at).scan(card, "out")
-        if verdict.allowed:
-            allowed_exits.append(at)
-        else:
-            assert verdict.reason == "quota_used"
-            history = [(str(i), a, False) for i, a in enumerate(allowed_exits)]
-            assert quota.beyond_quota(rule, [*history, ("denied", at, False)]) == ["denied"]
-        # back in at once (before the next attempt), so anti-passback never decides
-        world.at(at + dt.timedelta(seconds=30)).scan(card, "in", temp="36.5")
-    assert world.gate.store.record_quota_breaches({household.id}) == []
-    assert len(allowed_exits) >= 1
+# The checkpoint against the store's breach check, on both stores:
+# tests/data/test_store_contract.py::test_the_checkpoint_and_the_breach_check_agree_on_both_stores

@@ -6,26 +6,26 @@ import pytest
 
 from kiosk.model import CardStatus, Decision
 from kiosk.office import RosterError
-from tests.kiosk.conftest import local
+from tests.community import local
 
 
 def test_a_reissued_card_is_a_new_card_for_the_same_holder(world):
     lost = world.life.card
 
-    renewed = world.gate.office().reissue(lost.serial).card
+    renewed = world.office.reissue(lost.serial).card
 
     assert renewed.serial != lost.serial and renewed.generation == lost.generation + 1
     assert (renewed.household_id, renewed.kind, renewed.holder, renewed.valid_from, renewed.valid_to) == (
         lost.household_id, lost.kind, lost.holder, lost.valid_from, lost.valid_to)
-    old_row = world.gate.store.card(lost.serial)
+    old_row = world.store.card(lost.serial)
     assert old_row.status is CardStatus.REVOKED and old_row.replaced_by == renewed.serial
-    assert world.gate.store.card(renewed.serial).status is CardStatus.ACTIVE
+    assert world.store.card(renewed.serial).status is CardStatus.ACTIVE
 
 
 @pytest.mark.parametrize("how", ["qr", "typed"])
 def test_the_lost_card_is_refused_by_its_code_and_by_its_printed_serial(world, how):
     lost = world.life
-    renewed = world.gate.office().reissue(lost.card.serial)
+    renewed = world.office.reissue(lost.card.serial)
     world.at(local(10, 9))
 
     verdict = world.scan(lost.payload if how == "qr" else lost.card.serial, "out")
@@ -39,13 +39,13 @@ def test_a_card_lost_while_out_is_still_out_after_the_reissue(world):
     world.at(local(10, 9))
     assert world.scan(world.life, "out").reason == "ok"
 
-    renewed = world.gate.office().reissue(world.life.card.serial)
+    renewed = world.office.reissue(world.life.card.serial)
 
     world.at(local(10, 11))
     assert world.scan(renewed, "out").reason == "already_out"
     back = world.scan(renewed, "in", temp="36.5")
     assert back.decision is Decision.ALLOW and back.warnings == ()
-    assert world.gate.status()["out_now"] == 0
+    assert world.status()["out_now"] == 0
 
 
 def test_a_work_cards_exit_of_the_day_counts_for_its_replacement(world):
@@ -53,7 +53,7 @@ def test_a_work_cards_exit_of_the_day_counts_for_its_replacement(world):
     assert world.scan(world.work, "out").reason == "ok"
     assert world.scan(world.work, "in", temp="36.5").reason == "ok"
 
-    renewed = world.gate.office().reissue(world.work.card.serial)
+    renewed = world.office.reissue(world.work.card.serial)
 
     world.at(local(10, 13))
     assert world.scan(renewed, "out").reason == "work_quota_used"
@@ -62,7 +62,7 @@ def test_a_work_cards_exit_of_the_day_counts_for_its_replacement(world):
 
 
 def test_a_replaced_card_cannot_be_reissued_or_activated_again(world):
-    office = world.gate.office()
+    office = world.office
     renewed = office.reissue(world.life.card.serial).card
 
     for change in (lambda: office.reissue(world.life.card.serial),
@@ -70,12 +70,12 @@ def test_a_replaced_card_cannot_be_reissued_or_activated_again(world):
         with pytest.raises(RosterError) as refused:
             change()
         assert refused.value.key == "already_replaced" and refused.value.fields["new"] == renewed.serial
-    assert [c.serial for c in world.gate.store.cards(world.household.id)
+    assert [c.serial for c in world.store.cards(world.household.id)
             if c.kind.value == "life" and c.status is CardStatus.ACTIVE] == [renewed.serial]
 
 
 def test_a_card_reissued_twice_keeps_its_lineage(world):
-    office = world.gate.office()
+    office = world.office
     second = office.reissue(world.work.card.serial).card
     third = office.reissue(second.serial).card
 

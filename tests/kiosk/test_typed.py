@@ -18,7 +18,7 @@ class Clock:
 
 
 def test_a_typed_serial_shows_the_holders_initial_flat_and_kind(world):
-    typed = look_up(world.gate.store, world.work.card.serial.lower().replace("-", ""))
+    typed = look_up(world.store, world.work.card.serial.lower().replace("-", ""))
     assert (typed.outcome, typed.serial, typed.initial, typed.flat, typed.kind) == (
         "found", world.work.card.serial, "李", "3-2-301", CardKind.WORK)
 
@@ -34,13 +34,13 @@ def unknown_serial() -> str:
     (unknown_serial(), "unknown_card"),
 ])
 def test_numbers_that_name_no_card_are_misses(world, typed, outcome):
-    found = look_up(world.gate.store, typed)
+    found = look_up(world.store, typed)
     assert found.outcome == outcome and found.is_miss and found.flat == ""
 
 
 def test_a_lost_cards_serial_is_a_revoked_miss_with_its_flat(world):
-    world.gate.office().reissue(world.life.card.serial)
-    found = look_up(world.gate.store, world.life.card.serial)
+    world.office.reissue(world.life.card.serial)
+    found = look_up(world.store, world.life.card.serial)
     assert (found.outcome, found.flat, found.is_miss) == ("revoked", "3-2-301", True)
 
 

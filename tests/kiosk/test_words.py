@@ -94,13 +94,13 @@ def test_the_repeat_guard_tells_the_first_verdict_in_the_language_of_now(world):
 def test_an_event_recorded_with_its_sentence_is_still_shown(world):
     """Events recorded before verdicts kept their fields hold a "message" instead."""
     first = world.at(local(10, 8)).scan(world.life, "out")
-    stored = world.gate.store.event(first.event_id)
+    stored = world.store.event(first.event_id)
     old_json = {k: v for k, v in stored.verdict.items() if k != "fields"}
     old_json["message"] = "放行，本期已用1/1次"
     old = dataclasses.replace(stored, id="018f0000-0000-7000-8000-000000000001", verdict=old_json,
                               at_utc=stored.at_utc + dt.timedelta(seconds=1),
                               at_local=stored.at_local + dt.timedelta(seconds=1))
-    world.gate.store.record(old)
+    world.store.record(old)
     again = world.at(local(10, 8, 0, 4)).scan(world.life, "out")
     assert again.duplicate and again.event_id == old.id
     assert verdict_text(again, "zh") == "放行，本期已用1/1次"

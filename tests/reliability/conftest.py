@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.app import Gate, init_community
-from kiosk.clock import FixedClock
+from kiosk.app import Gate
+from kiosk.clock import Clock, FixedClock
 from kiosk.model import CardKind, Household
 from kiosk.office import IssuedCard
+from tests.community import on_disk
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = dt.date(2026, 2, 10)
@@ -63,15 +64,12 @@ class Community:
         return self.gate.path
 
 
-def build_community(path: Path, clock: FixedClock) -> Community:
+def build_community(path: Path, clock: Clock) -> Community:
     """Four households (names and phones planted), a life card each, one work card."""
-    gate = init_community(path, "幸福里", start_date=START, clock=clock)
     households = [Household(f"H00010{i}", "1", "1", f"10{i}", HEADS[i], PHONES[i], 2) for i in range(4)]
-    gate.store.add_households(households, clock.now())
-    office = gate.office()
-    life = [office.issue(h.id, CardKind.LIFE, holder=HEADS[i]) for i, h in enumerate(households)]
-    work = office.issue(households[0].id, CardKind.WORK, holder="王小明")
-    return Community(gate, clock, households, life, work)
+    built = on_disk(path, clock, households=households)
+    life = [built.issue(h, CardKind.LIFE, HEADS[i]) for i, h in enumerate(households)]
+    return Community(built.gate, clock, households, life, built.issue(households[0], CardKind.WORK, "王小明"))
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.app import init_community
 from kiosk.clock import FixedClock
 from kiosk.model import CardKind, Household
+from tests.community import on_disk
 
 # A Thursday morning in the community's time zone (08:00 in Shanghai).
 START = dt.datetime(2026, 2, 12, 0, 0, tzinfo=dt.UTC)
@@ -35,14 +35,13 @@ class Community:
 def community(tmp_path) -> Community:
     clock = FixedClock(START)
     path = tmp_path / "gate.db"
-    gate = init_community(path, "测试小区", clock=clock, start_date=START.date())
     homes = [Household(f"H00000{i}", "3", "1", f"{i}01", head="王五") for i in range(1, 5)]
-    gate.store.add_households(homes, clock.now())
-    office = gate.office()
+    built = on_disk(path, clock, name="测试小区", start=START.date(), households=homes)
+    gate = built.gate
     payloads, serials = {}, {}
 
     def issue(name: str, household: str, kind: CardKind, holder: str) -> None:
-        issued = office.issue(household, kind, holder)
+        issued = built.issue(household, kind, holder)
         payloads[name], serials[name] = issued.payload, issued.card.serial
 
     issue("life", "H000001", CardKind.LIFE, "张三")
@@ -50,7 +49,7 @@ def community(tmp_path) -> Community:
     issue("special", "H000003", CardKind.SPECIAL, "赵六")
     issue("lost", "H000004", CardKind.LIFE, "钱七")
     payloads["revoked"] = payloads["lost"]
-    reissued = office.reissue(serials["lost"])
+    reissued = built.office.reissue(serials["lost"])
     payloads["lost"] = reissued.payload
     gate.operators().add("楼长王", "lead", LEAD_PIN, buildings=("3",))
     gate.close()

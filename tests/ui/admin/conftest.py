@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.app import Gate, init_community, open_gate
+from kiosk.app import Gate, open_gate
 from kiosk.clock import FixedClock
 from kiosk.model import CardKind, Household
 from kiosk.operators import Operator
+from tests.community import on_disk
 from ui.adminclient import AdminClient
 from ui.i18n import Language
 
@@ -54,13 +55,12 @@ class Office:
 def office(tmp_path, qapp) -> Office:
     """Buildings 3 and 5; a day with exits, entries, a fever and a forged code."""
     clock = FixedClock(at(7))
-    gate = init_community(tmp_path / "gate.db", "幸福里", start_date=dt.date(2026, 2, 10), clock=clock)
     a = Household("H0000A1", "3", "2", "301", "张三", "13800000001")
     b = Household("H0000B1", "3", "1", "102", "赵六", "13800000002")
     c = Household("H0000C1", "5", "1", "101", "李四", "13800000003")
-    gate.store.add_households([a, b, c], clock.now())
-    office = gate.office()
-    life_a, life_b, life_c = (office.issue(h.id, CardKind.LIFE, "张三").payload for h in (a, b, c))
+    built = on_disk(tmp_path / "gate.db", clock, households=[a, b, c])
+    gate = built.gate
+    life_a, life_b, life_c = (built.issue(h, CardKind.LIFE, "张三").payload for h in (a, b, c))
     scan = gate.service.scan
     scan(life_a, "out", "36.5", operator="小王", at=at(8))
     scan(life_c, "out", operator="小王", at=at(9))

@@ -17,7 +17,7 @@ from kiosk.office import RosterError
 from kiosk.operators import OperatorError
 from kiosk.policy import SettingError
 from kiosk.ports import StorageError, StoredTextDamaged
-from tests.kiosk.test_cli import run
+from tests.cli.test_cli import run
 
 CASES = [
     (BadInput("bad_temperature", value="abc"), BAD_INPUT, 2, "Temperature 'abc' is not a number"),

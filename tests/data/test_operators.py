@@ -1,4 +1,7 @@
-"""Operators, roles, PINs and the lock-out, on a real database file with a hand-moved clock."""
+"""Operators, roles, PINs and the lock-out, on a real database file with a hand-moved clock.
+
+The gate here hashes PINs at tests/community.py's cheap cost (injected like the real one,
+kiosk.operators.PinCost); `real_cost_gate` and the CLI commands below run the real cost."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,20 +14,43 @@ import pytest
 
 from data.secretfiles import pepper_path
 from kiosk import cli
-from kiosk.app import Gate, init_community
+from kiosk.app import Gate
 from kiosk.clock import FixedClock
 from kiosk.model import CardKind, Household
-from kiosk.operators import FREE_FAILURES, MAX_WAIT_S, OperatorError, Role, check_pin_shape, verify_pin
+from kiosk.operators import (
+    FREE_FAILURES,
+    MAX_WAIT_S,
+    PIN_COST,
+    OperatorError,
+    PinCost,
+    Role,
+    check_pin_shape,
+    verify_pin,
+)
+from tests.community import CHEAP_PIN_COST, on_disk
 
 
-@pytest.fixture
-def gate(tmp_path) -> Gate:
+def _gate(path, pin_cost: PinCost) -> Gate:
     clock = FixedClock(dt.datetime(2026, 2, 12, 1, 0, tzinfo=dt.UTC))
-    gate = init_community(tmp_path / "gate.db", "幸福里", clock=clock)
+    gate = on_disk(path, clock, start=None, pin_cost=pin_cost).gate
     ops = gate.operators()
     ops.add("小王", "volunteer", "1111")
     ops.add("张楼长", "lead", "222222", ("3", "5"))
     ops.add("社区办", "admin", "333333")
+    return gate
+
+
+@pytest.fixture
+def gate(tmp_path) -> Gate:
+    gate = _gate(tmp_path / "gate.db", CHEAP_PIN_COST)
+    yield gate
+    gate.close()
+
+
+@pytest.fixture
+def real_cost_gate(tmp_path) -> Gate:
+    """The gate as kiosk.app composes it by default: scrypt n=2**17 (0.4 s a PIN)."""
+    gate = _gate(tmp_path / "gate.db", PIN_COST)
     yield gate
     gate.close()
 
@@ -115,7 +141,8 @@ def test_cli_says_when_the_next_try_is_possible_in_local_time(gate, monkeypatch,
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_pins_are_stored_only_as_peppered_scrypt_hashes_with_one_salt(gate):
+def test_pins_are_stored_only_as_peppered_scrypt_hashes_with_one_salt(real_cost_gate):
+    gate = real_cost_gate
     conn = sqlite3.connect(gate.path)
     hashes = [r[0] for r in conn.execute("SELECT pin_hash FROM operators")]
     conn.close()
@@ -124,6 +151,21 @@ def test_pins_are_stored_only_as_peppered_scrypt_hashes_with_one_salt(gate):
     assert not any("1111" in h or "222222" in h for h in hashes)
     pepper = pepper_path(gate.path)
     assert pepper.stat().st_mode & 0o777 == 0o600 and len(pepper.read_bytes()) == 32
+    assert gate.authenticate("222222", "lead").name == "张楼长"  # and the real cost verifies
+
+
+def test_the_gate_hashes_at_the_cost_it_was_composed_with(gate):
+    """The cheap cost is injected, not a switch: a hash of it says so, and a gate composed
+    with the real cost (the CLI) replaces it at the next right PIN."""
+    conn = sqlite3.connect(gate.path)
+    hashes = [r[0] for r in conn.execute("SELECT pin_hash FROM operators")]
+    conn.close()
+    c = CHEAP_PIN_COST
+    assert all(h.startswith(f"gp2${c.n}${c.r}${c.p}$") for h in hashes)
+    real = Gate(gate.store, gate.clock)  # kiosk.app's default composition
+    assert real.authenticate("333333", "admin").name == "社区办"
+    upgraded = gate.store.db.execute("SELECT pin_hash FROM operators WHERE name = '社区办'").fetchone()[0]
+    assert upgraded.startswith("gp2$131072$8$1$")
 
 
 def test_without_the_pepper_file_the_stored_hash_does_not_open(gate, tmp_path):
