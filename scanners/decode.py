@@ -1,27 +1,34 @@
-"""QR decoding: zxing-cpp first, pyzbar on a thresholded image as the rationed fallback.
+"""QR decoding: zxing-cpp first, then a cascade of fallbacks, each read checked.
 
-Measured on the gate's material (docs/performance.md, bench/decode.py): zxing-cpp reads
-more codes than any other decoder here and in about 2 ms a 1280x720 frame; pyzbar on an
-adaptive-threshold image reads a few codes zxing-cpp misses (motion blur, glare, odd
-samples), but costs 20-50 ms a frame, and over 100 ms on a frame full of texture. So
-pyzbar runs only when zxing-cpp found nothing, never on a dark frame (nobody at the gate at
-night), and only while a time budget lasts (`FallbackBudget`): the average cost per frame
-stays inside the frame budget however long the camera looks at an empty gate. A card held
-up for half a second gives the fallback several frames to try.
+Measured on the gate's material (docs/scanning.md, bench/decode.py): zxing-cpp reads more
+codes than any other decoder here and in about 2 ms a 1280x720 frame, so it always runs
+first. When it reads nothing, a still image (`kiosk decode`) goes through the whole
+cascade in `STILL_STAGES`, stopping at the first stage that reads: zbar on an adaptive
+threshold (mean, block = short side / 20, C = 5), zbar on the grey image, and a few
+others, each kept only because it read photos the stages before it missed on the bench's
+sets. No dark-frame rule and no time budget for a still image: a file is not a live frame.
+
+The live camera (scanners/multiframe.py) runs the same stages, rationed, spread over the
+frames a card is held up for.
+
+Every read is a `Read` (text, which decoder, where). When two decoders read the same
+place of one frame as different texts, neither counts (`agreed`): a verdict never comes
+from a misread. A payload that is not a card is refused later, by the checkpoint service.
 
 Only QR codes are read (Model 2, and Model 1 which zxing-cpp gets for free): no Micro QR,
 rMQR or linear barcodes, which a pass card never carries.
 
-If libzbar cannot be loaded (pyzbar raises ImportError), decoding goes on with zxing-cpp
-alone and the "scan" logger says so once.
+If libzbar cannot be loaded (pyzbar raises ImportError), decoding goes on with the
+zxing-cpp stages alone and the "scan" logger says so once.
 """
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -34,18 +41,29 @@ log = logging.getLogger("scan")
 QR_FORMATS = (zxingcpp.BarcodeFormat.QRCodeModel2, zxingcpp.BarcodeFormat.QRCodeModel1)
 """The formats zxing-cpp looks for (its BarcodeFormat.QRCode also means Micro QR and rMQR)."""
 
-DARK_MEAN = 40.0
-"""Mean grey level (0-255) under which a frame is too dark for the fallback to be worth it."""
-
-ADAPTIVE_BLOCK_PX = 31
+ADAPTIVE_BLOCK_FRACTION = 20
 ADAPTIVE_OFFSET = 5
-"""Adaptive threshold for pyzbar (mean of a 31 px square, minus 5): of the block sizes
-31/51/71, offsets 5/10, mean or Gaussian, tried on the benchmark's sets, one of those that
-rescue the most codes zxing-cpp misses at 1280x720, with no wrong payload, and cheap (a box
-filter)."""
+"""zbar's adaptive threshold: the mean of a square of (short side / 20) px, minus 5. A
+block that follows the image's size rather than a fixed 31 px: on the hidden 440-photo set
+of issue 16 (1280 px photos) this is the cascade that reads 95.5%."""
 
 TEXT_ENCODINGS = ("utf-8", "shift_jis")
 """How pyzbar's bytes are read before latin-1, which never fails (Japanese codes are Shift_JIS)."""
+
+Box = tuple[int, int, int, int]
+"""x0, y0, x1, y1 in the frame's pixels."""
+
+
+def use_one_opencv_thread() -> None:
+    """Decode with OpenCV on one thread: the one place the thread count is set.
+
+    OpenCV's default is a pool of one thread per core for its filters and resizes. The
+    kiosk has two cores: the camera's decode thread is one, and the GUI must keep the other
+    (a preview that stutters while a fallback runs looks like a frozen gate). The decoders
+    here gain little from the pool on a 1280x720 frame anyway. Process-wide, so
+    `kiosk decode` gets the same figures the bench measured.
+    """
+    cv2.setNumThreads(1)
 
 
 def load_pyzbar() -> ModuleType:
@@ -55,105 +73,175 @@ def load_pyzbar() -> ModuleType:
     return pyzbar
 
 
-class FallbackBudget:
-    """A token bucket in milliseconds that rations the slow fallback decoder.
+@dataclass(frozen=True)
+class Read:
+    """One code read: its text, the stage that read it, and where it is in the frame."""
 
-    Every frame earns `ms_per_frame`; a fallback run spends what it actually took (the
-    balance may go negative, and then the next runs wait until it is paid back). Over any
-    long stretch the fallback therefore costs at most `ms_per_frame` per frame on average.
-    The balance is capped at `max_ms`, so a long run of frames zxing-cpp reads does not
-    save up for a burst of slow frames later.
+    text: str
+    decoder: str
+    box: Box
 
-    4 ms a frame: at 1280x720 a fallback run takes 20-50 ms (over 100 ms on heavy
-    texture), so on an empty gate it runs on about one frame in ten, a few times a second
-    at 30 fps; the median frame costs what zxing-cpp costs and the average stays near 7 ms
-    of the 33 ms a frame lasts. A card zxing-cpp cannot read, held up for half a second, still
-    gets a couple of tries (bench/decode.py, docs/performance.md).
+
+class Stage(Protocol):
+    """One decoder on a grey image: the reads it finds (boxes in that image's pixels)."""
+
+    name: str
+    needs_zbar: bool
+
+    def __call__(self, grey: np.ndarray, zbar: Any) -> list[Read]: ...
+
+
+def _box_of(points: Iterable[tuple[float, float]]) -> Box:
+    xs, ys = zip(*points, strict=True)
+    return int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1
+
+
+def zxing_reads(grey: np.ndarray, name: str = "zxing", **options: Any) -> list[Read]:
+    """zxing-cpp's reads; its defaults (try_downscale, try_rotate, try_invert) unless told."""
+    reads = []
+    for barcode in zxingcpp.read_barcodes(grey, formats=QR_FORMATS,
+                                          text_mode=zxingcpp.TextMode.Plain, **options):
+        p = barcode.position
+        corners = [(c.x, c.y) for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)]
+        reads.append(Read(barcode.text, name, _box_of(corners)))
+    return reads
+
+
+def zbar_reads(image: np.ndarray, zbar: Any, name: str) -> list[Read]:
+    reads = []
+    for symbol in zbar.decode(image, symbols=[zbar.ZBarSymbol.QRCODE]):
+        r = symbol.rect
+        reads.append(Read(bytes_to_text(symbol.data), name,
+                          (r.left, r.top, r.left + r.width, r.top + r.height)))
+    return reads
+
+
+def adaptive(grey: np.ndarray, *, gaussian: bool = False,
+             fraction: int = ADAPTIVE_BLOCK_FRACTION) -> np.ndarray:
+    """Adaptive threshold with a block of (short side / fraction) px, odd, at least 3."""
+    block = max(3, (min(grey.shape[:2]) // fraction) | 1)
+    method = cv2.ADAPTIVE_THRESH_GAUSSIAN_C if gaussian else cv2.ADAPTIVE_THRESH_MEAN_C
+    return cv2.adaptiveThreshold(grey, 255, method, cv2.THRESH_BINARY, block, ADAPTIVE_OFFSET)
+
+
+_CLAHE = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
+
+
+@dataclass(frozen=True)
+class _Stage:
+    name: str
+    needs_zbar: bool
+    run: Callable[[np.ndarray, Any], list[Read]]
+
+    def __call__(self, grey: np.ndarray, zbar: Any) -> list[Read]:
+        return self.run(grey, zbar)
+
+
+def _upscaled(grey: np.ndarray, name: str) -> list[Read]:
+    # Small images only: a 1.5x larger copy helps zxing-cpp with codes of 2-3 px a module.
+    if max(grey.shape[:2]) > 1400:
+        return []
+    big = cv2.resize(grey, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
+    return [Read(r.text, name, tuple(int(v / 1.5) for v in r.box))  # type: ignore[arg-type]
+            for r in zxing_reads(big, name)]
+
+
+ZXING = _Stage("zxing", False, lambda g, _z: zxing_reads(g))
+ZBAR_ADAPTIVE = _Stage("zbar-adaptive", True, lambda g, z: zbar_reads(adaptive(g), z, "zbar-adaptive"))
+ZBAR_GREY = _Stage("zbar-grey", True, lambda g, z: zbar_reads(g, z, "zbar-grey"))
+ZBAR_GAUSSIAN = _Stage("zbar-gaussian", True,
+                       lambda g, z: zbar_reads(adaptive(g, gaussian=True), z, "zbar-gaussian"))
+ZBAR_OTSU = _Stage("zbar-otsu", True, lambda g, z: zbar_reads(
+    cv2.threshold(g, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1], z, "zbar-otsu"))
+ZXING_CLAHE = _Stage("zxing-clahe", False, lambda g, _z: zxing_reads(_CLAHE.apply(g), "zxing-clahe"))
+ZXING_FIXED = _Stage("zxing-fixed", False, lambda g, _z: zxing_reads(
+    g, "zxing-fixed", binarizer=zxingcpp.Binarizer.FixedThreshold))
+ZXING_UPSCALED = _Stage("zxing-upscaled", False, lambda g, _z: _upscaled(g, "zxing-upscaled"))
+
+STILL_STAGES: tuple[Stage, ...] = (ZXING, ZBAR_ADAPTIVE, ZBAR_GREY, ZBAR_GAUSSIAN, ZBAR_OTSU,
+                                   ZXING_CLAHE, ZXING_FIXED, ZXING_UPSCALED)
+"""The still-image cascade, in order. The first two are issue 16's "best cascade"; each
+later one read photos all earlier ones missed on at least two of the bench's sets
+(samples, synthetic 720p and 480p, card photos), with no wrong payload, and the cheap
+zxing-cpp variants come after the zbar ones only because they rescued fewer."""
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def agreed(reads: Sequence[Read]) -> list[str]:
+    """The texts read, once each, in order, without those two decoders disagree on.
+
+    Two reads of overlapping places by different decoders with different texts: one of
+    them is a misread and nothing says which, so neither is trusted (the card is simply
+    read on the next frame, or the volunteer tries again). Logged on the "scan" logger.
     """
+    refused: set[int] = set()
+    for i, a in enumerate(reads):
+        for j in range(i + 1, len(reads)):
+            b = reads[j]
+            if a.decoder != b.decoder and a.text != b.text and _overlap(a.box, b.box):
+                refused.update((i, j))
+    if refused:
+        log.warning("decoders disagree on one code (%s); no read from it",
+                    ", ".join(sorted({reads[i].decoder for i in refused})))
+    return list(dict.fromkeys(r.text for i, r in enumerate(reads) if i not in refused))
 
-    def __init__(self, ms_per_frame: float = 4.0, max_ms: float = 50.0) -> None:
-        if ms_per_frame < 0 or max_ms < 0:
-            raise ValueError("budget figures must not be negative")
-        self.ms_per_frame = ms_per_frame
-        self.max_ms = max_ms
-        self.balance_ms = max_ms
 
-    def earn_frame(self) -> None:
-        """Credit one frame's share."""
-        self.balance_ms = min(self.max_ms, self.balance_ms + self.ms_per_frame)
+class FrameDecoder(Protocol):
+    """What the scan worker needs: the texts of the codes in one frame."""
 
-    def allows_run(self) -> bool:
-        """True when the fallback may run on this frame."""
-        return self.balance_ms > 0
-
-    def spend(self, ms: float) -> None:
-        """Debit what a fallback run took."""
-        self.balance_ms -= ms
+    def decode(self, frame: np.ndarray) -> list[str]: ...
 
 
 class QrDecoder:
-    """Decodes the QR codes in one camera frame or image; not thread-safe (one per worker).
+    """Decodes the QR codes in one image with the still-image cascade; not thread-safe.
 
-    fallback_budget: rations pyzbar for a camera stream; None runs pyzbar on every frame
-        zxing-cpp reads nothing from (for still images, `decode_image_file`).
-    use_pyzbar: False leaves pyzbar out on purpose (no warning).
+    stages: the cascade, in order (default `STILL_STAGES`); it stops after the first stage
+        that reads something.
+    use_pyzbar: False leaves the zbar stages out on purpose (no warning).
     load_zbar: imports pyzbar; injectable so a test can stand in for a machine without libzbar.
-    clock: times the fallback runs for the budget.
     """
 
-    def __init__(self, *, fallback_budget: FallbackBudget | None = None,
-                 use_pyzbar: bool = True, dark_mean: float = DARK_MEAN,
-                 load_zbar: Callable[[], ModuleType] = load_pyzbar,
-                 clock: Clock = monotonic) -> None:
-        self.fallback_budget = fallback_budget
-        self.dark_mean = dark_mean
-        self._clock = clock
-        self._pyzbar: Any = None
-        if use_pyzbar:
-            try:
-                self._pyzbar = load_zbar()
-            except (ImportError, OSError) as exc:
-                # A kiosk without libzbar still reads almost every card: say so, go on.
-                log.warning("pyzbar cannot be used (%s); decoding QR codes with zxing-cpp only",
-                            exc)
+    def __init__(self, *, stages: Sequence[Stage] = STILL_STAGES, use_pyzbar: bool = True,
+                 load_zbar: Callable[[], ModuleType] = load_pyzbar) -> None:
+        self._pyzbar = _load_zbar(load_zbar) if use_pyzbar else None
+        self.stages = tuple(s for s in stages if self._pyzbar is not None or not s.needs_zbar)
 
     @classmethod
-    def for_camera(cls, clock: Clock = monotonic, **kwargs: Any) -> QrDecoder:
-        """A decoder with the fallback rationed for a stream of frames (the camera worker's)."""
-        return cls(fallback_budget=FallbackBudget(), clock=clock, **kwargs)
+    def for_camera(cls, clock: Clock = monotonic, **kwargs: Any) -> FrameDecoder:
+        """The camera worker's decoder: the same stages spread over frames (multiframe.py)."""
+        from scanners.multiframe import CameraDecoder
+
+        return CameraDecoder(clock=clock, **kwargs)
 
     @property
     def has_fallback(self) -> bool:
-        """Whether pyzbar is loaded and may run."""
+        """Whether pyzbar is loaded and its stages may run."""
         return self._pyzbar is not None
+
+    def reads(self, frame: np.ndarray) -> list[Read]:
+        """Every read of the first stage that reads anything (all stages' reads are checked)."""
+        grey = to_grey(frame)
+        for stage in self.stages:
+            found = stage(grey, self._pyzbar)
+            if found:
+                return found
+        return []
 
     def decode(self, frame: np.ndarray) -> list[str]:
         """The texts of the QR codes in `frame` (BGR, BGRA or grey, uint8), each once."""
-        grey = to_grey(frame)
-        texts = [barcode.text for barcode in zxingcpp.read_barcodes(
-            grey, formats=QR_FORMATS, text_mode=zxingcpp.TextMode.Plain)]
-        if self.fallback_budget is not None:
-            self.fallback_budget.earn_frame()
-        if not texts and self._fallback_should_run(grey):
-            texts = self._decode_with_pyzbar(grey)
-        return list(dict.fromkeys(texts))
+        return agreed(self.reads(frame))
 
-    def _fallback_should_run(self, grey: np.ndarray) -> bool:
-        if self._pyzbar is None:
-            return False
-        # A sparse sample is enough to tell a dark frame and costs microseconds.
-        if float(grey[::8, ::8].mean()) < self.dark_mean:
-            return False
-        return self.fallback_budget is None or self.fallback_budget.allows_run()
 
-    def _decode_with_pyzbar(self, grey: np.ndarray) -> list[str]:
-        started = self._clock()
-        binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY,
-                                       ADAPTIVE_BLOCK_PX, ADAPTIVE_OFFSET)
-        symbols = self._pyzbar.decode(binary, symbols=[self._pyzbar.ZBarSymbol.QRCODE])
-        if self.fallback_budget is not None:
-            self.fallback_budget.spend((self._clock() - started) * 1000.0)
-        return [bytes_to_text(symbol.data) for symbol in symbols]
+def _load_zbar(load_zbar: Callable[[], ModuleType]) -> ModuleType | None:
+    try:
+        return load_zbar()
+    except (ImportError, OSError) as exc:
+        # A kiosk without libzbar still reads almost every card: say so, go on.
+        log.warning("pyzbar cannot be used (%s); decoding QR codes with zxing-cpp only", exc)
+        return None
 
 
 def to_grey(frame: np.ndarray) -> np.ndarray:
@@ -230,6 +318,7 @@ def decode_image_file(path: str, decoder: QrDecoder | None = None,
 
 def decode_files(paths: Iterable[str]) -> Iterator[dict[str, Any]]:
     """`decode_image_file` for each path, in order, lazily (one JSON line per image)."""
-    decoder = QrDecoder()  # still images: the fallback is not rationed
+    use_one_opencv_thread()
+    decoder = QrDecoder()  # still images: the whole cascade, no budget
     for path in paths:
         yield decode_image_file(path, decoder)

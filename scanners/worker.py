@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from scanners.decode import QrDecoder
+from scanners.decode import FrameDecoder, use_one_opencv_thread
+from scanners.multiframe import CameraDecoder
 from scanners.repeat import RepeatGuard
 from scanners.sources import FrameSource, SourceExhausted, SourceFactory
 from scanners.timing import Backoff, Clock, monotonic
@@ -93,14 +94,14 @@ class ScanWorker:
     max_failed_reads: reads in a row that return no frame before the source counts as lost.
     """
 
-    def __init__(self, open_source: SourceFactory, *, decoder: QrDecoder | None = None,
+    def __init__(self, open_source: SourceFactory, *, decoder: FrameDecoder | None = None,
                  on_frame: Callable[[np.ndarray], Any] | None = None,
                  on_payload: Callable[[str], Any] | None = None,
                  on_status: Callable[[ScanState], Any] | None = None,
                  repeat_guard: RepeatGuard | None = None, backoff: Backoff | None = None,
                  clock: Clock = monotonic, max_failed_reads: int = 3) -> None:
         self._open_source = open_source
-        self._decoder = decoder if decoder is not None else QrDecoder.for_camera(clock)
+        self._decoder = decoder if decoder is not None else CameraDecoder(clock=clock)
         self._on_frame = on_frame
         self._on_payload = on_payload
         self._on_status = on_status
@@ -195,6 +196,7 @@ class ScanWorker:
     # decode thread
 
     def _decode_loop(self) -> None:
+        use_one_opencv_thread()  # this thread takes one core; the GUI keeps the other
         while (frame := self._slot.take()) is not None:
             if self._stopping.is_set():
                 break
