@@ -121,11 +121,13 @@ class AdminQueries:
             compact = text.replace("-", "")
             card = self.store.card(f"{compact[:4]}-{compact[4:]}")
             if card is not None:
-                return [self.store.household(card.household_id)]
+                household = self.store.household(card.household_id)
+                return [household] if household is not None else []
         parts = text.split("-")
         sql, params = "SELECT id FROM households WHERE building = ?", [parts[0]]
         for column, value in zip(("unit", "room"), parts[1:3], strict=False):
             sql += f" AND {column} = ?"
             params.append(value)
         ids = [r[0] for r in self.db.execute(sql + " ORDER BY unit, room LIMIT ?", [*params, limit])]
-        return [self.store.household(i) for i in ids]
+        found = [self.store.household(i) for i in ids]
+        return [h for h in found if h is not None]

@@ -89,6 +89,7 @@ def backup(store: SqliteStore, dest: Path, force: bool = False, daily: bool = Fa
                 target.close()
             if problem is not None:
                 raise BackupRefused("backup_damaged", path=dest, detail=problem)
+            assert info is not None  # described: no problem was found
     log.info("backup written: %s (%d events)", dest, info.events)
     return dataclasses.replace(info, size=dest.stat().st_size)
 
@@ -162,8 +163,8 @@ def restore(source: Path, db_path: Path, force: bool = False) -> BackupInfo:
     info, result, chain = inspect(source)
     if result != "ok":
         raise BackupRefused("backup_damaged", path=source, detail=result)
-    if chain is not None and not chain.intact:
-        first = chain.first_break
+    first = chain.first_break if chain is not None else None  # None exactly when intact
+    if first is not None:
         raise BackupRefused("backup_chain_broken", path=source, kind=first.kind, seq=first.first_seq)
     saved_key, key = None, key_path(db_path)
     if signing_key_copy(source).exists() and not key.exists():  # never over a key that is there

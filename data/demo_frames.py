@@ -55,9 +55,9 @@ def card_frame(payload: str, kind: str, serial: str, flat: str, seed: int, angle
     canvas[top:top + card.shape[0], left:left + card.shape[1]] = card
     mask[top:top + card.shape[0], left:left + card.shape[1]] = 255
     turn = cv2.getRotationMatrix2D((WIDTH / 2, HEIGHT / 2), angle, 1.0)
-    canvas = cv2.warpAffine(canvas, turn, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR)
-    mask = cv2.warpAffine(mask, turn, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR)
-    frame[mask > 127] = canvas[mask > 127]
+    turned = cv2.warpAffine(canvas, turn, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR)
+    inside = cv2.warpAffine(mask, turn, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR) > 127
+    frame[inside] = turned[inside]
     return frame
 
 

@@ -190,8 +190,8 @@ class SyncError(GatepostError):
     def environmental(self) -> bool:
         return self.key in self.ENVIRONMENTAL
 
-    @property  # type: ignore[override]  # decided by the key, not the class
-    def kind(self) -> str:
+    @property
+    def kind(self) -> str:  # type: ignore[override]  # decided by the key, not the class
         return ENVIRONMENT if self.environmental else REFUSED
 
 
@@ -258,6 +258,9 @@ class OfficeDB:
         self.url = url.strip()
         self.name = target_name(self.url)
         path = sqlite_path(self.url)
+        # A sqlite3 or a psycopg connection (psycopg is imported for a PostgreSQL office
+        # only); `dialect` says which, and the two share the DB-API calls used here.
+        self.conn: Any
         if path is not None:
             self.dialect = "sqlite"
             self.conn = self._connect_sqlite(path)

@@ -152,13 +152,13 @@ class SqliteStore(SyncSide):
     def close(self) -> None:
         self.db.close()
 
-    def _write(self):
+    def _write(self) -> _WriteTransaction:
         """One write transaction, storage failures reported as StorageError. Nested ones
         join the outer one: a verdict and its event, a change and its audit line, commit
         together."""
         return _WriteTransaction(self)
 
-    def decision(self):
+    def decision(self) -> _WriteTransaction:
         """The write transaction a scan is decided and recorded in (kiosk.ports.Store)."""
         return self._write()
 
@@ -226,8 +226,11 @@ class SqliteStore(SyncSide):
 
     def community(self) -> Community:
         if self._community is None:
-            self._community = Community(self.meta("community_id"), self.meta("community_name"),
-                                        self.meta("device_id"))
+            community_id, name, device_id = (self.meta(key) for key in (
+                "community_id", "community_name", "device_id"))
+            if community_id is None or name is None or device_id is None:
+                raise NotInitialised(str(self.path))  # created, but `init` never finished
+            self._community = Community(community_id, name, device_id)
         return self._community
 
     def public_keys(self) -> dict[str, str]:

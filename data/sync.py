@@ -321,6 +321,7 @@ def _sync(store: SqliteStore, url: str, report: SyncReport, clock: Clock, progre
             if community is None:  # a new office file: this gate's community founds it
                 _seed_office(office, store, now)
                 community = office.community()
+                assert community is not None, "the office was seeded just now"
         if community.id != store.community().id:
             raise SyncError("sync_other_community", target=office.name)
         name = report.target
@@ -375,7 +376,7 @@ def _push(store: SqliteStore, office: OfficeDB, report: SyncReport, clock: Clock
         rows = store.own_events_after(acked, batch_size)
         if not rows:
             break
-        values = [r[1:] for r in rows]
+        values: list[Sequence[Any]] = [r[1:] for r in rows]
         stamp = utc_now_text(clock.now())
         with office.transaction():
             office.lock_events()

@@ -36,6 +36,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from data.device_key import device_public_keys, public_text
 from data.keyfile import read_private_key
@@ -169,7 +170,11 @@ def _walk(conn: sqlite3.Connection, report: ChainReport, keys: dict, markers: di
     columns = ", ".join(CHAINED_FIELDS)
     rows = conn.execute(f"SELECT {columns}, prev_hash, chain_hash, signature FROM events"
                         " ORDER BY device_id, device_seq")
-    device, expected_seq, previous_hash = None, 1, GENESIS
+    # The device of the rows being walked: None before the first row, then a device id
+    # read from the row (typed Any, as every value the database gives).
+    device: Any = None
+    expected_seq = 1
+    previous_hash: str | None = GENESIS
     for done, values in enumerate(rows, start=1):
         row = dict(zip((*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature"), values, strict=True))
         seq = row["device_seq"]

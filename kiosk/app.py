@@ -9,7 +9,9 @@ import dataclasses
 import datetime as dt
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
@@ -26,10 +28,20 @@ from kiosk.model import Verdict
 from kiosk.office import CardOffice, RosterError
 from kiosk.operators import PIN_COST, Operator, OperatorError, OperatorService, PinCost, PinLocked, Role
 from kiosk.policy import Policy
-from kiosk.ports import StorageError, SyncFailed
+from kiosk.ports import RosterSession, StorageError, SyncFailed
 from kiosk.serial import new_community_id
 from kiosk.startup import Finding, GuardedClock, Severity
+from kiosk.typed import TypedCard
 from kiosk.typed import look_up as typed_look_up
+
+if TYPE_CHECKING:  # imported where they are used: the office's and the exports' code load late
+    from data.admin_queries import AdminQueries
+    from data.backup import BackupInfo
+    from data.export import ExportResult
+    from data.sync import SyncReport, SyncSummary
+    from data.verify import ChainReport
+    from kiosk.audit import AuditEntry
+    from kiosk.model import Card, Household
 
 
 def default_db_path() -> Path:
@@ -57,8 +69,8 @@ class Gate:
     def path(self) -> Path:
         return self.store.path
 
-    def scan(self, payload: str, direction: str, temperature=None, reason=None, operator: str = "",
-             at: dt.datetime | None = None) -> Verdict:
+    def scan(self, payload: str, direction: str, temperature: float | str | None = None,
+             reason: str | None = None, operator: str = "", at: dt.datetime | None = None) -> Verdict:
         """The checkpoint's scan, unless a check found this database damaged: then
         StartupFailed (a StorageError: "record on paper"), never a verdict."""
         if self.damage is not None:
@@ -78,14 +90,14 @@ class Gate:
     def status(self, date: dt.date | None = None) -> dict[str, int]:
         return self.store.status(date or self.today())
 
-    def import_households(self, households: list) -> None:
+    def import_households(self, households: list[Household]) -> None:
         """A roster import's households, all or none; ids drawn again on a clash, in the
         import's transaction (data.roster). Conflict when a flat is registered already."""
         from data.roster import import_households
 
         import_households(self.store, households, self.clock.now())
 
-    def typed_card(self, typed: str):
+    def typed_card(self, typed: str) -> TypedCard:
         """What a typed serial names, shown before the scan counts (kiosk.typed.TypedCard)."""
         return typed_look_up(self.store, typed)
 
@@ -119,20 +131,22 @@ class Gate:
         except PinLocked:
             return None
 
-    def admin(self, lang: str | None = None):
+    def admin(self, lang: str | None = None) -> AdminQueries:
         """The admin screens' read side (data.admin_queries.AdminQueries) over this gate's store,
         its words in `lang` (else the gate's)."""
         from data.admin_queries import AdminQueries
 
         return AdminQueries(self.store, lang or self.lang)
 
-    def cards(self, household_id: str) -> list:
+    def cards(self, household_id: str) -> list[Card]:
         """Every card of a household, each generation (kiosk.model.Card)."""
         return self.store.cards(household_id)
 
     def export_log(self, operator: Operator, fmt: str, out: Path, first: dt.date,
-                   last: dt.date | None = None, building: str | None = None, progress=None,
-                   cancelled=None, force: bool = False, lang: str | None = None):
+                   last: dt.date | None = None, building: str | None = None,
+                   progress: Callable[[int, int], None] | None = None,
+                   cancelled: Callable[[], bool] | None = None, force: bool = False,
+                   lang: str | None = None) -> ExportResult:
         """The daily log as csv/xlsx/pdf for what `operator` may see, its words in `lang`
         (else the gate's); audited (data.export). An existing `out` is replaced only with
         `force`; the database's files never."""
@@ -141,7 +155,7 @@ class Gate:
         return export_log(self.store, self.clock, operator, fmt, out, first, last, building,
                           lang or self.lang, progress, cancelled, force)
 
-    def audit_entries(self, limit: int = 1000) -> list:
+    def audit_entries(self, limit: int = 1000) -> list[AuditEntry]:
         """The newest lines of the audit log first (kiosk.audit.AuditEntry)."""
         return SqliteOperatorStore(self.store).audit_entries(limit=limit)
 
@@ -157,14 +171,16 @@ class Gate:
         return until.astimezone(self.policy().timezone) if until is not None else None
 
     def audit(self, operator: Operator | str, action: str, target: str = "",
-              details: dict | None = None) -> None:
+              details: dict[str, Any] | None = None) -> None:
         """One line in the audit log (kiosk.audit.ACTIONS names the actions)."""
         name = operator.name if isinstance(operator, Operator) else operator
         SqliteOperatorStore(self.store).audit(name, action, target, details, self.clock.now())
 
-    def change_settings(self, changes: dict[str, str], operator: Operator | str) -> dict[str, str]:
+    def change_settings(self, changes: dict[str, str],
+                        operator: Operator | str) -> dict[str, str | None]:
         """Write settings (already canonical, kiosk.policy) and one audit line each, all in
-        one transaction: every change with its line, or none. Returns the old values."""
+        one transaction: every change with its line, or none. Returns the old values (None:
+        not set before)."""
         name = operator.name if isinstance(operator, Operator) else operator
         with self.store.atomic():
             previous = self.policy().as_dict()
@@ -189,7 +205,7 @@ class Gate:
                                                        "event": verdict.event_id})
         return verdict
 
-    def sync_summary(self):
+    def sync_summary(self) -> SyncSummary:
         """The status bar's sync state (data.sync.SyncSummary): last success, events
         waiting, last error in plain words. Reads the local database only: never waits on
         the network, so the GUI thread may call it."""
@@ -199,7 +215,7 @@ class Gate:
 
     # -- start-up checks, backups, the event chain (issue 7; docs/reliability.md) ----
 
-    def backup_if_due(self):
+    def backup_if_due(self) -> BackupInfo | None:
         """Today's online backup (data.backup), unless it exists: at most one a local day.
 
         Returns its BackupInfo, or None when not due. A backup that cannot be written (a
@@ -216,7 +232,7 @@ class Gate:
             self.findings.append(Finding("backup_failed", Severity.WARNING, {"detail": str(failure)}))
         return None
 
-    def verify_log(self, progress=None):
+    def verify_log(self, progress: Callable[[int, int], None] | None = None) -> ChainReport:
         """The tamper-evident chain walked end to end (data.verify.ChainReport)."""
         from data.verify import verify_chain
 
@@ -248,10 +264,9 @@ def init_community(path: str | Path, name: str, timezone: str = "Asia/Shanghai",
 
 
 def open_office_session(url: str, key_file: str | Path | None = None, lang: str = "zh",
-                        clock: Clock | None = None):
+                        clock: Clock | None = None) -> RosterSession:
     """The office database where the CLI's household and card commands expect a gate
-    (data.sync.OfficeSession: `store`, `clock`, `policy()`, `office()`,
-    `import_households()`, `close()`)."""
+    (data.sync.OfficeSession, typed as what those commands may use of it)."""
     from data.sync import OfficeSession  # the office's code, only for office commands
 
     return OfficeSession(url, key_file, clock, lang)
@@ -345,7 +360,7 @@ def start_gate_process(path: str | Path, lang: str = "zh", clock: Clock | None =
 
 
 def sync_in_background(path: str | Path, lang: str = "zh", clock: Clock | None = None,
-                       cancelled=None):
+                       cancelled: Callable[[], bool] | None = None) -> SyncReport | None:
     """One sync of the gate at `path` with its configured office, for a worker thread.
 
     Opens its own connections (never the GUI's), so it may run beside the gate screen.

@@ -13,6 +13,9 @@ import logging
 import math
 import secrets
 import uuid
+import zoneinfo
+from collections.abc import Callable, Mapping
+from typing import Any, TypeAlias
 
 from kiosk import quota as quota_rules
 from kiosk.clock import Clock
@@ -37,6 +40,11 @@ from kiosk.quota import QuotaRule
 from kiosk.serial import looks_like_serial, normalize_serial
 
 log = logging.getLogger("gate")
+
+# What a check decides when it fails: (decision, reason code, the message's fields).
+Outcome: TypeAlias = tuple[Decision, str, Mapping[str, Any]]
+# A store query for the exits that count: (household id or serial, since, until).
+ExitsQuery: TypeAlias = Callable[[str, dt.datetime, dt.datetime], list[dt.datetime]]
 
 # Readings that are not a person's temperature (DESIGN.md section 3).
 FAHRENHEIT = (90.0, 110.0)
@@ -108,7 +116,8 @@ class CheckpointService:
         with self.store.decision():
             return self._scan(payload, direction, temperature, reason, operator, at)
 
-    def _scan(self, payload, direction, temperature, reason, operator, at) -> Verdict:
+    def _scan(self, payload: str, direction: Direction | str, temperature: float | str | None,
+              reason: str | None, operator: str, at: dt.datetime | None) -> Verdict:
         policy = Policy(self.store.settings())
         try:
             direction = Direction(direction)
@@ -168,6 +177,8 @@ class CheckpointService:
         since = now - dt.timedelta(seconds=policy.retest_window_s)
         waiting = []
         for first in self.store.fever_retests(since):
+            if first.serial is None:  # a fever reading is always taken on a card
+                continue
             pending = _pending_fever(self.store.card_events(first.serial, since), since)
             if pending is not None and pending.id == first.id:
                 waiting.append(first)
@@ -175,14 +186,14 @@ class CheckpointService:
 
     # -- the checks, in order ---------------------------------------------------------
 
-    def _decide(self, payload: str, scan: _Scan, policy: Policy):
+    def _decide(self, payload: str, scan: _Scan, policy: Policy) -> Outcome | Verdict:
         """(decision, reason, message fields), or a Verdict when the repeat guard answers."""
         try:
-            scan.card, generation, valid_from, valid_to = self._identify(payload)
+            card, generation, valid_from, valid_to = self._identify(payload)
         except CardCodeError as refused:
             return Decision.DENY, refused.reason, {}
-        scan.household = self.store.household(scan.card.household_id)
-        card = scan.card
+        scan.card = card
+        scan.household = self.store.household(card.household_id)
         if card.status is not CardStatus.ACTIVE:
             return Decision.DENY, card.status.value, {}
         if generation < card.generation:
@@ -204,16 +215,16 @@ class CheckpointService:
         if repeat is not None:
             return repeat
 
-        scan.quota = self._quota(scan, policy, consuming=False)
-        refused = self._check_temperature(recent, scan, policy)
-        if refused is not None:
-            return refused
-        refused = self._check_passback(scan, policy)
-        if refused is not None:
-            return refused
+        scan.quota = self._quota(card, scan, policy, consuming=False)
+        failed = self._check_temperature(recent, scan, policy)
+        if failed is not None:
+            return failed
+        failed = self._check_passback(card, scan, policy)
+        if failed is not None:
+            return failed
         if scan.direction is Direction.IN:
             return Decision.ALLOW, "ok", {}
-        return self._check_kind(scan, policy)
+        return self._check_kind(card, scan, policy)
 
     def _identify(self, payload: str) -> tuple[Card, int, dt.date, dt.date]:
         """Steps 1 to 3: the roster's card for a QR text or a typed serial, with the
@@ -235,7 +246,7 @@ class CheckpointService:
     def _verifier(self) -> Verifier:
         """The community's public keys, loaded again only when the roster's keys change."""
         keys = self.store.public_keys()
-        if self._keys != keys:
+        if self._cached_verifier is None or self._keys != keys:
             loaded = {kid: public_key_from_text(text) for kid, text in keys.items()}
             self._cached_verifier = Verifier(self.store.community().id, loaded)
             self._keys = keys
@@ -255,7 +266,7 @@ class CheckpointService:
                     _verdict_from_event(event, scan.card, scan.household), duplicate=True)
         return None
 
-    def _check_temperature(self, recent: list[Event], scan: _Scan, policy: Policy):
+    def _check_temperature(self, recent: list[Event], scan: _Scan, policy: Policy) -> Outcome | None:
         """Step 6: a reading where one is needed, plausible, and the fever retest."""
         since = scan.at_utc - dt.timedelta(seconds=policy.retest_window_s)
         first = _pending_fever(recent, since)
@@ -288,12 +299,12 @@ class CheckpointService:
             return Decision.DENY, "fever_confirmed", shown
         return None
 
-    def _check_passback(self, scan: _Scan, policy: Policy):
+    def _check_passback(self, card: Card, scan: _Scan, policy: Policy) -> Outcome | None:
         """Step 7: a card goes out, then in; never out twice."""
-        last = self.store.last_passage(scan.card.serial)
+        last = self.store.last_passage(card.serial)
         is_out = last is not None and last.direction is Direction.OUT
         reset = policy.daily_reset
-        if is_out and reset is not None:
+        if last is not None and is_out and reset is not None:
             local_reset = dt.datetime.combine(scan.at_local.date(), reset, scan.at_local.tzinfo)
             if local_reset > scan.at_local:
                 local_reset -= dt.timedelta(days=1)
@@ -305,9 +316,9 @@ class CheckpointService:
             scan.warnings = ("entry_without_exit",)
         return None
 
-    def _check_kind(self, scan: _Scan, policy: Policy):
+    def _check_kind(self, card: Card, scan: _Scan, policy: Policy) -> Outcome:
         """Step 8: the card kind's own rule, for exits."""
-        kind = scan.card.kind
+        kind = card.kind
         if kind is CardKind.SPECIAL:
             if scan.exit_reason is None:
                 return Decision.DENY, "reason_required", {}
@@ -317,36 +328,37 @@ class CheckpointService:
             if not start <= scan.at_local.time() < end:
                 return Decision.DENY, "outside_hours", {"hours": f"{start:%H:%M}-{end:%H:%M}"}
         quota = scan.quota
+        assert quota is not None, "life and work cards have a quota"
         if quota.used >= quota.limit:
             code = "quota_used" if kind is CardKind.LIFE else "work_quota_used"
             return Decision.DENY, code, {"next_exit": quota.next_exit}
-        scan.quota = self._quota(scan, policy, consuming=True)
+        scan.quota = self._quota(card, scan, policy, consuming=True)
         return Decision.ALLOW, "ok", {}
 
     # -- quota ------------------------------------------------------------------------
 
-    def _quota(self, scan: _Scan, policy: Policy, consuming: bool) -> Quota | None:
+    def _quota(self, card: Card, scan: _Scan, policy: Policy, consuming: bool) -> Quota | None:
         """The quota state of this card's household (life) or of the card (work).
 
         With `consuming`, the state after this exit is allowed (`used` counts it).
         """
-        kind = scan.card.kind
+        kind = card.kind
         tz = policy.timezone
         extra = 1 if consuming else 0
         if kind is CardKind.WORK:
             today = scan.at_local.date()
             start, end = _local_day_bounds(today, today, tz)
-            used = len(self._exits(scan, self.store.card_exits, scan.card.serial, start, end)) + extra
+            used_today = len(self._exits(scan, self.store.card_exits, card.serial, start, end)) + extra
             limit = policy.work_exits
-            next_exit = (today + dt.timedelta(days=1)).isoformat() if used >= limit else None
-            return Quota(used, limit, today.isoformat(), today.isoformat(), next_exit)
+            next_day = (today + dt.timedelta(days=1)).isoformat() if used_today >= limit else None
+            return Quota(used_today, limit, today.isoformat(), today.isoformat(), next_day)
         if kind is not CardKind.LIFE:
             return None
         rule = QuotaRule.life(policy)
         window = quota_rules.window_at(rule, scan.at_utc)
         # The store's answer is a superset; `quota_rules.counted` decides which exits count,
         # the same function the sync's breach check uses.
-        exits = self._exits(scan, self.store.life_exits, scan.card.household_id, window.start_utc,
+        exits = self._exits(scan, self.store.life_exits, card.household_id, window.start_utc,
                             window.end_utc + dt.timedelta(seconds=1))
         used = quota_rules.counted(rule, exits, scan.at_utc)
         if consuming:
@@ -355,11 +367,13 @@ class CheckpointService:
         if rule.mode == "rolling":
             return Quota(len(used), rule.limit, window.start_utc.astimezone(tz).isoformat(timespec="seconds"),
                          scan.at_local.isoformat(timespec="seconds"), next_exit)
+        assert window.first_day is not None and window.last_day is not None, "a calendar window"
         return Quota(len(used), rule.limit, window.first_day.isoformat(), window.last_day.isoformat(),
                      next_exit)
 
     @staticmethod
-    def _exits(scan: _Scan, query, key: str, since: dt.datetime, until: dt.datetime) -> list:
+    def _exits(scan: _Scan, query: ExitsQuery, key: str, since: dt.datetime,
+               until: dt.datetime) -> list[dt.datetime]:
         """The store's answer, asked once per scan: the quota is looked at before and after."""
         if scan.exits is None:
             scan.exits = query(key, since, until)
@@ -367,19 +381,20 @@ class CheckpointService:
 
     # -- recording --------------------------------------------------------------------
 
-    def _record(self, scan: _Scan, decision: Decision, reason: str, fields: dict,
+    def _record(self, scan: _Scan, decision: Decision, reason: str, fields: Mapping[str, Any],
                 override_of: str | None = None, override_reason: str | None = None) -> Verdict:
         if reason == "ok" and scan.direction is Direction.OUT and scan.quota is not None:
             fields = {"used": scan.quota.used, "limit": scan.quota.limit}
         card, household = scan.card, scan.household
+        event_id = time_ordered_uuid(scan.at_utc)
         verdict = Verdict(
             decision=decision, reason=reason, fields=fields, warnings=scan.warnings,
-            event_id=time_ordered_uuid(scan.at_utc), card=card, household=household, quota=scan.quota,
+            event_id=event_id, card=card, household=household, quota=scan.quota,
             temperature=scan.readings, direction=scan.direction, at=scan.at_local,
             override_of=override_of,
         )
         event = Event(
-            id=verdict.event_id, device_id=self.store.community().device_id,
+            id=event_id, device_id=self.store.community().device_id,
             at_utc=scan.at_utc, at_local=scan.at_local, direction=scan.direction,
             decision=decision, reason=reason, warnings=scan.warnings,
             serial=card.serial if card else None, generation=card.generation if card else None,
@@ -408,7 +423,8 @@ def time_ordered_uuid(when: dt.datetime) -> str:
     return str(uuid.UUID(int=value))
 
 
-def _local_day_bounds(first: dt.date, last: dt.date, tz) -> tuple[dt.datetime, dt.datetime]:
+def _local_day_bounds(first: dt.date, last: dt.date,
+                      tz: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """[start of `first`, start of the day after `last`) in UTC."""
     start = dt.datetime.combine(first, dt.time(), tz).astimezone(dt.UTC)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.UTC)

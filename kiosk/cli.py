@@ -13,8 +13,9 @@ import logging
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from data.office import SyncError
 from data.roster import RosterFileError, household_from_cells, parse_roster
@@ -23,7 +24,21 @@ from kiosk import messages, policy
 from kiosk.app import Gate, StartupFailed, default_db_path, init_community, open_gate, open_office_session
 from kiosk.errors import ENVIRONMENT, BadInput, EnvironmentFailure, GatepostError
 from kiosk.model import CardKind, Decision
+from kiosk.ports import RosterSession
 from kiosk.serial import normalize_household_id, normalize_serial
+
+if TYPE_CHECKING:  # the office's, the exports' and the chain's code load when a command needs them
+    from data.sync import SyncReport
+    from data.verify import ChainProblem, ChainReport
+    from kiosk.office import IssuedCard
+    from kiosk.operators import Operator
+    from kiosk.startup import Finding
+
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+# build_parser's `command(name, help_text, parent=commands)`: one subcommand's parser.
+AddCommand: TypeAlias = Callable[..., argparse.ArgumentParser]
+# What `main` hands a command: its gate, the office's database (--office) or nothing.
+Opened: TypeAlias = "Gate | RosterSession | None"
 
 EXIT_OK, EXIT_DENY, EXIT_BAD_INPUT, EXIT_STORAGE = 0, 1, 2, 3
 
@@ -56,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, help_text: str, parent=commands) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, parent: Subcommands = commands) -> argparse.ArgumentParser:
         return parent.add_parser(name, help=help_text, description=help_text)
 
     p = command("init", "create a new community database and its signing key")
@@ -144,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_office_commands(command, commands) -> None:
+def _add_office_commands(command: AddCommand, commands: Subcommands) -> None:
     """Operators, exports, card sheets and the purge (issue 5; docs/leads-and-office.md)."""
     operator = command("operator", "gate volunteers, building leads and admins").add_subparsers(
         dest="action", metavar="ACTION", required=True)
@@ -211,7 +226,7 @@ def _add_office_commands(command, commands) -> None:
 
 # -- the commands ---------------------------------------------------------------------
 
-def cmd_init(args, _gate) -> int:
+def cmd_init(args: argparse.Namespace, _gate: object) -> int:
     path = args.db or default_db_path()
     try:
         timezone = policy.canonical("timezone", args.timezone)
@@ -228,7 +243,7 @@ def cmd_init(args, _gate) -> int:
     return EXIT_OK
 
 
-def cmd_household_add(args, gate: Gate) -> int:
+def cmd_household_add(args: argparse.Namespace, gate: RosterSession) -> int:
     cells = {"building": args.building.strip(), "unit": args.unit.strip(),
              "room": args.room.strip(), "head": args.head.strip(), "phone": args.phone.strip(),
              "members": str(args.members).strip()}
@@ -236,6 +251,7 @@ def cmd_household_add(args, gate: Gate) -> int:
     if errors:
         raise UsageError("\n".join(
             messages.roster_message(e.key, args.lang, value=e.value) for e in errors))
+    assert household is not None, "cells without errors make a household"
     try:
         gate.store.add_households([household], gate.clock.now())
     except Conflict:
@@ -245,7 +261,7 @@ def cmd_household_add(args, gate: Gate) -> int:
     return EXIT_OK
 
 
-def cmd_roster_import(args, gate: Gate) -> int:
+def cmd_roster_import(args: argparse.Namespace, gate: RosterSession) -> int:
     from data.outputs import refuse_guarded_input
 
     refuse_guarded_input(args.file, _guarded(args))  # reading it would drop SQLite's locks
@@ -274,7 +290,7 @@ def cmd_roster_import(args, gate: Gate) -> int:
 # Card commands write their audit line in the change's own transaction (kiosk.office); on
 # the office database (`--office`, an OfficeSession) there is no audit log to write.
 
-def cmd_card_issue(args, gate: Gate) -> int:
+def cmd_card_issue(args: argparse.Namespace, gate: RosterSession) -> int:
     _check_qr_out(args)
     household = normalize_household_id(args.household)
     if household is None:
@@ -285,14 +301,14 @@ def cmd_card_issue(args, gate: Gate) -> int:
     return EXIT_OK
 
 
-def cmd_card_revoke(args, gate: Gate) -> int:
+def cmd_card_revoke(args: argparse.Namespace, gate: RosterSession) -> int:
     card = gate.office().revoke(_serial(args.serial, args.lang), by=_os_user())
     print(json.dumps({"serial": card.serial, "generation": card.generation,
                       "status": card.status.value}))
     return EXIT_OK
 
 
-def cmd_card_reissue(args, gate: Gate) -> int:
+def cmd_card_reissue(args: argparse.Namespace, gate: RosterSession) -> int:
     """The new card's JSON, as `issue` prints it: its printed serial is not the lost one's."""
     _check_qr_out(args)
     issued = gate.office().reissue(_serial(args.serial, args.lang), by=_os_user())
@@ -300,7 +316,7 @@ def cmd_card_reissue(args, gate: Gate) -> int:
     return EXIT_OK
 
 
-def _print_issued(issued, args) -> None:
+def _print_issued(issued: IssuedCard, args: argparse.Namespace) -> None:
     if args.qr_out is not None:
         from data.cardimage import write_qr_png  # only when asked: segno is not needed otherwise
 
@@ -310,7 +326,7 @@ def _print_issued(issued, args) -> None:
     print(json.dumps(issued.to_json(), ensure_ascii=False))
 
 
-def _check_qr_out(args) -> None:
+def _check_qr_out(args: argparse.Namespace) -> None:
     """A refused --qr-out refuses the command before a card is issued (nothing written)."""
     if args.qr_out is not None:
         from data.outputs import check_output
@@ -318,7 +334,7 @@ def _check_qr_out(args) -> None:
         check_output(args.qr_out, _guarded(args), args.force)
 
 
-def _guarded(args) -> list[Path]:
+def _guarded(args: argparse.Namespace) -> list[Path]:
     """The databases whose files no output may touch: this gate's, and an office file's
     (with its key) when --office names one."""
     databases = [args.db or default_db_path()]
@@ -345,7 +361,7 @@ class DiskFailed(EnvironmentFailure):
 
 
 @contextlib.contextmanager
-def _writing_errors(path: Path, lang: str):
+def _writing_errors(path: Path, lang: str) -> Iterator[None]:
     """An output that cannot be written: exit 3 for a full disk, else exit 2 (a bad path)."""
     from data.outputs import disk_failed
 
@@ -366,7 +382,7 @@ def _serial(text: str, lang: str) -> str:
     return serial
 
 
-def cmd_scan(args, gate: Gate) -> int:
+def cmd_scan(args: argparse.Namespace, gate: Gate) -> int:
     at = None
     if args.at:
         try:
@@ -381,7 +397,7 @@ def cmd_scan(args, gate: Gate) -> int:
     return EXIT_OK if verdict.decision is Decision.ALLOW else EXIT_DENY
 
 
-def cmd_decode(args, _gate) -> int:
+def cmd_decode(args: argparse.Namespace, _gate: object) -> int:
     from scanners.decode import decode_files  # OpenCV loads only for this command
 
     for result in decode_files([str(p) for p in args.images]):
@@ -389,7 +405,7 @@ def cmd_decode(args, _gate) -> int:
     return EXIT_OK
 
 
-def cmd_status(args, gate: Gate) -> int:
+def cmd_status(args: argparse.Namespace, gate: Gate) -> int:
     counts = gate.status(args.date)
     if args.json:
         print(json.dumps(counts))
@@ -400,7 +416,7 @@ def cmd_status(args, gate: Gate) -> int:
     return EXIT_OK
 
 
-def cmd_policy_show(args, gate: Gate) -> int:
+def cmd_policy_show(args: argparse.Namespace, gate: Gate) -> int:
     values = gate.policy().as_dict()
     if args.json:
         print(json.dumps(values, ensure_ascii=False))
@@ -416,7 +432,7 @@ def cmd_policy_show(args, gate: Gate) -> int:
     return EXIT_OK
 
 
-def cmd_policy_set(args, gate: Gate) -> int:
+def cmd_policy_set(args: argparse.Namespace, gate: Gate) -> int:
     try:
         value = policy.canonical(args.key, args.value)
     except policy.SettingError as refused:
@@ -426,7 +442,7 @@ def cmd_policy_set(args, gate: Gate) -> int:
     return EXIT_OK
 
 
-def _read_pin(args) -> str:
+def _read_pin(args: argparse.Namespace) -> str:
     """The PIN from standard input: hidden at a terminal, one line from a pipe."""
     if not getattr(args, "pin_stdin", False):
         raise UsageError(messages.cli_message("no_pin", args.lang))
@@ -437,7 +453,7 @@ def _read_pin(args) -> str:
     return sys.stdin.readline().strip()
 
 
-def cmd_operator_add(args, gate: Gate) -> int:
+def cmd_operator_add(args: argparse.Namespace, gate: Gate) -> int:
     operator = gate.operators().add(args.name, args.role, _read_pin(args), tuple(args.building),
                                     by=_os_user())
     print(messages.cli_message("operator_added", args.lang, name=operator.name,
@@ -445,20 +461,20 @@ def cmd_operator_add(args, gate: Gate) -> int:
     return EXIT_OK
 
 
-def cmd_operator_set_pin(args, gate: Gate) -> int:
+def cmd_operator_set_pin(args: argparse.Namespace, gate: Gate) -> int:
     gate.operators().change_pin(args.name, _read_pin(args), by=_os_user())
     print(messages.cli_message("pin_changed", args.lang, name=args.name))
     return EXIT_OK
 
 
-def cmd_operator_deactivate(args, gate: Gate) -> int:
+def cmd_operator_deactivate(args: argparse.Namespace, gate: Gate) -> int:
     gate.operators().deactivate(args.name, by=_os_user())
     print(messages.cli_message("operator_deactivated", args.lang, name=args.name))
     return EXIT_OK
 
 
-def cmd_operator_list(args, gate: Gate) -> int:
-    rows = [{"name": s.operator.name, "role": s.operator.role.value,
+def cmd_operator_list(args: argparse.Namespace, gate: Gate) -> int:
+    rows: list[dict[str, Any]] = [{"name": s.operator.name, "role": s.operator.role.value,
              "buildings": list(s.operator.buildings), "active": s.active}
             for s in gate.operators().operators()]
     if args.json:
@@ -472,7 +488,7 @@ def cmd_operator_list(args, gate: Gate) -> int:
     return EXIT_OK
 
 
-def _cli_operator(args, gate: Gate):
+def _cli_operator(args: argparse.Namespace, gate: Gate) -> Operator:
     """Who exports: the operator of the PIN on stdin, else whoever holds the database file.
 
     The CLI runs on the office machine with the database's own file rights, so without a
@@ -487,8 +503,8 @@ def _cli_operator(args, gate: Gate):
     try:
         operator = gate.operators().authenticate(pin, "lead")
     except PinLocked as locked:
-        until = locked.until.astimezone(zone).strftime("%H:%M:%S")
-        raise UsageError(messages.cli_message("pin_locked", args.lang, until=until)) from None
+        shown = locked.until.astimezone(zone).strftime("%H:%M:%S")
+        raise UsageError(messages.cli_message("pin_locked", args.lang, until=shown)) from None
     if operator is None:
         until = gate.pin_locked_until()
         if until is not None:  # this wrong PIN closed PIN entry for a while
@@ -504,10 +520,10 @@ class _TerminalBar:
     Called as `bar(done, total)` (exports) or `bar(stage, done, total)` (sync).
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.shown = sys.stderr.isatty()
 
-    def __call__(self, *progress) -> None:
+    def __call__(self, *progress: Any) -> None:
         *stage, done, total = progress
         if self.shown and total:
             filled = 30 * done // total
@@ -520,7 +536,7 @@ class _TerminalBar:
             sys.stderr.write("\n")
 
 
-def cmd_export(args, gate: Gate) -> int:
+def cmd_export(args: argparse.Namespace, gate: Gate) -> int:
     from data.export import ExportCancelled, FontMissing, export_log
     from data.outputs import check_output
 
@@ -543,7 +559,7 @@ def cmd_export(args, gate: Gate) -> int:
     return EXIT_OK
 
 
-def cmd_cards_print(args, gate: Gate) -> int:
+def cmd_cards_print(args: argparse.Namespace, gate: Gate) -> int:
     from data.cardsheet import print_cards
     from data.export import FontMissing
 
@@ -560,7 +576,7 @@ def cmd_cards_print(args, gate: Gate) -> int:
     return EXIT_OK
 
 
-def cmd_purge(args, gate: Gate) -> int:
+def cmd_purge(args: argparse.Namespace, gate: Gate) -> int:
     from data.retention import UnsyncedEvents, purge
 
     try:
@@ -590,7 +606,7 @@ def _office_target(p: argparse.ArgumentParser) -> None:
                    "SQLite office file; required for PostgreSQL)")
 
 
-def _add_sync_commands(command, commands) -> None:
+def _add_sync_commands(command: AddCommand, commands: Subcommands) -> None:
     """Sync with the community office, the office's database, enrolling a gate (issue 6; docs/sync.md)."""
     p = command("sync", "push this gate's events to the office, pull the roster and other gates' events")
     p.add_argument("--to", metavar="URL", help="sqlite:///path/office.db or postgresql://user@host/db "
@@ -620,11 +636,11 @@ def _add_sync_commands(command, commands) -> None:
     p.set_defaults(run=cmd_gate_enroll, needs_db=False)
 
 
-def _sync_message(key: str, lang: str, target: str = "", detail: object = "", **fields) -> str:
+def _sync_message(key: str, lang: str, target: str = "", detail: object = "", **fields: object) -> str:
     return messages.cli_message(key, lang, target=target, detail=detail, **fields)
 
 
-def _print_sync_report(report, lang: str, as_json: bool) -> None:
+def _print_sync_report(report: SyncReport, lang: str, as_json: bool) -> None:
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
@@ -638,7 +654,7 @@ def _print_sync_report(report, lang: str, as_json: bool) -> None:
         print(_sync_message("sync_breach", lang, event=event_id), file=sys.stderr)
 
 
-def cmd_sync(args, gate: Gate) -> int:
+def cmd_sync(args: argparse.Namespace, gate: Gate) -> int:
     from data.sync import SyncCancelled, sync_once
 
     bar = _TerminalBar()
@@ -653,7 +669,7 @@ def cmd_sync(args, gate: Gate) -> int:
     return EXIT_OK
 
 
-def cmd_office_init(args, _gate) -> int:
+def cmd_office_init(args: argparse.Namespace, _gate: object) -> int:
     from data.sync import init_office
 
     try:
@@ -665,7 +681,7 @@ def cmd_office_init(args, _gate) -> int:
     return EXIT_OK
 
 
-def cmd_office_status(args, _gate) -> int:
+def cmd_office_status(args: argparse.Namespace, _gate: object) -> int:
     from data.office import open_office
 
     office = open_office(args.office)
@@ -681,7 +697,7 @@ def cmd_office_status(args, _gate) -> int:
     return EXIT_OK
 
 
-def cmd_gate_enroll(args, _gate) -> int:
+def cmd_gate_enroll(args: argparse.Namespace, _gate: object) -> int:
     from data.sync import enroll
 
     path = args.db or default_db_path()
@@ -701,7 +717,7 @@ def _need_a_screen(lang: str) -> None:
         raise UsageError(messages.cli_message("no_display", lang))
 
 
-def cmd_gui(args, _gate) -> int:
+def cmd_gui(args: argparse.Namespace, _gate: object) -> int:
     from ui.run import run_gui  # Qt loads only for the gate screen
 
     _need_a_screen(args.lang)
@@ -709,7 +725,7 @@ def cmd_gui(args, _gate) -> int:
     return run_gui(args.db or default_db_path(), args.lang, camera, args.fullscreen)
 
 
-def cmd_demo(args, _gate) -> int:
+def cmd_demo(args: argparse.Namespace, _gate: object) -> int:
     import tempfile
 
     from kiosk.app import create_demo
@@ -729,7 +745,7 @@ def cmd_demo(args, _gate) -> int:
         return run_gui(demo.db, args.lang, camera, args.fullscreen)
 
 
-def _add_reliability_commands(command, commands) -> None:
+def _add_reliability_commands(command: AddCommand, commands: Subcommands) -> None:
     """The event chain, start-up checks, backups and restore (issue 7; docs/reliability.md)."""
     p = command("verify-log", "walk the tamper-evident event chain: events edited or removed after the fact")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -751,24 +767,24 @@ def _add_reliability_commands(command, commands) -> None:
     p.set_defaults(run=cmd_restore, needs_db=False)
 
 
-def _print_findings(findings, lang: str) -> None:
+def _print_findings(findings: list[Finding], lang: str) -> None:
     for finding in findings:
         print(messages.startup_message(finding.key, lang, **finding.fields), file=sys.stderr)
 
 
-def _problem_line(problem, lang: str) -> str:
+def _problem_line(problem: ChainProblem, lang: str) -> str:
     return messages.startup_message(f"log_problem_{problem.kind}", lang, device=problem.device_id,
                                     first=problem.first_seq, last=problem.last_seq, event=problem.event_id,
                                     column=problem.column)
 
 
-def _print_chain(report, lang: str, as_json: bool) -> int:
+def _print_chain(report: ChainReport, lang: str, as_json: bool) -> int:
+    first = report.first_break  # None exactly when the chain is intact
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
-    elif report.intact:
+    elif first is None:
         print(messages.startup_message("log_intact", lang, devices=report.devices, events=report.events))
     else:
-        first = report.first_break
         print(messages.startup_message("log_broken", lang, count=len(report.problems),
                                        device=first.device_id, first=first.first_seq, kind=first.kind))
     if not as_json:
@@ -777,7 +793,7 @@ def _print_chain(report, lang: str, as_json: bool) -> int:
     return EXIT_OK if report.intact else EXIT_DENY
 
 
-def cmd_verify_log(args, _gate) -> int:
+def cmd_verify_log(args: argparse.Namespace, _gate: object) -> int:
     gate = open_gate(args.db, args.lang, checks=False)  # a damaged log must still be readable
     try:
         bar = _TerminalBar()
@@ -797,7 +813,7 @@ def _damaged_file(failure: sqlite3.DatabaseError, lang: str) -> int:
     return _fail(messages.startup_message("integrity_failed", lang, detail=failure), EXIT_STORAGE)
 
 
-def cmd_check(args, _gate) -> int:
+def cmd_check(args: argparse.Namespace, _gate: object) -> int:
     from data.verify import damaged_text, integrity, startup_facts
     from kiosk import startup
 
@@ -823,7 +839,7 @@ def cmd_check(args, _gate) -> int:
                           "chain": chain.to_json() if chain else None}, ensure_ascii=False))
     else:
         _print_findings(findings, args.lang)
-        if not startup.errors(findings):
+        if facts is not None and not startup.errors(findings):  # damage alone leaves no facts
             print(messages.startup_message("check_ok", args.lang, schema=facts.schema_version,
                                            keys=facts.public_keys))
     if startup.errors(findings):
@@ -833,7 +849,7 @@ def cmd_check(args, _gate) -> int:
     return EXIT_OK if chain is None or chain.intact else EXIT_DENY
 
 
-def cmd_backup(args, _gate) -> int:
+def cmd_backup(args: argparse.Namespace, _gate: object) -> int:
     from data.backup import BackupRefused, backup, backup_signing_key, daily_path
 
     gate = open_gate(args.db, args.lang, checks=False)
@@ -854,7 +870,7 @@ def cmd_backup(args, _gate) -> int:
     return EXIT_OK
 
 
-def cmd_restore(args, _gate) -> int:
+def cmd_restore(args: argparse.Namespace, _gate: object) -> int:
     from data.backup import BackupRefused, restore
 
     path = args.db or default_db_path()
@@ -873,18 +889,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    run: Callable = args.run
+    run: Callable[[argparse.Namespace, Opened], int] = args.run
     lang = args.lang
     bad = _undecodable_argument(args)
     if bad is not None:  # a surrogate-escaped argv: no hash, no database row can hold it
         return _fail(messages.cli_message("bad_argument_text", lang, option=bad), EXIT_BAD_INPUT)
-    gate = None
+    gate: Opened = None
     try:
         if getattr(args, "office", None) and getattr(args, "needs_db", True):
             gate = open_office_session(args.office, args.key, lang)  # household and card commands
         elif getattr(args, "needs_db", True) and run is not cmd_init:
-            gate = open_gate(args.db, lang)
-            _print_findings(gate.findings, lang)  # start-up warnings (a clock behind, a failed backup)
+            gate = opened = open_gate(args.db, lang)
+            _print_findings(opened.findings, lang)  # start-up warnings (a clock behind, a failed backup)
         return run(args, gate)
     except StartupFailed as failure:  # one sentence per finding
         _print_findings(failure.findings, lang)

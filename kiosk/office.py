@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-from typing import Protocol
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -19,6 +19,7 @@ from kiosk.clock import Clock
 from kiosk.errors import Refused
 from kiosk.model import Card, CardKind, CardStatus, Household
 from kiosk.policy import Policy
+from kiosk.ports import Community
 from kiosk.serial import new_serial
 
 # How long a new card is valid when the office does not say: special cards are for a
@@ -35,13 +36,13 @@ class CardConflict(Exception):
 
 
 class RosterStore(Protocol):
-    def community(self): ...
+    def community(self) -> Community: ...
     def settings(self) -> dict[str, str]: ...
     def household(self, household_id: str) -> Household | None: ...
     def card(self, serial: str) -> Card | None: ...
     def cards(self, household_id: str | None = None) -> list[Card]: ...
 
-    def atomic(self) -> contextlib.AbstractContextManager:
+    def atomic(self) -> contextlib.AbstractContextManager[object]:
         """One write transaction that the writes below join (BEGIN IMMEDIATE on SQLite)."""
         ...
 
@@ -53,7 +54,7 @@ class RosterStore(Protocol):
         """The lost card's last passage becomes its replacement's (a no-op at the office)."""
         ...
 
-    def audit_line(self, operator: str, action: str, target: str, details: dict | None,
+    def audit_line(self, operator: str, action: str, target: str, details: dict[str, Any] | None,
                    now: dt.datetime) -> None:
         """One audit line, in the same transaction (a no-op where there is no audit log)."""
         ...
@@ -65,7 +66,7 @@ class IssuedCard:
     household: Household
     payload: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The JSON `kiosk card issue` prints (DESIGN.md section 5)."""
         return {
             "serial": self.card.serial, "generation": self.card.generation,
@@ -96,9 +97,7 @@ class CardOffice:
             raise RosterError("bad_dates")
         try:
             with self.store.atomic():
-                household = self.store.household(household_id)
-                if household is None:
-                    raise RosterError("unknown_household", value=household_id)
+                household = self._household(household_id)
                 if kind is CardKind.LIFE:
                     existing = self._active_life(household_id)
                     if existing is not None:
@@ -154,6 +153,7 @@ class CardOffice:
             card = self._card(serial)
             if card.replaced_by is not None:
                 raise RosterError("already_replaced", value=serial, new=card.replaced_by)
+            household = self._household(card.household_id)
             now = self.clock.now()
             renewed = dataclasses.replace(card, serial=self._fresh_serial(),
                                           generation=card.generation + 1,
@@ -166,7 +166,6 @@ class CardOffice:
             self.store.carry_passage(card.serial, renewed.serial)
             self._audit(by, "card_reissue", renewed.serial, {"generation": renewed.generation,
                                                              "replaces": card.serial})
-            household = self.store.household(card.household_id)
         return IssuedCard(renewed, household, self.payload(renewed))
 
     def payload(self, card: Card) -> str:
@@ -187,7 +186,7 @@ class CardOffice:
         return next((c for c in self.store.cards(household_id)
                      if c.kind is CardKind.LIFE and c.status is not CardStatus.REVOKED), None)
 
-    def _audit(self, by: str | None, action: str, target: str, details: dict) -> None:
+    def _audit(self, by: str | None, action: str, target: str, details: dict[str, Any]) -> None:
         if by is not None:
             self.store.audit_line(by, action, target, details, self.clock.now())
 
@@ -196,6 +195,12 @@ class CardOffice:
         if card is None:
             raise RosterError("unknown_serial", value=serial)
         return card
+
+    def _household(self, household_id: str) -> Household:
+        household = self.store.household(household_id)
+        if household is None:
+            raise RosterError("unknown_household", value=household_id)
+        return household
 
     def _today(self) -> dt.date:
         return self.clock.now().astimezone(Policy(self.store.settings()).timezone).date()

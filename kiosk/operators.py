@@ -28,7 +28,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from kiosk.audit import AuditEntry
 from kiosk.clock import Clock
@@ -147,7 +147,7 @@ class OperatorStore(Protocol):
     def count_pin_attempt(self, now: dt.datetime,
                           wait_after: Callable[[int], dt.timedelta]) -> PinAttempt: ...
     def pin_accepted(self, audit: AuditEntry, rehash: tuple[str, str] | None) -> None: ...
-    def audit(self, operator: str, action: str, target: str = "", details: dict | None = None,
+    def audit(self, operator: str, action: str, target: str = "", details: dict[str, Any] | None = None,
               now: dt.datetime | None = None) -> None: ...
 
 
@@ -196,7 +196,7 @@ def is_current(stored: str, cost: PinCost = PIN_COST) -> bool:
 
 def matching(pin: str, hashes: list[str], pepper: bytes) -> list[int]:
     """The indexes of `hashes` that `pin` opens, at one derivation per (version, cost, salt)."""
-    derived: dict[tuple, str] = {}
+    derived: dict[tuple[str, int, int, int, bytes], str] = {}
     found = []
     for index, stored in enumerate(hashes):
         parts = _parts(stored)
@@ -241,8 +241,9 @@ class OperatorService:
     def _gate_salt(self, existing: list[StoredOperator]) -> bytes:
         """The salt every current hash of this gate shares, or a new one for the first."""
         for stored in existing:
-            if is_current(stored.pin_hash, self.cost):
-                return _parts(stored.pin_hash)[4]
+            parts = _parts(stored.pin_hash)
+            if parts is not None and is_current(stored.pin_hash, self.cost):
+                return parts[4]
         return secrets.token_bytes(16)
 
     def _new_hash(self, pin: str, existing: list[StoredOperator], skip: str = "") -> str:
@@ -316,6 +317,7 @@ class OperatorService:
         now = self.clock.now()
         attempt = self.store.count_pin_attempt(now, wait_after)
         if attempt.refused:
+            assert attempt.until is not None, "a refused attempt is locked until a moment"
             raise PinLocked(attempt.until)
         existing = [s for s in self.store.operators() if s.active]
         found = matching(pin.strip(), [s.pin_hash for s in existing], self.pepper)

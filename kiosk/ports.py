@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -16,6 +17,7 @@ from kiosk.model import Card, Direction, Event, Household, LogFilter
 
 if TYPE_CHECKING:  # these import the ports themselves
     from kiosk.audit import AuditEntry
+    from kiosk.clock import Clock
     from kiosk.office import CardOffice
     from kiosk.operators import Operator
     from kiosk.policy import Policy
@@ -75,7 +77,7 @@ class Passage:
 
 
 class Store(Protocol):
-    def decision(self) -> AbstractContextManager:
+    def decision(self) -> AbstractContextManager[object]:
         """One write transaction around a scan's reads and its event: nothing the rules
         read can change before the event is committed (and `record` joins it)."""
         ...
@@ -125,6 +127,27 @@ class Store(Protocol):
         ...
 
 
+class HouseholdRegister(Protocol):
+    """The households of a gate's store or of the office's (data.office.OfficeStore)."""
+
+    def households(self, building: str | None = None) -> list[Household]: ...
+    def add_households(self, households: Iterable[Household], now: dt.datetime) -> None: ...
+
+
+class RosterSession(Protocol):
+    """What the CLI's household and card commands work on: a gate (kiosk.app.Gate), or
+    with `--office` the office's database (data.sync.OfficeSession), which has no
+    scans, operators or audit log."""
+
+    @property
+    def store(self) -> HouseholdRegister: ...
+    @property
+    def clock(self) -> Clock: ...
+    def office(self) -> CardOffice: ...
+    def import_households(self, households: list[Household]) -> None: ...
+    def close(self) -> None: ...
+
+
 class AdminReads(Protocol):
     """The admin screens' read side over one gate (data.admin_queries.AdminQueries)."""
 
@@ -145,9 +168,9 @@ class AdminReads(Protocol):
     def hourly(self, day: dt.date, buildings: tuple[str, ...] | None
                ) -> tuple[list[tuple[int, int]], list[float]]: ...
 
-    def incidents(self, day: dt.date, buildings: tuple[str, ...] | None) -> list[tuple]: ...
+    def incidents(self, day: dt.date, buildings: tuple[str, ...] | None) -> list[tuple[Any, ...]]: ...
 
-    def out_now(self, buildings: tuple[str, ...] | None) -> list[tuple]: ...
+    def out_now(self, buildings: tuple[str, ...] | None) -> list[tuple[Any, ...]]: ...
 
     def find_households(self, text: str) -> list[Household]: ...
 
@@ -171,7 +194,8 @@ class AdminServices(Protocol):
         """Card issuing, each change with its audit line (RosterError without the signing key)."""
         ...
 
-    def change_settings(self, changes: dict[str, str], operator: Operator | str) -> dict[str, str]: ...
+    def change_settings(self, changes: dict[str, str],
+                        operator: Operator | str) -> dict[str, str | None]: ...
 
     def audit_entries(self, limit: int = 1000) -> list[AuditEntry]: ...
 

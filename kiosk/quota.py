@@ -15,6 +15,8 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Sequence
 
+from kiosk.policy import Policy
+
 
 @dataclasses.dataclass(frozen=True)
 class QuotaRule:
@@ -25,7 +27,7 @@ class QuotaRule:
     tz: zoneinfo.ZoneInfo
 
     @classmethod
-    def life(cls, policy) -> QuotaRule:
+    def life(cls, policy: Policy) -> QuotaRule:
         """The life-card rule of a kiosk.policy.Policy."""
         return cls(policy.quota_mode, policy.window_days, policy.life_exits, policy.quota_start,
                    policy.timezone)
@@ -85,7 +87,9 @@ def next_exit(rule: QuotaRule, used: Sequence[dt.datetime], at: dt.datetime) -> 
     if rule.mode == "rolling":
         lapse = used[len(used) - rule.limit] + dt.timedelta(days=rule.window_days)
         return lapse.astimezone(rule.tz).isoformat(timespec="seconds")
-    return (window_at(rule, at).last_day + dt.timedelta(days=1)).isoformat()
+    last_day = window_at(rule, at).last_day
+    assert last_day is not None, "a calendar window names its last day"
+    return (last_day + dt.timedelta(days=1)).isoformat()
 
 
 def beyond_quota(rule: QuotaRule, exits: Sequence[tuple[str, dt.datetime, bool]]) -> list[str]:

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import enum
 import logging
+from collections.abc import Sequence
 
 from kiosk.clock import Clock
 
@@ -54,7 +55,8 @@ class StartupFacts:
     damaged_text: tuple[tuple[str, int, str], ...] = ()
 
 
-def damage(integrity: str | None, damaged_text=()) -> list[Finding]:
+def damage(integrity: str | None,
+           damaged_text: Sequence[tuple[str, object, str]] = ()) -> list[Finding]:
     """The findings that say the file itself is damaged: nothing else about it can be trusted."""
     findings: list[Finding] = []
     if integrity is not None and integrity != "ok":
@@ -77,10 +79,11 @@ def check(facts: StartupFacts) -> list[Finding]:
             "found": str(facts.schema_version), "expected": str(facts.expected_schema)}))
     if facts.public_keys == 0:
         findings.append(Finding("no_public_key", Severity.ERROR))
-    behind = clock_behind(facts.newest_event_utc, facts.now_utc)
-    if behind is not None:
+    newest = facts.newest_event_utc
+    behind = clock_behind(newest, facts.now_utc)
+    if newest is not None and behind is not None:
         findings.append(Finding("clock_jumped_back", Severity.WARNING, {
-            "newest": facts.newest_event_utc.isoformat(timespec="seconds"),
+            "newest": newest.isoformat(timespec="seconds"),
             "now": facts.now_utc.isoformat(timespec="seconds"),
             "minutes": str(max(1, round(behind.total_seconds() / 60)))}))
     return sorted(findings, key=lambda f: f.severity is not Severity.ERROR)
@@ -123,7 +126,7 @@ class GuardedClock:
                             self._last.isoformat())
             self._offset += self._last - shifted
             shifted = self._last
-        elif self._offset and raw >= self._last:
+        elif self._offset and self._last is not None and raw >= self._last:
             # The inner clock has caught up (someone set it right): follow it again.
             self._offset = dt.timedelta(0)
             shifted = raw

@@ -38,7 +38,8 @@ from scanners.timing import Clock, monotonic
 
 log = logging.getLogger("scan")
 
-QR_FORMATS = (zxingcpp.BarcodeFormat.QRCodeModel2, zxingcpp.BarcodeFormat.QRCodeModel1)
+QR_FORMATS = zxingcpp.BarcodeFormats([zxingcpp.BarcodeFormat.QRCodeModel2,
+                                      zxingcpp.BarcodeFormat.QRCodeModel1])
 """The formats zxing-cpp looks for (its BarcodeFormat.QRCode also means Micro QR and rMQR)."""
 
 ADAPTIVE_BLOCK_FRACTION = 20
@@ -287,9 +288,11 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray | None:
         log.warning("cannot read image %s: not an image OpenCV can decode", path)
         return None
     if image.dtype == np.uint16:
-        image = (image >> 8).astype(np.uint8)
+        image = (image // 256).astype(np.uint8)  # the high byte
     elif image.dtype != np.uint8:
-        image = cv2.normalize(image, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+        # OpenCV's stubs want an array for `dst`; None (a new array) is what its docs use.
+        image = cv2.normalize(image, None, 0, 255,  # type: ignore[call-overload]
+                              cv2.NORM_MINMAX).astype(np.uint8)
     if image.ndim == 3 and image.shape[2] == 4:
         alpha = image[:, :, 3:4].astype(np.float32) / 255.0
         white = np.full_like(image[:, :, :3], 255)

@@ -18,6 +18,7 @@ import logging.handlers
 import os
 import traceback
 from pathlib import Path
+from typing import TextIO
 
 log = logging.getLogger("gate")
 
@@ -35,7 +36,7 @@ class CrashReports:
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
-        self._fault_file = None
+        self._fault_file: TextIO | None = None
         self._handler: logging.Handler | None = None
         self._root_level = logging.NOTSET
 

@@ -251,13 +251,14 @@ class GateWindow(QMainWindow):
     def _on_typed_card(self, typed: TypedCard) -> None:
         self.typed_limiter.record(typed)
         self._show_typed_pause()
-        if typed.outcome != "found":
+        serial = typed.serial  # a found card always has one
+        if typed.outcome != "found" or serial is None:
             # Nothing to compare: the scan decides and records it (unknown, revoked, ...).
             self.submit_scan(typed.typed, "typed")
             return
         dialog = TypedConfirmDialog(typed, self)
         self.typed_dialog = dialog
-        dialog.accepted.connect(lambda: self.submit_scan(typed.serial, "typed"))
+        dialog.accepted.connect(lambda: self.submit_scan(serial, "typed"))
         dialog.finished.connect(self._forget_typed_dialog)
         dialog.open()
 
@@ -374,11 +375,12 @@ class GateWindow(QMainWindow):
     def request_override(self, verdict: Verdict | None) -> None:
         if verdict is None or verdict.event_id is None or verdict.decision is Decision.ALLOW:
             return
+        event_id = verdict.event_id
         direction = verdict.direction.value if verdict.direction else "out"
         request = self._last_request or ScanRequest("", direction)
 
         def override(operator, reason: str) -> None:
-            self.client.override(verdict.event_id, operator, reason,
+            self.client.override(event_id, operator, reason,
                                  dataclasses.replace(request, source="override"))
 
         self.ask_pin(self.tr("Let through"), self.tr("Lead's PIN and the reason for letting this "

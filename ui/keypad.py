@@ -3,6 +3,8 @@ the keyboard. The reading is kept as typed; the checkpoint service parses and ju
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -44,7 +46,8 @@ class TemperatureKeypad(QWidget):
         grid = QGridLayout()
         keys = ("7", "8", "9", "4", "5", "6", "1", "2", "3", ".", "0", "⌫")
         for i, key in enumerate(keys):
-            action = self.backspace if key == "⌫" else (lambda _=False, k=key: self.press(k))
+            action: Callable[..., None] = (
+                self.backspace if key == "⌫" else (lambda _=False, k=key: self.press(k)))
             grid.addWidget(self._button(key, action, button_font, "key"), i // 3, i % 3)
         self.clear_button = self._button("C", self.clear, button_font, "key")
         grid.addWidget(self.clear_button, 0, 3, 4, 1)
@@ -59,7 +62,7 @@ class TemperatureKeypad(QWidget):
         self.retranslate()
         self._show()
 
-    def _button(self, text: str, action, font: QFont, role: str) -> QPushButton:
+    def _button(self, text: str, action: Callable[..., None], font: QFont, role: str) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(f"{role}_{text}")
         button.setFont(font)

@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, QProcess
 log = logging.getLogger("gate")
 
 RATE = 22050
-PLAYERS = (("aplay", ["-q"]), ("paplay", []), ("pw-play", []))
+PLAYERS: tuple[tuple[str, list[str]], ...] = (("aplay", ["-q"]), ("paplay", []), ("pw-play", []))
 
 # (frequency Hz, milliseconds) per note; 0 Hz is a pause. Allow rises, deny is low and
 # repeated, retest is two middle notes: told apart without looking.

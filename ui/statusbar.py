@@ -89,7 +89,7 @@ class GateStatusBar(QWidget):
     def _roster_text(self) -> str:
         """The roster comes down with every successful sync: its age is the last success's."""
         pulled = getattr(self.snapshot.sync, "last_success", None) if self.snapshot else None
-        if pulled is None:
+        if pulled is None or self.snapshot is None:
             return self.tr("Roster: local")
         hours = int((self.snapshot.now - pulled).total_seconds() // 3600)
         if hours < 1:

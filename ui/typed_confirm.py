@@ -57,8 +57,10 @@ class TypedConfirmDialog(QDialog):
         return label
 
     def kind_name(self) -> str:
-        return {CardKind.LIFE: self.tr("Life card"), CardKind.WORK: self.tr("Work card"),
-                CardKind.SPECIAL: self.tr("Special card")}.get(self.typed.kind, "")
+        names: dict[CardKind | None, str] = {
+            CardKind.LIFE: self.tr("Life card"), CardKind.WORK: self.tr("Work card"),
+            CardKind.SPECIAL: self.tr("Special card")}
+        return names.get(self.typed.kind, "")
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Typed card number"))

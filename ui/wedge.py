@@ -102,7 +102,8 @@ class WedgeFilter(QObject):
         return self._poll_due if self._poll_timer.isActive() else None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or self._replaying or not isinstance(watched, QWindow):
+        if (event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent)
+                or self._replaying or not isinstance(watched, QWindow)):
             return False
         if not _takes_scans(watched):
             if self._held:  # the gate window lost the keyboard mid-burst: settle what it held

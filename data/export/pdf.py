@@ -5,8 +5,9 @@ number ("page 3 of 12"); the summary ends with a line for the lead's signature.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
 
@@ -41,7 +42,7 @@ class _LogPdf(FPDF):
         self.set_text_color(0)
 
 
-def write_pdf(path: Path, headers: list[str], columns: tuple[str, ...], rows: Iterable[list],
+def write_pdf(path: Path, headers: list[str], columns: tuple[str, ...], rows: Iterable[Sequence[Any]],
               summary: Summary, title: str, scope_line: str, exported_line: str, lang: str) -> None:
     pdf = _LogPdf(lang, title)
     _summary_page(pdf, summary, title, scope_line, exported_line, lang)
@@ -192,7 +193,8 @@ def _temp(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _log_pages(pdf: _LogPdf, headers: list[str], columns: tuple[str, ...], rows: Iterable[list]) -> None:
+def _log_pages(pdf: _LogPdf, headers: list[str], columns: tuple[str, ...],
+               rows: Iterable[Sequence[Any]]) -> None:
     usable = pdf.w - 2 * MARGIN
     total = sum(WIDTHS[c] for c in columns)
     widths = [usable * WIDTHS[c] / total for c in columns]
@@ -251,12 +253,14 @@ class _LineWriter:
         pdf, k = self.pdf, self.pdf.k
         parts = ["BT"]
         previous_x, baseline = 0.0, (pdf.h - y) * k
+        font = pdf.current_font
+        assert font is not None, "the font is set before the first row"
         for index, (x, text) in enumerate(cells):
             code = self.encoded.get(text)
             if code is None:
                 if len(self.encoded) > 100_000:
                     self.encoded.clear()
-                code = self.encoded[text] = pdf.current_font.encode_text(text)
+                code = self.encoded[text] = font.encode_text(text)
             x_pt = x * k
             parts.append(f"{x_pt - previous_x:.2f} {baseline if index == 0 else 0:.2f} Td {code}")
             previous_x = x_pt

@@ -11,8 +11,9 @@ import contextlib
 import csv
 import errno
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from data.export.daylog import WIDTHS, Summary, neutral, neutral_row
 from kiosk.messages import log_text
@@ -21,7 +22,7 @@ from kiosk.messages import log_text
 # which a CSV export (the fast path, measured against sqlite3 -csv) should not pay.
 
 
-def write_csv(path: Path, headers: list[str], rows: Iterable[list]) -> None:
+def write_csv(path: Path, headers: list[str], rows: Iterable[Sequence[Any]]) -> None:
     # The BOM is what makes Excel on Windows read UTF-8 rather than the ANSI code page,
     # without which every Chinese header turns into mojibake.
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
@@ -30,7 +31,7 @@ def write_csv(path: Path, headers: list[str], rows: Iterable[list]) -> None:
         writer.writerows(map(neutral_row, rows))
 
 
-def write_xlsx(path: Path, headers: list[str], columns: tuple[str, ...], rows: Iterable[list],
+def write_xlsx(path: Path, headers: list[str], columns: tuple[str, ...], rows: Iterable[Sequence[Any]],
                summary: Summary, title: str, lang: str, scratch: Callable[[str], Path]) -> None:
     """Write-only mode: rows stream to disk, so a month's log does not sit in memory.
 
@@ -134,7 +135,8 @@ def _summary_sheet(book, summary: Summary, title: str, lang: str, scratch: Calla
         sheet.append([log_text(key, lang), value])
     sheet.append([])
     heading(log_text("denials", lang))
-    for reason, count in summary.denials or [(None, None)]:
+    denials: list[tuple[str, int | None]] = [*summary.denials] or [("", None)]
+    for reason, count in denials:
         sheet.append([log_text(reason, lang) if reason else log_text("none", lang), count])
     sheet.append([])
     heading(f"{log_text('fevers', lang)} ({summary.fever_count})")

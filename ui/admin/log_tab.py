@@ -31,6 +31,7 @@ from kiosk.operators import Operator
 from kiosk.ports import Cancelled
 from ui.admin.chart import HourlyChart
 from ui.admin.models import EventLogModel
+from ui.admin.tabs import picked_day
 from ui.admin.texts import screen_lang, shared
 from ui.adminclient import AdminClient
 from ui.filedialogs import ask_save_path
@@ -167,7 +168,7 @@ class LogTab(QWidget):
     def current_filter(self) -> LogFilter:
         building = self.building.currentData()
         buildings = (building,) if building else self.operator.visible_buildings(None)
-        return LogFilter(self.date.date().toPython(), buildings, self.direction.currentData(),
+        return LogFilter(picked_day(self.date), buildings, self.direction.currentData(),
                          self.decision.currentData())
 
     def apply_filter(self) -> None:
@@ -207,7 +208,7 @@ class LogTab(QWidget):
     # -- export --------------------------------------------------------------------------
 
     def on_export_clicked(self) -> None:
-        day = self.date.date().toPython()
+        day = picked_day(self.date)
         path, _chosen = ask_save_path(self, self.tr("Export…"), f"gate-log-{day}.xlsx",
                                       ["Excel (*.xlsx)", "PDF (*.pdf)", "CSV (*.csv)"], self.client.db_path)
         if path is not None:
@@ -218,7 +219,7 @@ class LogTab(QWidget):
     def export_to(self, path: Path, fmt: str, force: bool = False) -> QProgressDialog:
         """Start the export on the lane; returns the progress dialog (Cancel stops it).
         The database's own files, its key and backups are refused whatever `force` says."""
-        day = self.date.date().toPython()
+        day = picked_day(self.date)
         building = self.building.currentData()
         stop = threading.Event()
         relay = _Relay(self)

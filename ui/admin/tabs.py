@@ -1,6 +1,7 @@
 """The smaller admin screens: incidents, who is out now, households and cards, settings, audit."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -27,6 +28,13 @@ from ui.admin.texts import screen_lang, shared
 from ui.adminclient import AdminClient
 
 log = logging.getLogger("gate")
+
+
+def picked_day(edit: QDateEdit) -> dt.date:
+    """The day a date field shows (PySide6 types QDate.toPython as any object)."""
+    day = edit.date().toPython()
+    assert isinstance(day, dt.date)
+    return day
 
 
 class _Tab(QWidget):
@@ -107,7 +115,7 @@ class IncidentsTab(_Tab):
             self.model.set_rows([(time, shared(kind, self.lang), flat, serial, detail, operator)
                                  for time, kind, flat, serial, detail, operator in rows])
 
-        self.client.incidents(self.date.date().toPython(), self.operator.visible_buildings(None),
+        self.client.incidents(picked_day(self.date), self.operator.visible_buildings(None),
                               show, _log_failure)
 
 
@@ -306,6 +314,7 @@ class SettingsTab(_Tab):
         self.passfile = None  # where the office's password is kept, once read
         form = QFormLayout()
         for setting in policy.SETTINGS:
+            editor: QLineEdit | QComboBox
             if setting.choices:
                 editor = QComboBox()
                 editor.addItems(list(setting.choices))

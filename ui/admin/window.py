@@ -6,7 +6,7 @@ export; an admin also sees households and cards, the settings (editable) and the
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
 
 from kiosk.operators import Operator, Role
 from ui.admin.log_tab import LogTab
@@ -43,9 +43,10 @@ class AdminWindow(QDialog):
         roles = {Role.LEAD: self.tr("building lead"), Role.ADMIN: self.tr("admin")}
         role = roles.get(self.operator.role, self.tr("volunteer"))
         self.setWindowTitle(self.tr("Admin: {name} ({role})").format(name=self.operator.name, role=role))
-        titles = {self.log_tab: self.tr("Log"), self.incidents_tab: self.tr("Incidents"),
-                  self.out_tab: self.tr("Out now"), self.roster_tab: self.tr("Households and cards"),
-                  self.settings_tab: self.tr("Settings"), self.audit_tab: self.tr("Audit log")}
+        titles: dict[QWidget | None, str] = {
+            self.log_tab: self.tr("Log"), self.incidents_tab: self.tr("Incidents"),
+            self.out_tab: self.tr("Out now"), self.roster_tab: self.tr("Households and cards"),
+            self.settings_tab: self.tr("Settings"), self.audit_tab: self.tr("Audit log")}
         for i in range(self.tabs.count()):
             self.tabs.setTabText(i, titles[self.tabs.widget(i)])
 
