@@ -86,8 +86,11 @@ class Read:
 class Stage(Protocol):
     """One decoder on a grey image: the reads it finds (boxes in that image's pixels)."""
 
-    name: str
-    needs_zbar: bool
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def needs_zbar(self) -> bool: ...
 
     def __call__(self, grey: np.ndarray, zbar: Any) -> list[Read]: ...
 

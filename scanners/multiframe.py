@@ -267,7 +267,7 @@ class CameraDecoder:
                     for r in step(crop, self._stack, self._pyzbar)]
         step_name = FULL_FRAME_STEPS[self._full_turn % len(FULL_FRAME_STEPS)]
         self._full_turn += 1
-        if step_name == LOCATE:
+        if isinstance(step_name, str):  # LOCATE: look for finder patterns, decode nothing
             region = finder_region(grey)
             if region is not None:
                 self._region, self._region_left, self._region_turn = region, self._region_frames, 0
