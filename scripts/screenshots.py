@@ -97,12 +97,24 @@ def shoot(out: Path) -> int:
         wait(800)
         steps(gate_app)
         wait(900)
-        window.grab().save(str(out / f"{name}.png"))
+        # The screen under the window, so a dialog over it is in the picture too.
+        frame = window.frameGeometry()
+        window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(
+            str(out / f"{name}.png"))
         print(out / f"{name}.png", file=sys.stderr)
         window.hide()
         gate_app.close()
         window.deleteLater()
         wait(100)
+
+    def type_number(gate_app, serial: str, keyboard: bool = False, check: bool = True) -> None:
+        """A number typed by hand (on the on-screen keyboard), then 查验: the confirmation."""
+        window = gate_app.window
+        window.keyboard_button.setChecked(keyboard)
+        window.serial_entry.setText(serial)
+        if check:
+            window._submit_typed()
+        wait(600)
 
     def break_disk(gate_app) -> None:
         """The database turns read-only under the worker (as a failing SD card does)."""
@@ -133,6 +145,9 @@ def shoot(out: Path) -> int:
         clock.advance(minutes=1)
         run("english", camera_ok, lambda g: scan(g, life[3].serial, "in", "95.0"), lang="en")
         run("record-on-paper", camera_ok, lambda g: (break_disk(g), scan(g, b, "out", "36.5")))
+        run("typed-confirm", camera_ok, lambda g: type_number(g, life[4].serial))
+        run("serial-keyboard", camera_ok, lambda g: type_number(g, life[4].serial[:6], keyboard=True,
+                                                                check=False))
     finally:
         run_module.CameraFeed = original_feed
     print({s: flats[s] for s in (a, b, c)}, file=sys.stderr)

@@ -9,6 +9,15 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 from kiosk.model import CardKind
 from kiosk.typed import TypedCard
 
+# Its own colours: the gate window's sheet makes labels light, and a dialog's default
+# background is light too, which left the flat and the holder unreadable (issue 11).
+STYLE = """
+QDialog#typed_confirm { background: #102027; }
+QDialog#typed_confirm QLabel { color: #ffffff; }
+QPushButton#typed_cancel { background: #455a64; color: #ffffff; border-radius: 8px; }
+QPushButton#typed_confirm_button { background: #1b5e20; color: #ffffff; border-radius: 8px; }
+"""
+
 
 class TypedConfirmDialog(QDialog):
     """Shows a typed serial's card; `accepted` (确认) submits the scan, `rejected` (取消) not.
@@ -20,6 +29,7 @@ class TypedConfirmDialog(QDialog):
         super().__init__(parent)
         self.typed = typed
         self.setObjectName("typed_confirm")
+        self.setStyleSheet(STYLE)
         self.setModal(True)
         huge, big = QFont(), QFont()
         huge.setPointSize(40)
