@@ -22,6 +22,8 @@ import sqlite_utils
 from data import walguard
 from data.migrations import migrate
 from data.outputs import owner_only
+from data.store_audit import AuditSide
+from data.store_chain import ChainSide
 from data.store_sync import SyncSide
 from kiosk import quota as quota_rules
 from kiosk.chain import GENESIS, event_hash, sign
@@ -118,7 +120,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-class SqliteStore(SyncSide):
+class SqliteStore(SyncSide, AuditSide, ChainSide):
     """One gate's database. Not shared between threads without the caller's care."""
 
     def __init__(self, path: str | Path, create: bool = False):
@@ -252,11 +254,9 @@ class SqliteStore(SyncSide):
 
     def audit_line(self, operator: str, action: str, target: str, details: dict | None,
                    now: dt.datetime) -> None:
-        """One line in the audit log (data.operators_store writes it), in atomic()."""
-        from data.operators_store import SqliteOperatorStore  # it imports this module
-
+        """One line in the audit log (data/store_audit.py writes it), in atomic()."""
         with self.atomic():
-            SqliteOperatorStore(self).write_audit(operator, action, target, details, now)
+            self.write_audit(operator, action, target, details, now)
 
     # -- households and cards --------------------------------------------------------
 

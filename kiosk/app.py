@@ -218,9 +218,7 @@ class Gate:
 
     def verify_log(self, progress=None):
         """The tamper-evident chain walked end to end (data.verify.ChainReport)."""
-        from data.verify import verify_chain
-
-        return verify_chain(self.store.db.conn, progress, device_key_path(self.path))
+        return self.store.verify_log(progress, device_key_path(self.path))
 
     def close(self) -> None:
         self.store.close()
