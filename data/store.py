@@ -24,6 +24,7 @@ from data.migrations import migrate
 from data.outputs import owner_only
 from data.store_audit import AuditSide
 from data.store_chain import ChainSide
+from data.store_log import LogSide
 from data.store_sync import SyncSide
 from kiosk import quota as quota_rules
 from kiosk.chain import GENESIS, event_hash, sign
@@ -120,7 +121,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-class SqliteStore(SyncSide, AuditSide, ChainSide):
+class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide):
     """One gate's database. Not shared between threads without the caller's care."""
 
     def __init__(self, path: str | Path, create: bool = False):
