@@ -7,6 +7,7 @@ transaction. Events are never updated; the retention purge alone may delete them
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -269,6 +270,34 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide):
                 self.db["households"].insert_all(rows, batch_size=500)
         except sqlite3.IntegrityError as clash:
             raise Conflict(str(clash)) from None
+
+    def import_households(self, households: list[Household], now: dt.datetime,
+                          new_id: Callable[[], str]) -> list[Household]:
+        """All or none, in one write transaction; returns the households as stored
+        (data/roster.py import_households).
+
+        An id that clashes with one in the database or earlier in the batch is drawn again
+        (`new_id`), inside the transaction, so no other writer can take it in between. A
+        flat that another program registered meanwhile refuses the batch (Conflict).
+        """
+        created = utc_text(now)
+        try:
+            with self.transaction():
+                taken = {row[0] for row in self.db.execute("SELECT id FROM households")}
+                stored = []
+                for household in households:
+                    while household.id in taken:
+                        household = dataclasses.replace(household, id=new_id())
+                    taken.add(household.id)
+                    stored.append(household)
+                self.db.conn.executemany(
+                    "INSERT INTO households (id, building, unit, room, head, phone, members, created_utc)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(h.id, h.building, h.unit, h.room, h.head, h.phone, h.members, created)
+                     for h in stored])
+        except sqlite3.IntegrityError as clash:
+            raise Conflict(str(clash)) from None
+        return stored
 
     def household(self, household_id: str) -> Household | None:
         row = self.db.execute("SELECT * FROM households WHERE id = ?", [household_id]).fetchone()

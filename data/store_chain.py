@@ -496,3 +496,17 @@ def restore_pages(source: Path, db_path: Path) -> None:
         finally:
             dst.close()
             src.close()
+
+
+def check_file(path: str | Path, full: bool) -> tuple[str, list[tuple[str, int, str]]]:
+    """SQLite's integrity check (full, with the text pass; or quick) on its own connection
+    to the database at `path` (kiosk.app.check_in_background, on a worker thread): 'ok' or
+    the complaint, and the damaged texts. sqlite3.DatabaseError if the file cannot be read."""
+    from data.store import connect  # it imports this module
+
+    conn = connect(path)
+    try:
+        result = integrity(conn, quick=not full)
+        return result, damaged_text(conn) if full and result == "ok" else []
+    finally:
+        conn.close()
