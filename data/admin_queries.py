@@ -1,15 +1,14 @@
 """What the admin screens read: the day's log by pages, incidents, who is out now, the roster.
 
-The screens never run SQL; they hold one of these (from `Gate.admin()`). The log is read
-the way Anki's browser reads its cards: one query for the matching row ids (an indexed
-filter), then the rows of a page by their ids, only when the view shows them.
+The screens never run SQL; they hold one of these (from `Gate.admin()`). The queries are
+the store's (data/store_log.py); this shapes their answers for the screens.
 """
 from __future__ import annotations
 
 import array
 import datetime as dt
 
-from data.export.daylog import LogScope, fever_hours, hourly, rows_by_seq
+from data.export.daylog import LogScope
 from data.store import SqliteStore, parse_utc
 from kiosk.model import Household, LogFilter
 
@@ -19,44 +18,21 @@ class AdminQueries:
         self.store = store
         self.lang = lang
 
-    @property
-    def db(self):
-        return self.store.db  # never kept: the store reopens its connection after a lost WAL
-
     # -- the log, lazily ------------------------------------------------------------------
 
     def log_ids(self, f: LogFilter) -> array.array:
         """The seqs of the matching events, in time order: 8 bytes a row, fetched in one go."""
-        sql = "SELECT e.seq FROM events e"
-        where, params = ["e.local_date = ?"], [f.day.isoformat()]
-        if f.buildings is not None:
-            sql += " JOIN households h ON h.id = e.household_id"
-            where.append(f"h.building IN ({', '.join('?' * len(f.buildings))})")
-            params += list(f.buildings)
-        if f.direction:
-            where.append("e.direction = ?")
-            params.append(f.direction)
-        if f.decision:
-            where.append("e.decision = ?")
-            params.append(f.decision)
-        cursor = self.db.conn.cursor()
-        cursor.row_factory = None
-        cursor.execute(f"{sql} WHERE {' AND '.join(where)} ORDER BY e.at_utc, e.seq", params)
-        ids = array.array("q")
-        while batch := cursor.fetchmany(10000):
-            ids.extend(r[0] for r in batch)
-        return ids
+        return self.store.log_seqs(f)
 
     def log_rows(self, seqs: list[int]) -> dict[int, tuple]:
         """seq → the cells of the lead's log (the export's columns, without contacts)."""
-        return rows_by_seq(self.db.conn, seqs, self.lang) if seqs else {}
+        return self.store.log_lines_by_seq(seqs, self.lang) if seqs else {}
 
     def log_headers(self) -> list[str]:
         return LogScope(dt.date.min, dt.date.min, None, False).headers(self.lang)
 
     def buildings(self) -> list[str]:
-        rows = self.db.execute("SELECT DISTINCT building FROM households").fetchall()
-        return sorted((r[0] for r in rows), key=lambda b: (len(b), b))
+        return sorted(self.store.building_names(), key=lambda b: (len(b), b))
 
     def hourly(self, day: dt.date, buildings: tuple[str, ...] | None
                ) -> tuple[list[tuple[int, int]], list[float]]:
@@ -68,26 +44,15 @@ class AdminQueries:
         connection), never on the GUI thread.
         """
         scope = LogScope(day, day, buildings, False)
-        return hourly(self.db.conn, scope), fever_hours(self.db.conn, scope)
+        return self.store.log_hourly(scope), self.store.log_fever_hours(scope)
 
     # -- incidents and who is out --------------------------------------------------------
 
     def incidents(self, day: dt.date, buildings: tuple[str, ...] | None) -> list[tuple]:
         """(time, kind, flat, serial, readings or reason, operator) for fevers, forged and
         revoked cards, and overrides of the day."""
-        sql = """
-        SELECT substr(e.at_local, 12, 8), e.reason, e.override_of IS NOT NULL, h.building, h.unit,
-               h.room, e.serial, e.temp_first, e.temp_second, e.override_reason, e.operator
-        FROM events e LEFT JOIN households h ON h.id = e.household_id
-        WHERE e.local_date = ? AND (e.override_of IS NOT NULL OR e.reason IN
-              ('fever_retest', 'fever_confirmed', 'bad_signature', 'revoked', 'wrong_community'))
-        """
-        params: list = [day.isoformat()]
-        if buildings is not None:
-            sql += f" AND h.building IN ({', '.join('?' * len(buildings))})"
-            params += list(buildings)
         out = []
-        for r in self.db.execute(sql + " ORDER BY e.at_utc", params).fetchall():
+        for r in self.store.day_incidents(day, buildings):
             flat = f"{r[3]}-{r[4]}-{r[5]}" if r[3] is not None else ""
             readings = " / ".join(f"{t:.1f}" for t in (r[7], r[8]) if t is not None)
             kind = "override" if r[2] else r[1]
@@ -97,16 +62,7 @@ class AdminQueries:
 
     def out_now(self, buildings: tuple[str, ...] | None) -> list[tuple[str, str, str, str, dt.datetime]]:
         """(flat, kind, serial, holder initial, out since UTC) of every card that is out."""
-        sql = """
-        SELECT h.building, h.unit, h.room, c.kind, c.serial, c.holder, p.at_utc
-        FROM passages p JOIN cards c ON c.serial = p.serial JOIN households h ON h.id = c.household_id
-        WHERE p.direction = 'out'
-        """
-        params: list = []
-        if buildings is not None:
-            sql += f" AND h.building IN ({', '.join('?' * len(buildings))})"
-            params += list(buildings)
-        rows = self.db.execute(sql + " ORDER BY p.at_utc", params).fetchall()
+        rows = self.store.cards_out(buildings)
         return [(f"{r[0]}-{r[1]}-{r[2]}", r[3], r[4], (r[5] or "")[:1], parse_utc(r[6])) for r in rows]
 
     # -- the roster ----------------------------------------------------------------------
@@ -124,10 +80,6 @@ class AdminQueries:
                 household = self.store.household(card.household_id)
                 return [household] if household is not None else []
         parts = text.split("-")
-        sql, params = "SELECT id FROM households WHERE building = ?", [parts[0]]
-        for column, value in zip(("unit", "room"), parts[1:3], strict=False):
-            sql += f" AND {column} = ?"
-            params.append(value)
-        ids = [r[0] for r in self.db.execute(sql + " ORDER BY unit, room LIMIT ?", [*params, limit])]
+        ids = self.store.household_ids_at(parts[0], parts[1:3], limit)
         found = [self.store.household(i) for i in ids]
         return [h for h in found if h is not None]

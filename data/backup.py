@@ -23,9 +23,9 @@ import sqlite3
 from pathlib import Path
 
 from data.keyfile import key_path, read_private_key, write_private_key
-from data.outputs import check_output, owner_only, writing
-from data.store import SqliteStore, connect, storage_errors
-from data.verify import ChainReport, integrity, verify_chain
+from data.outputs import check_output, writing
+from data.store import SqliteStore, storage_errors
+from data.store_chain import ChainReport, events_not_in, integrity, restore_pages, verify_chain
 from kiosk.errors import Refused
 from kiosk.ports import StorageError
 
@@ -74,10 +74,12 @@ def backup(store: SqliteStore, dest: Path, force: bool = False, daily: bool = Fa
         check_output(dest, [store.path], force or daily, into_backups=daily)
         dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with writing(dest, [store.path], force or daily, into_backups=daily) as pending:
-            target = sqlite3.connect(str(pending.part))  # the empty owner-only file: a new database
+            # The backup FILE (the empty owner-only file: a new database), never the live one:
+            # its connection is the backup's own; the live pages come from the store.
+            target = sqlite3.connect(str(pending.part))
             try:
                 # Pages in steps, so a busy gate's scans interleave with the copy.
-                store.db.conn.backup(target, pages=256)
+                store.copy_into(target, pages=256)
                 target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
                 problem = _check(target)
                 info = _describe(target, dest) if problem is None else None
@@ -139,6 +141,8 @@ def inspect(path: Path) -> tuple[BackupInfo, str | None, ChainReport | None]:
     if not path.is_file():
         raise BackupRefused("backup_missing", path=path)
     try:
+        # A read-only connection on the backup FILE, not the live database: the checks run
+        # over it are the store's own functions (data/store_chain.py).
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             result = integrity(conn)
@@ -173,21 +177,12 @@ def restore(source: Path, db_path: Path, force: bool = False) -> BackupInfo:
         except ValueError:
             raise BackupRefused("backup_key_bad", path=signing_key_copy(source)) from None
     if db_path.exists():
-        newer = _events_not_in(db_path, source)
+        newer = events_not_in(db_path, source)
         if newer and not force:
             raise BackupRefused("restore_would_lose", path=db_path, count=newer)
     if db_path.exists():
         _keep_aside(db_path)
-    with storage_errors():
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        with owner_only():  # a new database file (and its -wal/-shm) 0600, opened by SQLite alone
-            dst = connect(db_path)
-        try:
-            src.backup(dst)  # page by page into the live file, through its WAL: no torn copy
-            dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            dst.close()
-            src.close()
+    restore_pages(source, db_path)  # the store's (data/store_chain.py)
     if saved_key is not None:
         write_private_key(key, saved_key)  # created owner-only, refusing to overwrite
         log.warning("signing key restored from %s", signing_key_copy(source))
@@ -196,6 +191,8 @@ def restore(source: Path, db_path: Path, force: bool = False) -> BackupInfo:
 
 
 def _describe(conn: sqlite3.Connection, path: Path) -> BackupInfo:
+    # `conn` is the backup FILE's (the copy being written, or one inspected read-only),
+    # never the live database: the backup's own business, not the store's.
     events, newest = conn.execute("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM events").fetchone()
     return BackupInfo(path, events, newest, 0)
 
@@ -206,19 +203,6 @@ def _check(conn: sqlite3.Connection) -> str | None:
     backup of a tampered log is still worth keeping)."""
     result = integrity(conn)
     return None if result == "ok" else result
-
-
-def _events_not_in(db_path: Path, backup_path: Path) -> int:
-    """Events in the database that the backup lacks (they would be lost by the restore)."""
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        conn.execute("ATTACH DATABASE ? AS backup", [f"file:{backup_path}?mode=ro"])
-        return conn.execute("SELECT COUNT(*) FROM main.events e WHERE NOT EXISTS"
-                            " (SELECT 1 FROM backup.events b WHERE b.id = e.id)").fetchone()[0]
-    except sqlite3.DatabaseError:
-        return 0  # a damaged current database: nothing readable to lose
-    finally:
-        conn.close()
 
 
 def _keep_aside(db_path: Path) -> Path:

@@ -15,12 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from data.keyfile import device_key_path, read_private_key, write_private_key
-from data.operators_store import SqliteOperatorStore
 from data.store import SqliteStore
+from data.store_chain import device_public_keys
 from kiosk import codec
+
+__all__ = ["attach_device_key", "create_device_key", "device_public_keys", "public_text",
+           "recorded_public_key"]
 
 log = logging.getLogger("db")
 
@@ -31,23 +34,7 @@ def public_text(key: Ed25519PrivateKey) -> str:
 
 def recorded_public_key(store: SqliteStore) -> str | None:
     """This gate's public key as its database records it, or None."""
-    row = store.db.execute("SELECT public_key FROM device_keys WHERE device_id = ?",
-                           [store.community().device_id]).fetchone()
-    return row[0] if row else None
-
-
-def device_public_keys(conn) -> dict[str, tuple[Ed25519PublicKey | None, int]]:
-    """Every device this database knows: its public key (None: not known) and the first
-    device_seq that must be signed."""
-    keys = {}
-    for device, text, since in conn.execute(
-            "SELECT device_id, public_key, signed_from_seq FROM device_keys").fetchall():
-        try:
-            public = codec.public_key_from_text(text) if text else None
-        except ValueError:  # a damaged key text verifies nothing
-            public = None
-        keys[device] = (public, since)
-    return keys
+    return store.recorded_public_key()
 
 
 def create_device_key(store: SqliteStore, now: dt.datetime, audit: bool = False) -> Ed25519PrivateKey:
@@ -84,19 +71,8 @@ def attach_device_key(store: SqliteStore, now: dt.datetime, create_missing: bool
 
 
 def _record(store: SqliteStore, key: Ed25519PrivateKey, now: dt.datetime, audit: bool) -> None:
-    device, public = store.community().device_id, public_text(key)
     store.signer = key.sign  # the audit line below is signed with it already
-    with store.transaction() as db:
-        # Events recorded before the key existed stay unsigned: the ones after must not be.
-        db.execute("INSERT INTO device_keys (device_id, public_key, signed_from_seq) VALUES (?, ?,"
-                   " (SELECT COALESCE(MAX(device_seq), 0) + 1 FROM events WHERE device_id = ?))"
-                   " ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key,"
-                   " signed_from_seq = excluded.signed_from_seq WHERE device_keys.public_key IS NULL",
-                   [device, public, device])
-        since = db.execute("SELECT signed_from_seq FROM device_keys WHERE device_id = ?",
-                           [device]).fetchone()[0]
-        if audit:
-            SqliteOperatorStore(store).write_audit("system", "device_key_created", device,
-                                                   {"public_key": public, "signed_from_seq": since}, now)
+    since = store.record_device_key(public_text(key), now, audit)
     if audit:
-        log.warning("device %s: a new device key, signing from event %d on", device, since)
+        log.warning("device %s: a new device key, signing from event %d on",
+                    store.community().device_id, since)

@@ -10,7 +10,6 @@ import csv
 import dataclasses
 import io
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -297,23 +296,4 @@ def import_households(store: SqliteStore, households: list[Household], now: dt.d
     inside the transaction, so no other writer can take it in between. A flat that another
     program registered meanwhile refuses the batch (store.Conflict).
     """
-    from data.store import Conflict, utc_text
-
-    created = utc_text(now)
-    try:
-        with store.transaction():
-            taken = {row[0] for row in store.db.execute("SELECT id FROM households")}
-            stored = []
-            for household in households:
-                while household.id in taken:
-                    household = dataclasses.replace(household, id=new_household_id())
-                taken.add(household.id)
-                stored.append(household)
-            store.db.conn.executemany(
-                "INSERT INTO households (id, building, unit, room, head, phone, members, created_utc)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(h.id, h.building, h.unit, h.room, h.head, h.phone, h.members, created) for h in stored])
-    except sqlite3.IntegrityError as clash:
-        raise Conflict(str(clash)) from None
-    return stored
-
+    return store.import_households(households, now, new_household_id)

@@ -7,6 +7,7 @@ transaction. Events are never updated; the retention purge alone may delete them
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -22,6 +23,9 @@ import sqlite_utils
 from data import walguard
 from data.migrations import migrate
 from data.outputs import owner_only
+from data.store_audit import AuditSide
+from data.store_chain import ChainSide
+from data.store_log import LogSide
 from data.store_sync import SyncSide
 from kiosk import quota as quota_rules
 from kiosk.chain import GENESIS, event_hash, sign
@@ -118,7 +122,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-class SqliteStore(SyncSide):
+class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide):
     """One gate's database. Not shared between threads without the caller's care."""
 
     def __init__(self, path: str | Path, create: bool = False):
@@ -255,11 +259,9 @@ class SqliteStore(SyncSide):
 
     def audit_line(self, operator: str, action: str, target: str, details: dict | None,
                    now: dt.datetime) -> None:
-        """One line in the audit log (data.operators_store writes it), in atomic()."""
-        from data.operators_store import SqliteOperatorStore  # it imports this module
-
+        """One line in the audit log (data/store_audit.py writes it), in atomic()."""
         with self.atomic():
-            SqliteOperatorStore(self).write_audit(operator, action, target, details, now)
+            self.write_audit(operator, action, target, details, now)
 
     # -- households and cards --------------------------------------------------------
 
@@ -271,6 +273,34 @@ class SqliteStore(SyncSide):
                 self.db["households"].insert_all(rows, batch_size=500)
         except sqlite3.IntegrityError as clash:
             raise Conflict(str(clash)) from None
+
+    def import_households(self, households: list[Household], now: dt.datetime,
+                          new_id: Callable[[], str]) -> list[Household]:
+        """All or none, in one write transaction; returns the households as stored
+        (data/roster.py import_households).
+
+        An id that clashes with one in the database or earlier in the batch is drawn again
+        (`new_id`), inside the transaction, so no other writer can take it in between. A
+        flat that another program registered meanwhile refuses the batch (Conflict).
+        """
+        created = utc_text(now)
+        try:
+            with self.transaction():
+                taken = {row[0] for row in self.db.execute("SELECT id FROM households")}
+                stored = []
+                for household in households:
+                    while household.id in taken:
+                        household = dataclasses.replace(household, id=new_id())
+                    taken.add(household.id)
+                    stored.append(household)
+                self.db.conn.executemany(
+                    "INSERT INTO households (id, building, unit, room, head, phone, members, created_utc)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(h.id, h.building, h.unit, h.room, h.head, h.phone, h.members, created)
+                     for h in stored])
+        except sqlite3.IntegrityError as clash:
+            raise Conflict(str(clash)) from None
+        return stored
 
     def household(self, household_id: str) -> Household | None:
         row = self.db.execute("SELECT * FROM households WHERE id = ?", [household_id]).fetchone()

@@ -181,6 +181,6 @@ class SyncSide:
                 " ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key,"
                 " signed_from_seq = MAX(device_keys.signed_from_seq, excluded.signed_from_seq)"
                 " WHERE device_keys.public_key IS NULL", devices)
-        from data.device_key import device_public_keys  # it imports the store
+        from data.store_chain import device_public_keys
 
         return device_public_keys(self.db.conn)

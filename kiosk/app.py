@@ -234,9 +234,7 @@ class Gate:
 
     def verify_log(self, progress: Callable[[int, int], None] | None = None) -> ChainReport:
         """The tamper-evident chain walked end to end (data.verify.ChainReport)."""
-        from data.verify import verify_chain
-
-        return verify_chain(self.store.db.conn, progress, device_key_path(self.path))
+        return self.store.verify_log(progress, device_key_path(self.path))
 
     def close(self) -> None:
         self.store.close()
@@ -391,20 +389,13 @@ def check_in_background(path: str | Path, full: bool) -> list[Finding]:
     Opens its own connection, never the GUI's nor the scans'. The findings of damage, or
     [] for a sound file; a file that cannot even be opened is damage too.
     """
-    from data.store import connect
-    from data.verify import damaged_text, integrity
+    from data.store_chain import check_file
 
     try:
-        conn = connect(path)
+        result, damaged = check_file(path, full)
     except sqlite3.DatabaseError as failure:
         return startup.damage(str(failure))
-    try:
-        result = integrity(conn, quick=not full)
-        return startup.damage(result, damaged_text(conn) if full and result == "ok" else ())
-    except sqlite3.DatabaseError as failure:
-        return startup.damage(str(failure))
-    finally:
-        conn.close()
+    return startup.damage(result, damaged)
 
 
 class StartupFailed(StorageError):

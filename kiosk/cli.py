@@ -814,17 +814,17 @@ def _damaged_file(failure: sqlite3.DatabaseError, lang: str) -> int:
 
 
 def cmd_check(args: argparse.Namespace, _gate: object) -> int:
-    from data.verify import damaged_text, integrity, startup_facts
+    from data.verify import startup_facts
     from kiosk import startup
 
     gate = open_gate(args.db, args.lang, checks=False)
     try:
-        conn, facts, chain = gate.store.db.conn, None, None
+        store, facts, chain = gate.store, None, None
         try:
             with storage_errors():
-                result = integrity(conn)
+                result = store.integrity()
                 # Integrity checks do not look inside text: one pass over every table does.
-                findings = startup.damage(result, damaged_text(conn) if result == "ok" else ())
+                findings = startup.damage(result, store.damaged_text() if result == "ok" else ())
                 if not findings:
                     facts = startup_facts(gate.store, gate.clock.now(), result)
                     findings = startup.check(facts)

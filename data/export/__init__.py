@@ -16,9 +16,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from data.export.daylog import LogScope, count_rows, log_rows, summarise
+from data.export.daylog import LogScope
 from data.export.fonts import FontMissing
-from data.operators_store import SqliteOperatorStore
 from data.outputs import writing
 from data.store import SqliteStore
 from kiosk.clock import Clock
@@ -60,13 +59,12 @@ def export_log(store: SqliteStore, clock: Clock, operator: Operator, fmt: str, o
         raise ValueError(fmt)
     started = time.perf_counter()
     scope = LogScope.for_operator(operator, first, last, building)
-    conn = store.db.conn
-    total = count_rows(conn, scope)
+    total = store.log_count(scope)
     done = 0
 
     def rows() -> Iterator[tuple]:
         nonlocal done
-        for row in log_rows(conn, scope, lang, numbers=fmt == "xlsx"):
+        for row in store.log_lines(scope, lang, numbers=fmt == "xlsx"):
             if done % PROGRESS_EVERY == 0:  # the first row too: a cancel before any work
                 if cancelled is not None and cancelled():
                     raise ExportCancelled()
@@ -87,20 +85,20 @@ def export_log(store: SqliteStore, clock: Clock, operator: Operator, fmt: str, o
         elif fmt == "xlsx":
             from data.export.tabular import write_xlsx
 
-            write_xlsx(part, scope.headers(lang), scope.columns(), rows(), summarise(conn, scope),
+            write_xlsx(part, scope.headers(lang), scope.columns(), rows(), store.log_summary(scope),
                        _title_with_scope(title, scope, lang), lang, scratch=pending.scratch)
         else:
             from data.export.pdf import write_pdf
 
             zone = Policy(store.settings()).timezone
             now_local = clock.now().astimezone(zone).strftime("%Y-%m-%d %H:%M")
-            write_pdf(part, scope.headers(lang), scope.columns(), rows(), summarise(conn, scope),
+            write_pdf(part, scope.headers(lang), scope.columns(), rows(), store.log_summary(scope),
                       title, _scope_line(scope, lang),
                       log_text("exported_by", lang, operator=operator.name, at=now_local), lang)
     out = Path(out)
     if progress is not None:
         progress(done, total)
-    SqliteOperatorStore(store).audit(operator.name, "export", str(out), {
+    store.audit(operator.name, "export", str(out), {
         "format": fmt, "first": first.isoformat(), "last": scope.last.isoformat(),
         "buildings": list(scope.buildings) if scope.buildings is not None else "all",
         "rows": done, "contacts": scope.contacts}, clock.now())

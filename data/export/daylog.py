@@ -1,18 +1,16 @@
 """The daily log as a lead reads it: the rows, their columns, and the day's summary.
 
-One SQL query gives the rows, formatted by SQLite itself in the chosen language (the C
-side does the per-row work, so a month's CSV costs little more than `sqlite3 -csv` on the
-same rows) and streamed, never all in memory. What a role may see is decided here: a
-building lead's rows are those of their buildings only, and carry no head-of-household
-names or phone numbers; an admin's export adds those two columns (the office calls a
-fever case's family).
+One SQL query gives the rows (built here, run by the store: data/store_log.py), formatted
+by SQLite itself in the chosen language (the C side does the per-row work, so a month's
+CSV costs little more than `sqlite3 -csv` on the same rows) and streamed, never all in
+memory. What a role may see is decided here: a building lead's rows are those of their
+buildings only, and carry no head-of-household names or phone numbers; an admin's export
+adds those two columns (the office calls a fever case's family).
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sqlite3
-from collections.abc import Iterator
 
 from kiosk.messages import log_text
 from kiosk.model import REASONS, CardKind, Decision, Direction, ExitReason
@@ -122,31 +120,6 @@ class LogScope:
         return f"SELECT {cells}\n{_FROM}\nWHERE {where}\nORDER BY e.at_utc, e.seq", params
 
 
-def count_rows(conn: sqlite3.Connection, scope: LogScope) -> int:
-    where, params = scope.where()
-    return conn.execute(f"SELECT COUNT(*) {_FROM} WHERE {where}", params).fetchone()[0]
-
-
-def log_rows(conn: sqlite3.Connection, scope: LogScope, lang: str, numbers: bool = False
-             ) -> Iterator[tuple]:
-    """The export's rows, streamed in batches."""
-    sql, params = scope.sql(lang, numbers)
-    cursor = conn.cursor()
-    cursor.row_factory = None  # plain tuples: the store's connection hands out sqlite3.Row
-    cursor.execute(sql, params)
-    while batch := cursor.fetchmany(2000):
-        yield from batch
-
-
-def rows_by_seq(conn: sqlite3.Connection, seqs: list[int], lang: str) -> dict[int, tuple]:
-    """seq → the cells of a lead's log line (no contacts): the admin screen's pages."""
-    cells = display_columns(lang, one_day=True, contacts=False, numbers=False)
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    cursor.execute(f"SELECT e.seq, {cells} {_FROM} WHERE e.seq IN ({', '.join('?' * len(seqs))})", seqs)
-    return {row[0]: row[1:] for row in cursor.fetchall()}
-
-
 def neutral(value: object) -> object:
     """The one guard against formula injection, for every cell of the CSV and the XLSX
     (OWASP "CSV Injection"): a text starting with = + - @ tab or carriage return gets a
@@ -176,43 +149,12 @@ class Summary:
     fever_hours: list[float] = dataclasses.field(default_factory=list)  # local hour + minute / 60
 
 
-LIST_LIMIT = 12  # lines per list on the one-page summary
-
-
-def summarise(conn: sqlite3.Connection, scope: LogScope) -> Summary:
-    where, params = scope.where()
-    base = f"FROM events e LEFT JOIN households h ON h.id = e.household_id WHERE {where}"
-
-    def one(sql: str) -> int:
-        return conn.execute(sql, params).fetchone()[0]
-
-    def rows(sql: str) -> list[tuple]:
-        return [tuple(r) for r in conn.execute(sql, params).fetchall()]
-
-    flat = "CASE WHEN h.building IS NULL THEN '' ELSE h.building || '-' || h.unit || '-' || h.room END"
-    fever_where = f"{base} AND e.reason IN ('fever_retest', 'fever_confirmed') AND e.override_of IS NULL"
-    override_where = f"{base} AND e.override_of IS NOT NULL"
-    return Summary(
-        scans=one(f"SELECT COUNT(*) {base}"),
-        exits=one(f"SELECT COUNT(*) {base} AND e.decision = 'allow' AND e.direction = 'out'"),
-        entries=one(f"SELECT COUNT(*) {base} AND e.decision = 'allow' AND e.direction = 'in'"),
-        denials=rows(f"SELECT e.reason, COUNT(*) AS n {base} AND e.decision != 'allow'"
-                     " GROUP BY e.reason ORDER BY n DESC, e.reason"),
-        fevers=rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.temp_first, e.temp_second"
-                    f" {fever_where} ORDER BY e.at_utc LIMIT {LIST_LIMIT}"),
-        fever_count=one(f"SELECT COUNT(*) {fever_where}"),
-        overrides=rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.operator,"
-                       f" e.override_reason {override_where} ORDER BY e.at_utc LIMIT {LIST_LIMIT}"),
-        override_count=one(f"SELECT COUNT(*) {override_where}"),
-        hourly=hourly(conn, scope),
-        fever_hours=fever_hours(conn, scope),
-    )
+LIST_LIMIT = 12  # lines per list on the one-page summary (the store's log_summary)
 
 
 # -- per hour: the charts of the summary page, the XLSX summary sheet and the admin screen --
 
 HOURS = 24
-_HOUR = "CAST(substr(e.at_local, 12, 2) AS INTEGER)"  # at_local is local ISO-8601: the hour is chars 12-13
 
 
 def hour_table(grouped: list[tuple[int, str, int]]) -> list[tuple[int, int]]:
@@ -222,26 +164,3 @@ def hour_table(grouped: list[tuple[int, str, int]]) -> list[tuple[int, int]]:
         if 0 <= hour < HOURS and direction in ("out", "in"):
             table[hour][0 if direction == "out" else 1] += count
     return [(exits, entries) for exits, entries in table]
-
-
-def hourly(conn: sqlite3.Connection, scope: LogScope) -> list[tuple[int, int]]:
-    """Allowed exits and entries in each local hour 0-23 of the scope's days (summed over the
-    days of a range): the same passages the summary's "exits" and "entries" count.
-
-    One GROUP BY over the day's rows found by the events_day_household index; the hour is the local
-    one stored with the event, so a passage at 00:30 in Shanghai is hour 0 of its own day
-    (16:30 UTC of the day before).
-    """
-    where, params = scope.where()
-    rows = conn.execute(f"SELECT {_HOUR} AS hour, e.direction, COUNT(*) {_FROM} WHERE {where}"
-                        " AND e.decision = 'allow' GROUP BY hour, e.direction", params).fetchall()
-    return hour_table([tuple(r) for r in rows])
-
-
-def fever_hours(conn: sqlite3.Connection, scope: LogScope, limit: int = 200) -> list[float]:
-    """When fevers were read (first readings and confirmed retests), as local hour + minute / 60."""
-    where, params = scope.where()
-    rows = conn.execute(f"SELECT {_HOUR}, CAST(substr(e.at_local, 15, 2) AS INTEGER) {_FROM} WHERE {where}"
-                        " AND e.reason IN ('fever_retest', 'fever_confirmed') AND e.override_of IS NULL"
-                        f" ORDER BY e.at_utc LIMIT {limit}", params).fetchall()
-    return [hour + minute / 60 for hour, minute in rows]

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from data.export import ExportCancelled, export_log
-from data.export.daylog import LogScope, fever_hours, hour_table, hourly, summarise
+from data.export.daylog import LogScope, hour_table
 from kiosk import cli
 from kiosk.app import Gate
 from kiosk.clock import FixedClock
@@ -240,18 +240,19 @@ def test_hourly_counts_allowed_passages_by_local_hour_across_midnight(day):
     # 23:50 and 00:10 in Shanghai are 15:50 and 16:10 UTC of the 12th: one each side of midnight
     assert scan(life_a, "in", "36.5", operator="小王", at=at(23, 50)).decision == "allow"
     assert scan(life_b, "in", "36.5", operator="小王", at=at(0, 10, day=13)).decision == "allow"
-    conn = day.gate.store.db.conn
-    twelfth = hourly(conn, LogScope(DAY, DAY, None, False))
+    store = day.gate.store
+    twelfth = store.log_hourly( LogScope(DAY, DAY, None, False))
     assert twelfth[8] == (1, 0) and twelfth[9] == (2, 0) and twelfth[10] == (0, 1)
     assert twelfth[14] == (1, 0)  # the override let the denied exit through
     assert twelfth[11] == (0, 0)  # a fever's retest and its confirmation are not passages
     assert twelfth[23] == (0, 1) and twelfth[0] == (0, 0) and twelfth[15] == twelfth[16] == (0, 0)
-    thirteenth = hourly(conn, LogScope(DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=1), None, False))
+    next_day = DAY + dt.timedelta(days=1)
+    thirteenth = store.log_hourly(LogScope(next_day, next_day, None, False))
     assert thirteenth[0] == (0, 1) and thirteenth[8] == (0, 1)
-    assert sum(e for e, _ in twelfth) == summarise(conn, LogScope(DAY, DAY, None, False)).exits
-    building_5 = hourly(conn, LogScope(DAY, DAY, ("5",), False))
+    assert sum(e for e, _ in twelfth) == store.log_summary(LogScope(DAY, DAY, None, False)).exits
+    building_5 = store.log_hourly(LogScope(DAY, DAY, ("5",), False))
     assert building_5[9] == (2, 0) and building_5[8] == (0, 0)
-    assert fever_hours(conn, LogScope(DAY, DAY, None, False)) == [11.0, 11.1]
+    assert store.log_fever_hours(LogScope(DAY, DAY, None, False)) == [11.0, 11.1]
 
 
 def test_pdf_summary_page_has_the_hourly_chart_and_stays_one_page(day, tmp_path):

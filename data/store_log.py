@@ -1,0 +1,190 @@
+"""The gate store's log side: the day log as the exports and the admin screens read it.
+
+Part of the store (data.store.SqliteStore inherits `LogSide`): every query that
+data/export/ and data/admin_queries.py run on the gate database is here. What the rows
+look like (the columns a role sees, each cell's SQL, the scope's WHERE) is decided in
+data/export/daylog.py; the store runs it. The log is read the way Anki's browser reads
+its cards: one query for the matching row ids (an indexed filter), then the rows of a page
+by their ids, only when the view shows them.
+"""
+from __future__ import annotations
+
+import array
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from kiosk.model import LogFilter
+
+if TYPE_CHECKING:
+    from data.export.daylog import LogScope, Summary
+
+
+def _daylog():
+    """data.export.daylog, imported when first used: data.export imports the store."""
+    from data.export import daylog
+
+    return daylog
+
+
+_HOUR = "CAST(substr(e.at_local, 12, 2) AS INTEGER)"  # at_local is local ISO-8601: the hour is chars 12-13
+
+
+class LogSide:
+    """The day log's rows, summary and per-hour counts; the admin screens' look-ups.
+    Mixed into SqliteStore: `self` is the store."""
+
+    if TYPE_CHECKING:  # the store's own, used here
+        db: Any
+
+    # -- the export's rows (data/export/__init__.py) ---------------------------------------
+
+    def log_count(self, scope: LogScope) -> int:
+        where, params = scope.where()
+        return self.db.conn.execute(f"SELECT COUNT(*) {_daylog()._FROM} WHERE {where}",
+                                    params).fetchone()[0]
+
+    def log_lines(self, scope: LogScope, lang: str, numbers: bool = False) -> Iterator[tuple]:
+        """The export's rows, streamed in batches."""
+        sql, params = scope.sql(lang, numbers)
+        cursor = self.db.conn.cursor()
+        cursor.row_factory = None  # plain tuples: the store's connection hands out sqlite3.Row
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(2000):
+            yield from batch
+
+    def log_lines_by_seq(self, seqs: list[int], lang: str) -> dict[int, tuple]:
+        """seq → the cells of a lead's log line (no contacts): the admin screen's pages."""
+        daylog = _daylog()
+        cells = daylog.display_columns(lang, one_day=True, contacts=False, numbers=False)
+        cursor = self.db.conn.cursor()
+        cursor.row_factory = None
+        cursor.execute(f"SELECT e.seq, {cells} {daylog._FROM} WHERE e.seq IN ({', '.join('?' * len(seqs))})",
+                       seqs)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+    # -- the summary --------------------------------------------------------------------
+
+    def log_summary(self, scope: LogScope) -> Summary:
+        daylog, conn = _daylog(), self.db.conn
+        where, params = scope.where()
+        base = f"FROM events e LEFT JOIN households h ON h.id = e.household_id WHERE {where}"
+
+        def one(sql: str) -> int:
+            return conn.execute(sql, params).fetchone()[0]
+
+        def rows(sql: str) -> list[tuple]:
+            return [tuple(r) for r in conn.execute(sql, params).fetchall()]
+
+        flat = "CASE WHEN h.building IS NULL THEN '' ELSE h.building || '-' || h.unit || '-' || h.room END"
+        fever_where = f"{base} AND e.reason IN ('fever_retest', 'fever_confirmed') AND e.override_of IS NULL"
+        override_where = f"{base} AND e.override_of IS NOT NULL"
+        limit = daylog.LIST_LIMIT
+        return daylog.Summary(
+            scans=one(f"SELECT COUNT(*) {base}"),
+            exits=one(f"SELECT COUNT(*) {base} AND e.decision = 'allow' AND e.direction = 'out'"),
+            entries=one(f"SELECT COUNT(*) {base} AND e.decision = 'allow' AND e.direction = 'in'"),
+            denials=rows(f"SELECT e.reason, COUNT(*) AS n {base} AND e.decision != 'allow'"
+                         " GROUP BY e.reason ORDER BY n DESC, e.reason"),
+            fevers=rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.temp_first, e.temp_second"
+                        f" {fever_where} ORDER BY e.at_utc LIMIT {limit}"),
+            fever_count=one(f"SELECT COUNT(*) {fever_where}"),
+            overrides=rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.operator,"
+                           f" e.override_reason {override_where} ORDER BY e.at_utc LIMIT {limit}"),
+            override_count=one(f"SELECT COUNT(*) {override_where}"),
+            hourly=self.log_hourly(scope),
+            fever_hours=self.log_fever_hours(scope),
+        )
+
+    # -- per hour: the charts of the summary page, the XLSX summary sheet and the admin screen
+
+    def log_hourly(self, scope: LogScope) -> list[tuple[int, int]]:
+        """Allowed exits and entries in each local hour 0-23 of the scope's days (summed over the
+        days of a range): the same passages the summary's "exits" and "entries" count.
+
+        One GROUP BY over the day's rows found by the events_day_household index; the hour is the local
+        one stored with the event, so a passage at 00:30 in Shanghai is hour 0 of its own day
+        (16:30 UTC of the day before).
+        """
+        daylog = _daylog()
+        where, params = scope.where()
+        rows = self.db.conn.execute(
+            f"SELECT {_HOUR} AS hour, e.direction, COUNT(*) {daylog._FROM} WHERE {where}"
+            " AND e.decision = 'allow' GROUP BY hour, e.direction", params).fetchall()
+        return daylog.hour_table([tuple(r) for r in rows])
+
+    def log_fever_hours(self, scope: LogScope, limit: int = 200) -> list[float]:
+        """When fevers were read (first readings and confirmed retests), as local hour + minute / 60."""
+        where, params = scope.where()
+        rows = self.db.conn.execute(
+            f"SELECT {_HOUR}, CAST(substr(e.at_local, 15, 2) AS INTEGER) {_daylog()._FROM} WHERE {where}"
+            " AND e.reason IN ('fever_retest', 'fever_confirmed') AND e.override_of IS NULL"
+            f" ORDER BY e.at_utc LIMIT {limit}", params).fetchall()
+        return [hour + minute / 60 for hour, minute in rows]
+
+    # -- the admin screens (data/admin_queries.py) -----------------------------------------
+
+    def log_seqs(self, f: LogFilter) -> array.array:
+        """The seqs of the matching events, in time order: 8 bytes a row, fetched in one go."""
+        sql = "SELECT e.seq FROM events e"
+        where, params = ["e.local_date = ?"], [f.day.isoformat()]
+        if f.buildings is not None:
+            sql += " JOIN households h ON h.id = e.household_id"
+            where.append(f"h.building IN ({', '.join('?' * len(f.buildings))})")
+            params += list(f.buildings)
+        if f.direction:
+            where.append("e.direction = ?")
+            params.append(f.direction)
+        if f.decision:
+            where.append("e.decision = ?")
+            params.append(f.decision)
+        cursor = self.db.conn.cursor()
+        cursor.row_factory = None
+        cursor.execute(f"{sql} WHERE {' AND '.join(where)} ORDER BY e.at_utc, e.seq", params)
+        ids = array.array("q")
+        while batch := cursor.fetchmany(10000):
+            ids.extend(r[0] for r in batch)
+        return ids
+
+    def building_names(self) -> list[str]:
+        """Every building with a registered household, unordered."""
+        return [r[0] for r in self.db.execute("SELECT DISTINCT building FROM households").fetchall()]
+
+    def day_incidents(self, day: dt.date, buildings: tuple[str, ...] | None) -> list[tuple]:
+        """The day's fevers, forged and revoked cards and overrides, in time order: (local time,
+        reason, is an override, building, unit, room, serial, first and second reading,
+        override reason, operator)."""
+        sql = """
+        SELECT substr(e.at_local, 12, 8), e.reason, e.override_of IS NOT NULL, h.building, h.unit,
+               h.room, e.serial, e.temp_first, e.temp_second, e.override_reason, e.operator
+        FROM events e LEFT JOIN households h ON h.id = e.household_id
+        WHERE e.local_date = ? AND (e.override_of IS NOT NULL OR e.reason IN
+              ('fever_retest', 'fever_confirmed', 'bad_signature', 'revoked', 'wrong_community'))
+        """
+        params: list = [day.isoformat()]
+        if buildings is not None:
+            sql += f" AND h.building IN ({', '.join('?' * len(buildings))})"
+            params += list(buildings)
+        return [tuple(r) for r in self.db.execute(sql + " ORDER BY e.at_utc", params).fetchall()]
+
+    def cards_out(self, buildings: tuple[str, ...] | None) -> list[tuple]:
+        """(building, unit, room, kind, serial, holder, out since as stored UTC text) of every
+        card that is out, longest out first."""
+        sql = """
+        SELECT h.building, h.unit, h.room, c.kind, c.serial, c.holder, p.at_utc
+        FROM passages p JOIN cards c ON c.serial = p.serial JOIN households h ON h.id = c.household_id
+        WHERE p.direction = 'out'
+        """
+        params: list = []
+        if buildings is not None:
+            sql += f" AND h.building IN ({', '.join('?' * len(buildings))})"
+            params += list(buildings)
+        return [tuple(r) for r in self.db.execute(sql + " ORDER BY p.at_utc", params).fetchall()]
+
+    def household_ids_at(self, building: str, unit_and_room: list[str], limit: int) -> list[str]:
+        """The ids of the households of a building, or of a unit, or of one flat."""
+        sql, params = "SELECT id FROM households WHERE building = ?", [building]
+        for column, value in zip(("unit", "room"), unit_and_room, strict=False):
+            sql += f" AND {column} = ?"
+            params.append(value)
+        return [r[0] for r in self.db.execute(sql + " ORDER BY unit, room LIMIT ?", [*params, limit])]
