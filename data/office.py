@@ -482,6 +482,95 @@ class OfficeDB:
             sql, params = sql + " WHERE device_id = ?", [device_id]
         return self.query(sql + " ORDER BY id", params)
 
+    def device_status(self) -> list[dict]:
+        """Each device the office knows, with its head and the events it holds (`office status`)."""
+        return self.query(
+            "SELECT d.device_id, d.name, d.last_push_utc, d.head_seq,"
+            " (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id) AS events"
+            " FROM devices d ORDER BY d.device_id")
+
+    # -- what data/sync.py asks of the office (issue 12: the office database has one owner)
+
+    def public_keys(self) -> dict[str, str]:
+        """The community's public keys, oldest first: an enrolling gate's first key is the first."""
+        return {r["key_id"]: r["public_key"] for r in self.query("SELECT * FROM keys ORDER BY created_utc")}
+
+    def settings(self) -> dict[str, str]:
+        return {r["key"]: r["value"] for r in self.query("SELECT key, value FROM settings")}
+
+    def add_device(self, device_id: str) -> None:
+        """A device the office has not heard of yet (it pushes before it was enrolled here)."""
+        self.execute("INSERT INTO devices (device_id, head_hash) VALUES (?, ?)", [device_id, GENESIS])
+
+    def device_key(self, device_id: str) -> dict | None:
+        """The device's `public_key` (None until learnt) and `signed_from_seq`; None for an unknown device."""
+        rows = self.query("SELECT public_key, signed_from_seq FROM devices WHERE device_id = ?", [device_id])
+        return rows[0] if rows else None
+
+    def learn_device_key(self, device_id: str, public_key: str, signed_from_seq: int) -> None:
+        self.execute("UPDATE devices SET public_key = ?, signed_from_seq = ? WHERE device_id = ?",
+                     [public_key, signed_from_seq, device_id])
+
+    def device_keys_except(self, device_id: str) -> list[dict]:
+        """The other devices' `device_id`, `public_key` and `signed_from_seq`: what a gate pins."""
+        return self.query("SELECT device_id, public_key, signed_from_seq FROM devices"
+                          " WHERE device_id <> ?", [device_id])
+
+    def device_head(self, device_id: str) -> dict | None:
+        """The device's `head_seq` and `head_hash` as the office last checked them; None if unknown."""
+        rows = self.query("SELECT head_seq, head_hash FROM devices WHERE device_id = ?", [device_id])
+        return rows[0] if rows else None
+
+    def move_head(self, device_id: str, head_seq: int, head_hash: str, pushed_utc: str) -> None:
+        self.execute("UPDATE devices SET head_seq = ?, head_hash = ?, last_push_utc = ? WHERE device_id = ?",
+                     [head_seq, head_hash, pushed_utc, device_id])
+
+    def event_ids_between(self, device_id: str, first_seq: int, last_seq: int) -> set[str]:
+        """The UUIDs of the device's events the office holds with device_seq in [first, last]."""
+        return {r["id"] for r in self.query(
+            "SELECT id FROM events WHERE device_id = ? AND device_seq BETWEEN ? AND ?",
+            [device_id, first_seq, last_seq])}
+
+    def record_issues(self, issues: list[dict], detected_utc: str) -> None:
+        """Rows for device_issues (device_id, kind, first_seq, last_seq, detail)."""
+        self.executemany(
+            "INSERT INTO device_issues (device_id, kind, first_seq, last_seq, detail, detected_utc)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(i["device_id"], i["kind"], i["first_seq"], i["last_seq"], i["detail"], detected_utc)
+             for i in issues])
+
+    def record_forged(self, device_id: str, device_seq: int, event_id: str, detected_utc: str) -> None:
+        """A forged event's issue, once per event however often the gate tries again."""
+        if not self.query("SELECT 1 FROM device_issues WHERE device_id = ? AND kind = 'forged'"
+                          " AND detail = ?", [device_id, event_id]):
+            self.execute("INSERT INTO device_issues (device_id, kind, first_seq, last_seq, detail,"
+                         " detected_utc) VALUES (?, 'forged', ?, ?, ?, ?)",
+                         [device_id, device_seq, device_seq, event_id, detected_utc])
+
+    def roster_version(self) -> int:
+        return int(self.scalar("SELECT version FROM roster_clock WHERE id = 1"))
+
+    def roster_changes_after(self, version: int) -> tuple[list[dict], list[dict], list[dict]]:
+        """Keys, households and cards changed after roster `version` (call in one snapshot)."""
+        keys = self.query("SELECT key_id, public_key, created_utc FROM keys WHERE change_seq > ?",
+                          [version])
+        households = self.query(f"SELECT {', '.join(HOUSEHOLD_COLUMNS)} FROM households"
+                                " WHERE change_seq > ?", [version])
+        cards = self.query(f"SELECT {', '.join(CARD_COLUMNS)} FROM cards WHERE change_seq > ?",
+                           [version])
+        return keys, households, cards
+
+    def count_events_after(self, office_seq: int, not_device: str) -> int:
+        """How many events after `office_seq` other devices than `not_device` recorded."""
+        return int(self.scalar("SELECT COUNT(*) FROM events WHERE office_seq > ? AND device_id <> ?",
+                               [office_seq, not_device]) or 0)
+
+    def events_after(self, office_seq: int, not_device: str, limit: int) -> list[dict]:
+        """The next `limit` such events, oldest first, with their office_seq and EVENT_COLUMNS."""
+        return self.query(f"SELECT office_seq, {', '.join(EVENT_COLUMNS)} FROM events"
+                          " WHERE office_seq > ? AND device_id <> ? ORDER BY office_seq LIMIT ?",
+                          [office_seq, not_device, limit])
+
 
 def revoked_first(cards: list[dict]) -> list[dict]:
     """Card rows in an order the one-life-card index accepts row by row: a re-issued life

@@ -26,9 +26,7 @@ from typing import Any
 from data.device_key import create_device_key, public_text
 from data.keyfile import device_key_path, key_path, read_private_key, write_private_key
 from data.office import (
-    CARD_COLUMNS,
     EVENT_COLUMNS,
-    HOUSEHOLD_COLUMNS,
     OfficeDB,
     OfficeStore,
     SyncError,
@@ -212,9 +210,8 @@ def enroll(path: str | Path, url: str, name: str = "", clock: Clock | None = Non
         community = office.community()
         if community is None:
             raise SyncError("sync_no_office", target=office.name)
-        keys = {r["key_id"]: r["public_key"] for r in office.query("SELECT * FROM keys ORDER BY created_utc")}
-        settings = {r["key"]: r["value"] for r in office.query("SELECT key, value FROM settings")
-                    if r["key"] not in LOCAL_ONLY_SETTINGS}
+        keys = office.public_keys()
+        settings = {k: v for k, v in office.settings().items() if k not in LOCAL_ONLY_SETTINGS}
     finally:
         office.close()
     first_key = next(iter(keys.items()))
@@ -412,15 +409,14 @@ def _office_device_key(office: OfficeDB, device: str, offered: Any) -> tuple[Any
     use (docs/sync.md). A key once learnt is never replaced: a gate offering another one
     is refused.
     """
-    rows = office.query("SELECT public_key, signed_from_seq FROM devices WHERE device_id = ?", [device])
-    if not rows:
-        office.execute("INSERT INTO devices (device_id, head_hash) VALUES (?, ?)", [device, GENESIS])
-        rows = [{"public_key": None, "signed_from_seq": 1}]
-    known, since = rows[0]["public_key"], int(rows[0]["signed_from_seq"])
+    row = office.device_key(device)
+    if row is None:
+        office.add_device(device)
+        row = {"public_key": None, "signed_from_seq": 1}
+    known, since = row["public_key"], int(row["signed_from_seq"])
     if known is None and offered is not None and offered[0]:
         known, since = offered[0], int(offered[1])
-        office.execute("UPDATE devices SET public_key = ?, signed_from_seq = ? WHERE device_id = ?",
-                       [known, since, device])
+        office.learn_device_key(device, known, since)
         log.warning("office %s learnt the device key of %s (trust on first use)", office.name, device)
     elif known is not None and offered is not None and offered[0] and offered[0] != known:
         raise SyncError("sync_device_key_changed", device, target=office.name)
@@ -455,12 +451,7 @@ def _linked(values: list[Sequence[Any]]) -> bool:
 def _record_forged(office: OfficeDB, device: str, v: Sequence[Any], stamp: str) -> dict:
     issue = {"device_id": device, "kind": "forged", "first_seq": v[_SEQ], "last_seq": v[_SEQ],
              "detail": v[_ID]}
-    # Once per forged event, however often the gate tries again.
-    if not office.query("SELECT 1 FROM device_issues WHERE device_id = ? AND kind = 'forged'"
-                        " AND detail = ?", [device, v[_ID]]):
-        office.execute("INSERT INTO device_issues (device_id, kind, first_seq, last_seq, detail,"
-                       " detected_utc) VALUES (?, 'forged', ?, ?, ?, ?)",
-                       [device, v[_SEQ], v[_SEQ], v[_ID], stamp])
+    office.record_forged(device, v[_SEQ], v[_ID], stamp)  # once per event, however often resent
     log.warning("device %s: event %s (%s) refused, its signature does not verify", device, v[_SEQ], v[_ID])
     return issue
 
@@ -470,12 +461,12 @@ def _check_chain(office: OfficeDB, device: str, values: list[Sequence[Any]], sta
 
     Records what it finds in device_issues (same transaction) and returns it.
     """
-    head = office.query("SELECT head_seq, head_hash FROM devices WHERE device_id = ?", [device])
-    if not head:
-        office.execute("INSERT INTO devices (device_id, head_hash) VALUES (?, ?)", [device, GENESIS])
+    head = office.device_head(device)
+    if head is None:
+        office.add_device(device)
         head_seq, head_hash = 0, GENESIS
     else:
-        head_seq, head_hash = int(head[0]["head_seq"]), head[0]["head_hash"]
+        head_seq, head_hash = int(head["head_seq"]), head["head_hash"]
     issues: list[dict] = []
 
     def issue(kind: str, first: int, last: int, detail: str = "") -> None:
@@ -484,9 +475,7 @@ def _check_chain(office: OfficeDB, device: str, values: list[Sequence[Any]], sta
 
     resent = [v for v in values if v[_SEQ] <= head_seq]
     if resent:
-        known = {r["id"] for r in office.query(
-            "SELECT id FROM events WHERE device_id = ? AND device_seq BETWEEN ? AND ?",
-            [device, resent[0][_SEQ], resent[-1][_SEQ]])}
+        known = office.event_ids_between(device, resent[0][_SEQ], resent[-1][_SEQ])
         for v in resent:
             if v[_ID] not in known:  # the number is taken by another event: a restored backup?
                 issue("seq_reused", v[_SEQ], v[_SEQ], json.dumps(dict(zip(EVENT_COLUMNS, v, strict=True)),
@@ -502,14 +491,9 @@ def _check_chain(office: OfficeDB, device: str, values: list[Sequence[Any]], sta
         if event_hash(v[_PREV], dict(zip(EVENT_COLUMNS, v, strict=True))) != v[_HASH]:
             issue("chain_break", seq, seq, "content")
         head_seq, head_hash = seq, v[_HASH]
-    office.execute("UPDATE devices SET head_seq = ?, head_hash = ?, last_push_utc = ? WHERE device_id = ?",
-                   [head_seq, head_hash, stamp, device])
+    office.move_head(device, head_seq, head_hash, stamp)
     if issues:
-        office.executemany(
-            "INSERT INTO device_issues (device_id, kind, first_seq, last_seq, detail, detected_utc)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [(i["device_id"], i["kind"], i["first_seq"], i["last_seq"], i["detail"], stamp)
-             for i in issues])
+        office.record_issues(issues, stamp)
         for i in issues:
             log.warning("device %s: %s at %s-%s", device, i["kind"], i["first_seq"], i["last_seq"])
     return issues
@@ -521,15 +505,10 @@ def _pull_roster(store: SqliteStore, office: OfficeDB, report: SyncReport) -> No
     """Roster rows changed since the cursor, from one office snapshot, in one local transaction."""
     cursor = store.sync_target(report.target)["roster_cursor"]
     with office.transaction(snapshot=True):
-        version = int(office.scalar("SELECT version FROM roster_clock WHERE id = 1"))
+        version = office.roster_version()
         if version == cursor:
             return
-        keys = office.query("SELECT key_id, public_key, created_utc FROM keys WHERE change_seq > ?",
-                            [cursor])
-        households = office.query(f"SELECT {', '.join(HOUSEHOLD_COLUMNS)} FROM households"
-                                  " WHERE change_seq > ?", [cursor])
-        cards = office.query(f"SELECT {', '.join(CARD_COLUMNS)} FROM cards WHERE change_seq > ?",
-                             [cursor])
+        keys, households, cards = office.roster_changes_after(cursor)
     try:
         store.apply_roster(report.target, version, keys, households, cards)
     except RosterConflict as clash:  # a flat this gate registered itself under another id
@@ -542,14 +521,11 @@ def _pull_events(store: SqliteStore, office: OfficeDB, report: SyncReport, progr
     """Other gates' events after the cursor; returns the households whose life exits came down."""
     device = store.community().device_id
     cursor = store.sync_target(report.target)["events_cursor"]
-    total = int(office.scalar("SELECT COUNT(*) FROM events WHERE office_seq > ? AND device_id <> ?",
-                              [cursor, device]) or 0)
-    select = (f"SELECT office_seq, {', '.join(EVENT_COLUMNS)} FROM events"
-              " WHERE office_seq > ? AND device_id <> ? ORDER BY office_seq LIMIT ?")
+    total = office.count_events_after(cursor, device)
     households: set[str] = set()
     keys = _pull_device_keys(store, office, report) if total else {}
     while total:
-        rows = office.query(select, [cursor, device, batch_size])
+        rows = office.events_after(cursor, device, batch_size)
         if not rows:
             break
         cursor = rows[-1]["office_seq"]
@@ -565,8 +541,7 @@ def _pull_events(store: SqliteStore, office: OfficeDB, report: SyncReport, progr
 def _pull_device_keys(store: SqliteStore, office: OfficeDB, report: SyncReport) -> dict:
     """The other gates' public keys the office hands out, pinned here once learnt."""
     own = store.community().device_id
-    devices = office.query("SELECT device_id, public_key, signed_from_seq FROM devices"
-                           " WHERE device_id <> ?", [own])
+    devices = office.device_keys_except(own)
     return store.pin_device_keys([(d["device_id"], d["public_key"], int(d["signed_from_seq"]))
                                   for d in devices])
 

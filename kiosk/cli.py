@@ -686,10 +686,7 @@ def cmd_office_status(args: argparse.Namespace, _gate: object) -> int:
 
     office = open_office(args.office)
     try:
-        devices = office.query(
-            "SELECT d.device_id, d.name, d.last_push_utc, d.head_seq,"
-            " (SELECT COUNT(*) FROM events e WHERE e.device_id = d.device_id) AS events"
-            " FROM devices d ORDER BY d.device_id")
+        devices = office.device_status()
         issues = office.issues()
     finally:
         office.close()
