@@ -146,6 +146,21 @@ def verify_chain(conn: sqlite3.Connection, progress: Callable[[int, int], None] 
     `device_key_file`: this gate's device key file, whose public key must be the one the
     database records (None: not checked, as for a backup, which never holds the key).
     """
+    # One read transaction: a snapshot. A gate scanning beside `kiosk verify-log` commits
+    # events and audit lines meanwhile; read statement by statement, the audit rows and the
+    # highest audit id (read after them) disagreed, and a sound log was called tampered.
+    snapshot = not conn.in_transaction
+    if snapshot:
+        conn.execute("BEGIN")
+    try:
+        return _verify(conn, progress, device_key_file)
+    finally:
+        if snapshot and conn.in_transaction:
+            conn.execute("ROLLBACK")  # read-only: nothing to keep
+
+
+def _verify(conn: sqlite3.Connection, progress: Callable[[int, int], None] | None,
+            device_key_file: Path | None) -> ChainReport:
     report = ChainReport()
     own = (conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone() or [""])[0]
     keys = device_public_keys(conn)
