@@ -164,7 +164,7 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX events_overrides ON events (override_of) WHERE override_of IS NOT NULL;
     """,
-    # 6 (branch h-cards): a re-issued card is a new card. The lost one is revoked and names
+    # 6 (issue 13): a re-issued card is a new card. The lost one is revoked and names
     # its replacement (replaced_by); both keep the first card's serial as their lineage.
     # One life card per household, enforced by the database: households that already hold
     # two (the check-then-insert race of issue 13) keep their first-issued card, the others
@@ -188,7 +188,7 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX cards_one_life ON cards (household_id)
         WHERE kind = 'life' AND status != 'revoked';
     """,
-    # 7 (branch h-sign, issue 13: events are not authenticated): each event signed by its
+    # 7 (issue 13: events are not authenticated): each event signed by its
     # gate's device key; the devices' public keys (this gate's own, and the other gates'
     # handed out by the office); the audit log chained and signed; signed purge markers.
     # Events and audit lines written before this migration stay unsigned: every device

@@ -128,7 +128,7 @@ OFFICE_MIGRATIONS: list[str] = [
         detected_utc TEXT NOT NULL
     );
     """,
-    # 2 (branch h-cards): a re-issued card is a new card that the lost one names
+    # 2 (issue 13): a re-issued card is a new card that the lost one names
     # (replaced_by); both keep the first card's serial as their lineage. One life card per
     # household by a unique index: where two are active already, the first issued stays
     # and the others are revoked, as a roster change the gates pull.
@@ -147,7 +147,7 @@ OFFICE_MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX cards_one_life ON cards (household_id)
         WHERE kind = 'life' AND status != 'revoked'
     """,
-    # 3 (branch h-sign, issue 13): each event's signature, and each device's public key
+    # 3 (issue 13): each event's signature, and each device's public key
     # with the first device_seq it signs. Devices known now pushed unsigned events: those
     # up to their head stay accepted as they are.
     """
@@ -173,7 +173,7 @@ class SyncError(GatepostError):
     """
 
     ENVIRONMENTAL = frozenset({"sync_unreachable", "sync_office_too_new", "sync_failed",
-                               # h-sign: a gate database with forged records is a damaged one
+                               # a gate database with forged records is a damaged one
                                "sync_forged_event", "sync_device_key_changed"})
 
     def __init__(self, key: str, detail: object = "", target: str = ""):

@@ -377,7 +377,7 @@ def _push(store: SqliteStore, office: OfficeDB, report: SyncReport, clock: Clock
         stamp = utc_now_text(clock.now())
         with office.transaction():
             office.lock_events()
-            # h-sign: the office keeps only what the device key signed; the events before
+            # the office keeps only what the device key signed; the events before
             # the first forged one go in, the forged one and those after it do not.
             forged = _first_forged(office, device, offered, values)
             good = values[:forged] if forged is not None else values
@@ -529,7 +529,7 @@ def _pull_events(store: SqliteStore, office: OfficeDB, report: SyncReport, progr
         if not rows:
             break
         cursor = rows[-1]["office_seq"]
-        rows = _authentic(rows, keys, report)  # h-sign: a forged event never comes in
+        rows = _authentic(rows, keys, report)  # a forged event never comes in
         households |= store.apply_pulled_events(report.target, cursor, rows)
         report.pulled_events += len(rows)
         progress("pull", report.pulled_events, total)

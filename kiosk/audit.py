@@ -16,7 +16,7 @@ ACTIONS = (
     "export", "cards_print", "purge",
     "card_issue", "card_revoke", "card_reissue", "card_suspend", "card_activate",
     "setting_change", "override",
-    "device_key_created",  # h-sign: a gate older than the device key got one at its start
+    "device_key_created",  # a gate older than the device key got one at its start
 )
 
 

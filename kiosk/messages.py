@@ -227,7 +227,7 @@ CLI = {
         "operator_deactivated": "已停用操作员 {name}",
         "sync_password_set": "（密码已设置，保存在 {path}）",
         "wrong_pin_wait": "PIN 错误或权限不足，请在 {until} 之后再试",
-        # data/outputs.py (branch h-files): files Gatepost writes
+        # data/outputs.py: files Gatepost writes
         "output_empty": "请给出要写入的文件名，例如 --out 日报.xlsx",
         "output_is_folder": "{path} 是一个文件夹，请给出文件名，例如 {path}/日报.xlsx",
         "output_protected": "不会写入 {path}：它是门岗的数据库、密钥或备份"
@@ -338,7 +338,7 @@ CLI = {
         "operator_deactivated": "Operator {name} is deactivated",
         "sync_password_set": "(a password is set, kept in {path})",
         "wrong_pin_wait": "Wrong PIN, or not allowed: the next try is possible after {until}",
-        # data/outputs.py (branch h-files): files Gatepost writes
+        # data/outputs.py: files Gatepost writes
         "output_empty": "Give the name of the file to write, e.g. --out log.xlsx",
         "output_is_folder": "{path} is a folder; give a file name, e.g. {path}/log.xlsx",
         "output_protected": "Will not write {path}: it is the gate's database, a key or a backup "

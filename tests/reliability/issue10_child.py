@@ -8,7 +8,8 @@ Driven line by line on stdin, so the parent decides when each step happens:
             sniffing): closing any descriptor on the file drops every POSIX lock this
             process holds on it, SQLite's included. Prints "touched".
   "scan"    scan SECOND_PAYLOAD (out): "shown EVENT_ID DECISION" once `scan` returned, or
-            "refused" if the store raised StorageError (the screen then says "record on paper")
+            "refused [EVENT_ID ...]" if the store raised StorageError (the screen then says
+            "record on paper"; a lost WAL names the events it wrote again)
 then waits for the SIGKILL. A "shown" line is a verdict a volunteer could have seen.
 """
 from __future__ import annotations
@@ -36,8 +37,8 @@ def main() -> None:
         elif command.strip() == "scan":
             try:
                 verdict = gate.service.scan(second, "out", "36.5")
-            except StorageError:
-                say("refused")
+            except StorageError as failure:
+                say(" ".join(["refused", *getattr(failure, "event_ids", [])]))
             else:
                 say(f"shown {verdict.event_id} {verdict.decision.value}")
 
