@@ -12,6 +12,7 @@ from kiosk.clock import FixedClock
 from kiosk.model import CardKind, Household
 from kiosk.operators import Operator
 from tests.community import on_disk
+from ui.admin import open_admin
 from ui.adminclient import AdminClient
 from ui.i18n import Language
 
@@ -92,3 +93,23 @@ def copy_events(gate: Gate, count: int) -> None:
                 e.temp_first, 'copy' || i, e.prev_hash, e.chain_hash
             FROM n, (SELECT * FROM events ORDER BY seq LIMIT 1) e
         """, [count])
+
+
+def _opened(qtbot, office: Office, operator: Operator):
+    """The admin window as `operator` opens it, on the day's log, its first answers in."""
+    window = open_admin(office.client, operator)
+    qtbot.addWidget(window)
+    window.log_tab.date.setDate(DAY)
+    wait_loaded(qtbot, window.log_tab)
+    yield window
+    window.close()
+
+
+@pytest.fixture
+def admin_window(qtbot, office):
+    yield from _opened(qtbot, office, office.admin)
+
+
+@pytest.fixture
+def lead_window(qtbot, office):
+    yield from _opened(qtbot, office, office.lead)

@@ -6,19 +6,7 @@ import json
 
 import pytest
 
-from ui.admin import open_admin
-
-from .conftest import DAY, settle, wait_loaded
-
-
-@pytest.fixture
-def admin_window(qtbot, office):
-    window = open_admin(office.client, office.admin)
-    qtbot.addWidget(window)
-    window.log_tab.date.setDate(DAY)
-    wait_loaded(qtbot, window.log_tab)
-    yield window
-    window.close()
+from .conftest import settle
 
 
 def select_first_card(qtbot, tab) -> str:

@@ -6,7 +6,6 @@ import ast
 import threading
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QTimer
 
 from ui.admin import open_admin
@@ -16,15 +15,6 @@ from .conftest import DAY, copy_events, settle, wait_loaded
 
 ADMIN_SCREENS = Path(__file__).parents[3] / "ui" / "admin"
 
-
-@pytest.fixture
-def window(qtbot, office):
-    window = open_admin(office.client, office.admin)
-    qtbot.addWidget(window)
-    window.log_tab.date.setDate(DAY)
-    wait_loaded(qtbot, window.log_tab)
-    yield window
-    window.close()
 
 
 class Held:
@@ -52,10 +42,10 @@ def hold_audit_lines(qtbot, client, held: Held) -> None:
     settle(qtbot, client)
 
 
-def test_a_slow_settings_save_leaves_the_screen_responsive(qtbot, window, office):
-    tab = window.settings_tab
+def test_a_slow_settings_save_leaves_the_screen_responsive(qtbot, admin_window, office):
+    tab = admin_window.settings_tab
     held = Held()
-    hold_audit_lines(qtbot, window.client, held)
+    hold_audit_lines(qtbot, admin_window.client, held)
     ticks = []
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(held.entered.is_set() and not held.release.is_set()))
@@ -67,7 +57,7 @@ def test_a_slow_settings_save_leaves_the_screen_responsive(qtbot, window, office
         assert tab.status.text() == ""  # nothing said before it is done
         assert held.thread is not None and held.thread != threading.main_thread().name
         held.release.set()
-        settle(qtbot, window.client)
+        settle(qtbot, admin_window.client)
     finally:
         held.release.set()
         timer.stop()
@@ -75,22 +65,22 @@ def test_a_slow_settings_save_leaves_the_screen_responsive(qtbot, window, office
     assert office.gate.policy().window_days == 3
 
 
-def test_a_card_change_waits_on_the_lane_not_on_the_screen(qtbot, window):
-    tab = window.roster_tab
+def test_a_card_change_waits_on_the_lane_not_on_the_screen(qtbot, admin_window):
+    tab = admin_window.roster_tab
     tab.search.setText("3-2-301")
     tab.refresh()
-    settle(qtbot, window.client)
+    settle(qtbot, admin_window.client)
     tab.card_view.selectRow(0)
-    settle(qtbot, window.client)
+    settle(qtbot, admin_window.client)
     held = Held()
-    hold_audit_lines(qtbot, window.client, held)
+    hold_audit_lines(qtbot, admin_window.client, held)
     try:
         tab.suspend()
         qtbot.waitUntil(held.entered.is_set, timeout=10000)
         tab.search.setText("5-1-101")  # the screen still takes typing while the change waits
         assert tab.search.text() == "5-1-101" and tab.cards.rows[0][3] == "有效"
         held.release.set()
-        settle(qtbot, window.client)
+        settle(qtbot, admin_window.client)
     finally:
         held.release.set()
     assert tab.status.text().startswith("完成") and tab.cards.rows[0][3] == "已暂停"
@@ -98,10 +88,10 @@ def test_a_card_change_waits_on_the_lane_not_on_the_screen(qtbot, window):
 
 def test_the_log_reads_a_further_page_when_the_view_shows_it(qtbot, office):
     copy_events(office.gate, 3 * PAGE)
-    window = open_admin(office.client, office.admin)
-    qtbot.addWidget(window)
+    admin_window = open_admin(office.client, office.admin)
+    qtbot.addWidget(admin_window)
     try:
-        tab = window.log_tab
+        tab = admin_window.log_tab
         tab.date.setDate(DAY)
         wait_loaded(qtbot, tab)
         model = tab.model
@@ -113,7 +103,7 @@ def test_the_log_reads_a_further_page_when_the_view_shows_it(qtbot, office):
         assert changed.args[0].row() == PAGE and changed.args[1].row() == 2 * PAGE - 1
         assert model.index(PAGE + 3, 0).data()
     finally:
-        window.close()
+        admin_window.close()
 
 
 def test_the_admin_screens_import_no_gate_and_no_storage():

@@ -2,59 +2,46 @@
 off the GUI thread: "Loading…" until they come, and only the newest filter's answer shown."""
 from __future__ import annotations
 
-import pytest
-
-from ui.admin import open_admin
-
-from .conftest import DAY, wait_loaded
+from .conftest import wait_loaded
 
 
-@pytest.fixture
-def window(qtbot, office):
-    window = open_admin(office.client, office.admin)
-    qtbot.addWidget(window)
-    window.log_tab.date.setDate(DAY)
-    wait_loaded(qtbot, window.log_tab)
-    yield window
-    window.close()
+def tab_titles(admin_window) -> list[str]:
+    return [admin_window.tabs.tabText(i) for i in range(admin_window.tabs.count())]
 
 
-def tab_titles(window) -> list[str]:
-    return [window.tabs.tabText(i) for i in range(window.tabs.count())]
-
-
-def log_header(window, column: int) -> str:
+def log_header(admin_window, column: int) -> str:
     """The header a user reads above the log's column."""
-    view = window.log_tab.view
+    view = admin_window.log_tab.view
     return view.model().headerData(column, view.horizontalHeader().orientation())
 
 
-def test_the_admin_screens_switch_language_with_the_gate_screen(qtbot, window, language):
-    assert tab_titles(window) == ["出入记录", "异常事件", "当前外出", "住户与卡片", "设置", "操作日志"]
-    assert window.windowTitle() == "管理：社区办（管理员）"
-    assert window.log_tab.count.text() == "共 5 条"
-    assert window.log_tab.export_button.text() == "导出…"
-    flat_column = window.log_tab.model.headers.index("房号")
+def test_the_admin_screens_switch_language_with_the_gate_screen(qtbot, admin_window, language):
+    assert tab_titles(admin_window) == ["出入记录", "异常事件", "当前外出", "住户与卡片", "设置", "操作日志"]
+    assert admin_window.windowTitle() == "管理：社区办（管理员）"
+    assert admin_window.log_tab.count.text() == "共 5 条"
+    assert admin_window.log_tab.export_button.text() == "导出…"
+    flat_column = admin_window.log_tab.model.headers.index("房号")
 
     language.set("en")
-    qtbot.waitUntil(lambda: window.tabs.tabText(0) == "Log")
-    wait_loaded(qtbot, window.log_tab)  # the rows are read again, in English
-    assert tab_titles(window) == ["Log", "Incidents", "Out now", "Households and cards", "Settings",
+    qtbot.waitUntil(lambda: admin_window.tabs.tabText(0) == "Log")
+    wait_loaded(qtbot, admin_window.log_tab)  # the rows are read again, in English
+    assert tab_titles(admin_window) == ["Log", "Incidents", "Out now", "Households and cards", "Settings",
                                   "Audit log"]
-    assert window.windowTitle() == "Admin: 社区办 (admin)"
-    tab = window.log_tab
+    assert admin_window.windowTitle() == "Admin: 社区办 (admin)"
+    tab = admin_window.log_tab
     assert tab.count.text() == "5 rows" and tab.export_button.text() == "Export…"
     assert tab.direction.itemText(0) == "all" and tab.direction.itemText(2) == "out"
-    assert log_header(window, flat_column) == "Flat"  # the export's own column name, in English
-    assert window.out_tab.count.text() == "2 out now"
-    assert window.out_tab.refresh_button.text() == "Refresh"
-    assert window.roster_tab.search.placeholderText() == "Search by flat (3-2-301) or serial"
-    assert window.incidents_tab.model.headers[1] == "Reason"
+    assert log_header(admin_window, flat_column) == "Flat"  # the export's own column name, in English
+    assert admin_window.out_tab.count.text() == "2 out now"
+    assert admin_window.out_tab.refresh_button.text() == "Refresh"
+    assert admin_window.roster_tab.search.placeholderText() == "Search by flat (3-2-301) or serial"
+    assert admin_window.incidents_tab.model.headers[1] == "Reason"
 
     language.set("zh")
-    qtbot.waitUntil(lambda: window.tabs.tabText(0) == "出入记录")
-    wait_loaded(qtbot, window.log_tab)
-    assert window.out_tab.count.text() == "当前外出 2 人" and log_header(window, flat_column) == "房号"
+    qtbot.waitUntil(lambda: admin_window.tabs.tabText(0) == "出入记录")
+    wait_loaded(qtbot, admin_window.log_tab)
+    assert admin_window.out_tab.count.text() == "当前外出 2 人"
+    assert log_header(admin_window, flat_column) == "房号"
 
 
 def flats(tab) -> list[str]:
@@ -62,8 +49,8 @@ def flats(tab) -> list[str]:
     return [tab.model.index(r, column).data() for r in range(tab.model.rowCount())]
 
 
-def test_the_log_shows_loading_until_its_rows_arrive(qtbot, window):
-    tab = window.log_tab
+def test_the_log_shows_loading_until_its_rows_arrive(qtbot, admin_window):
+    tab = admin_window.log_tab
     tab.building.setCurrentIndex(tab.building.findData("5"))
     # the queries run on the lane: until its answer comes back, no old rows and no old bars
     assert tab.loading and tab.count.text() == "正在读取…" and tab.model.rowCount() == 0
@@ -75,8 +62,8 @@ def test_the_log_shows_loading_until_its_rows_arrive(qtbot, window):
     assert flats(tab) == ["5-1-101"] and tab.chart.counts[9] == (1, 0)
 
 
-def test_an_answer_to_an_older_filter_is_not_shown(qtbot, window):
-    tab = window.log_tab
+def test_an_answer_to_an_older_filter_is_not_shown(qtbot, admin_window):
+    tab = admin_window.log_tab
     shown = []
     tab.loaded.connect(lambda: shown.append(flats(tab)))
     tab.building.setCurrentIndex(tab.building.findData("5"))
@@ -86,8 +73,8 @@ def test_an_answer_to_an_older_filter_is_not_shown(qtbot, window):
     assert tab.chart.counts[8] == (1, 0) and tab.chart.counts[9] == (0, 0)
 
 
-def test_the_log_runs_its_queries_on_its_own_connection(window, office):
-    client = window.log_tab.client
+def test_the_log_runs_its_queries_on_its_own_connection(admin_window, office):
+    client = admin_window.log_tab.client
     assert client._services is not None and client._services.store is not office.gate.store
-    window.close()  # the lane and its connection are the process's: they outlive a window
+    admin_window.close()  # the lane and its connection are the process's: they outlive a admin_window
     assert client._services is not None and client.lane._thread.isRunning()

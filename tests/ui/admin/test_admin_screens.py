@@ -24,15 +24,6 @@ def admin_window(qtbot, office):
     window.close()  # stops the export lane's thread before the window can be collected
 
 
-@pytest.fixture
-def lead_window(qtbot, office):
-    window = open_admin(office.client, office.lead)
-    qtbot.addWidget(window)
-    window.log_tab.date.setDate(DAY)
-    wait_loaded(qtbot, window.log_tab)
-    yield window
-    window.close()
-
 
 def column(model, name: str) -> list[str]:
     c = model.headers.index(name)
