@@ -82,14 +82,25 @@ _OPEN_STORES: dict[Path, weakref.WeakSet] = {}
 _OPEN_STORES_LOCK = threading.Lock()
 
 
+def is_storage_failure(error: BaseException) -> bool:
+    """Is `error` the disk's or the database file's (full, gone, locked, damaged), not a bug?
+
+    The one test, for `storage_errors` and for the edges (the CLI, the gate screen) that
+    meet such an error raised by a read outside it. A broken constraint is a bug.
+    """
+    if isinstance(error, sqlite3.IntegrityError):
+        return False
+    return isinstance(error, sqlite3.DatabaseError | OSError)
+
+
 @contextlib.contextmanager
 def storage_errors() -> Iterator[None]:
     """Turn the failures a volunteer can meet (disk full, file gone, locked) into StorageError."""
     try:
         yield
-    except sqlite3.IntegrityError:
-        raise
-    except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as failure:
+    except Exception as failure:
+        if not is_storage_failure(failure):
+            raise
         log.error("storage failure: %s", failure)
         raise StorageError(str(failure)) from failure
 
@@ -249,13 +260,11 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide):
 
     # -- a change and its audit line, together ---------------------------------------
 
-    @contextlib.contextmanager
-    def atomic(self) -> Iterator[None]:
-        """One write transaction; the store's writes inside it (save_card, set_setting,
-        carry_passage, audit_line) join it instead of committing on their own, so a card
-        change and its audit line are on disk together or not at all."""
-        with self._write():  # joins an outer transaction, if there is one
-            yield
+    def atomic(self) -> _WriteTransaction:
+        """One write transaction (kiosk.office.RosterStore); the store's writes inside it
+        (save_card, set_setting, carry_passage, audit_line) join it, so a card change and
+        its audit line are on disk together or not at all."""
+        return self._write()
 
     def audit_line(self, operator: str, action: str, target: str, details: dict | None,
                    now: dt.datetime) -> None:
@@ -285,7 +294,7 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide):
         """
         created = utc_text(now)
         try:
-            with self.transaction():
+            with self._write():
                 taken = {row[0] for row in self.db.execute("SELECT id FROM households")}
                 stored = []
                 for household in households:
@@ -479,10 +488,6 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide):
         }
 
     # -- sync with the office (data/sync.py) -----------------------------------------
-
-    def transaction(self):
-        """One write transaction for the sync's several statements (BEGIN IMMEDIATE … COMMIT)."""
-        return self._write()
 
 
 class _WriteTransaction:

@@ -21,6 +21,7 @@ from data.operators_store import SqliteOperatorStore
 from data.outputs import OutputRefused as OutputRefused  # re-exported: the screens show its message
 from data.secretfiles import read_pepper
 from data.store import SqliteStore
+from data.store import is_storage_failure as is_storage_failure  # re-exported: for the screens
 from kiosk import codec, messages, startup
 from kiosk.checkpoint import CheckpointService
 from kiosk.clock import Clock, SystemClock

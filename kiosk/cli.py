@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from data.office import SyncError
 from data.roster import RosterFileError, household_from_cells, parse_roster
-from data.store import Conflict, NotInitialised, storage_errors
+from data.store import Conflict, NotInitialised, is_storage_failure, storage_errors
 from kiosk import messages, policy
 from kiosk.app import Gate, StartupFailed, default_db_path, init_community, open_gate, open_office_session
 from kiosk.errors import ENVIRONMENT, BadInput, EnvironmentFailure, GatepostError
@@ -926,7 +926,7 @@ def _known_error(error: Exception, args: argparse.Namespace) -> GatepostError | 
         return error
     if isinstance(error, NotInitialised):
         return BadInput("no_database", path=args.db or default_db_path())
-    if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.IntegrityError):
+    if isinstance(error, sqlite3.DatabaseError) and is_storage_failure(error):
         return DamagedFile("integrity_failed", detail=error)
     return None
 

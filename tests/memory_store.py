@@ -73,9 +73,6 @@ class MemoryStore:
     def atomic(self):
         return self._write()
 
-    def transaction(self):
-        return self._write()
-
     @property
     def in_transaction(self) -> bool:
         return self._depth > 0

@@ -9,14 +9,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.app import Gate
+from kiosk.app import Gate, is_storage_failure
 from kiosk.errors import ENVIRONMENT, GatepostError, kind_of
 from kiosk.model import Event, Verdict
 from ui.crash import CrashReports
@@ -47,8 +46,7 @@ def screen_failure(error: BaseException) -> str:
     """NOTICE (bad input or a refusal: a calm sentence), STORAGE (the disk, the database:
     record on paper) or BUG (anything else: a program error, with a crash report)."""
     kind = kind_of(error)
-    if kind is None and (isinstance(error, OSError) or (
-            isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.IntegrityError))):
+    if kind is None and is_storage_failure(error):
         kind = ENVIRONMENT  # met below the store: a missing file, a damaged page
     if kind is None:
         return BUG
