@@ -43,15 +43,19 @@ Opened: TypeAlias = "Gate | RosterSession | None"
 EXIT_OK, EXIT_DENY, EXIT_BAD_INPUT, EXIT_STORAGE = 0, 1, 2, 3
 
 
-class UsageError(BadInput):
-    """Bad input found by the CLI itself; the text is already in the user's language."""
+class _Worded:
+    """An error of the CLI's own whose text is already in the user's language."""
 
     def __init__(self, text: str):
-        super().__init__("")
+        super().__init__("")  # type: ignore[call-arg]  # (the GatepostError kind mixed in after)
         self.args = (text,)
 
     def message(self, lang: str) -> str:
         return str(self)
+
+
+class UsageError(_Worded, BadInput):
+    """Bad input found by the CLI itself (exit 2)."""
 
 
 def _date(text: str) -> dt.date:
@@ -349,15 +353,8 @@ def _guarded(args: argparse.Namespace) -> list[Path]:
     return databases
 
 
-class DiskFailed(EnvironmentFailure):
-    """The disk under an output failed (full): exit 3; the text is in the user's language."""
-
-    def __init__(self, text: str):
-        super().__init__("")
-        self.args = (text,)
-
-    def message(self, lang: str) -> str:
-        return str(self)
+class DiskFailed(_Worded, EnvironmentFailure):
+    """The disk under an output failed (full): exit 3."""
 
 
 @contextlib.contextmanager
