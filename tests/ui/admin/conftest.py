@@ -113,3 +113,16 @@ def admin_window(qtbot, office):
 @pytest.fixture
 def lead_window(qtbot, office):
     yield from _opened(qtbot, office, office.lead)
+
+
+def before_each_audit_line(qtbot, client: AdminClient, function) -> None:
+    """`function()` runs inside SQLite before every audit line the admin lane writes (a
+    temporary trigger on the lane's own connection): to fail a change, or to hold it."""
+    def install(services) -> None:
+        conn = services.store.db.conn
+        conn.create_function("before_audit", 0, function)
+        conn.execute("CREATE TEMP TRIGGER before_audit BEFORE INSERT ON audit"
+                     " BEGIN SELECT before_audit(); END")
+
+    client.call(install)
+    settle(qtbot, client)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .conftest import settle
+from .conftest import before_each_audit_line, settle
 
 
 def select_first_card(qtbot, tab) -> str:
@@ -19,17 +19,10 @@ def select_first_card(qtbot, tab) -> str:
 
 
 def refuse_audit_lines(qtbot, client) -> None:
-    """On the admin lane's own connection (a temporary trigger is the connection's)."""
     def refuse():
         raise OSError("disk I/O error")
 
-    def install(services) -> None:
-        conn = services.store.db.conn
-        conn.create_function("refuse", 0, refuse)
-        conn.execute("CREATE TEMP TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT refuse(); END")
-
-    client.call(install)
-    settle(qtbot, client)
+    before_each_audit_line(qtbot, client, refuse)
 
 
 def snapshot(gate) -> tuple:

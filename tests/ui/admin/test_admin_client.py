@@ -11,7 +11,7 @@ from PySide6.QtCore import QTimer
 from ui.admin import open_admin
 from ui.admin.models import PAGE
 
-from .conftest import DAY, copy_events, settle, wait_loaded
+from .conftest import DAY, before_each_audit_line, copy_events, settle, wait_loaded
 
 ADMIN_SCREENS = Path(__file__).parents[3] / "ui" / "admin"
 
@@ -33,13 +33,7 @@ class Held:
 
 def hold_audit_lines(qtbot, client, held: Held) -> None:
     """Every audit line written on the admin lane's connection waits for `held`."""
-    def install(services) -> None:
-        conn = services.store.db.conn
-        conn.create_function("held", 0, held)
-        conn.execute("CREATE TEMP TRIGGER hold_audit BEFORE INSERT ON audit BEGIN SELECT held(); END")
-
-    client.call(install)
-    settle(qtbot, client)
+    before_each_audit_line(qtbot, client, held)
 
 
 def test_a_slow_settings_save_leaves_the_screen_responsive(qtbot, admin_window, office):
