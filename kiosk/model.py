@@ -77,6 +77,18 @@ WARNINGS = ("entry_without_exit",)
 OVERRIDABLE = frozenset({"already_out", "quota_used", "work_quota_used", "outside_hours",
                          "expired", "not_yet_valid"})
 
+# Volunteer slips (DESIGN.md "Slips are not denials"): a reading to take again or a reason
+# to pick. They are recorded as `deny` with their reason (the CLI contract), but the gate
+# shows them as "action needed" and reports count them apart from the rules' denials. A
+# mistyped serial (a typed `not_a_card`) is a slip too: see `is_slip`.
+SLIP_REASONS = frozenset({"temperature_required", "temperature_implausible", "temperature_unit",
+                          "temperature_low", "reason_required"})
+
+
+def is_slip(reason: str, source: str = "") -> bool:
+    """Is a denial with this reason, from this input (camera, wedge, typed, cli), a slip?"""
+    return reason in SLIP_REASONS or (source == "typed" and reason == "not_a_card")
+
 
 @dataclasses.dataclass(frozen=True)
 class Household:
@@ -166,6 +178,11 @@ class Verdict:
     @property
     def allowed(self) -> bool:
         return self.decision is Decision.ALLOW
+
+    @property
+    def slip(self) -> bool:
+        """A volunteer's slip to put right, not a rule's denial (see SLIP_REASONS)."""
+        return self.decision is Decision.DENY and self.reason in SLIP_REASONS
 
     @property
     def overridable(self) -> bool:

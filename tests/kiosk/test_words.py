@@ -105,3 +105,12 @@ def test_an_event_recorded_with_its_sentence_is_still_shown(world):
     assert again.duplicate and again.event_id == old.id
     assert verdict_text(again, "zh") == "放行，本期已用1/1次"
     assert verdict_text(again, "en") == "Go ahead: 1 of 1 exits used"
+
+
+def test_slips_are_denials_of_the_volunteers_making_not_the_rules():
+    from kiosk.model import OVERRIDABLE, REASONS, SLIP_REASONS, Decision, Verdict, is_slip
+
+    assert SLIP_REASONS <= set(REASONS) and not SLIP_REASONS & OVERRIDABLE
+    assert Verdict(Decision.DENY, "temperature_required").slip
+    assert not Verdict(Decision.DENY, "quota_used").slip
+    assert is_slip("not_a_card", "typed") and not is_slip("not_a_card", "camera")
