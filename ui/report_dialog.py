@@ -99,7 +99,9 @@ class ReportDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("report_dialog")
         self.setStyleSheet(STYLE)
-        self.client, self.operator = client, operator
+        self.client = client
+        # The operator on duty: a name, or a signed-in volunteer (ui/gate_screen.py's operator)
+        self.operator: str = getattr(operator, "name", operator)
         self.flats: list[tuple[str, str, str]] = []
         self.outsider_now = _button("outsider_now")
         self.outsider_now.clicked.connect(self.record_outsider)
