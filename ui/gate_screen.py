@@ -171,6 +171,7 @@ class GateWindow(QMainWindow):
         left = QVBoxLayout()
         left.addWidget(self.preview, 1)
         left.addWidget(self.serial_keyboard, 1)  # in the preview's place while it is open
+        left.addWidget(self.mask)  # the preview gives way to it; the keypad keeps its size
         left.addWidget(self.direction)
 
         entry = QHBoxLayout()
@@ -182,7 +183,6 @@ class GateWindow(QMainWindow):
         # The keypad keeps its size; the retest table gives way when the prompt appears.
         self.keypad.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         right.addWidget(self.keypad)
-        right.addWidget(self.mask)
         right.addWidget(self.retest, 1)
         right.addWidget(self.serial_caption)
         right.addLayout(entry)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QV
 ANSWERS = ("yes", "no", "exempt")
 # Colours that say which was tapped from a distance; dark text on light keys (≥ 7:1).
 STYLE = """
+QLabel { color: #eceff1; font-size: 16pt; }
 QPushButton { background: #eceff1; color: #102027; font-size: 18pt; font-weight: bold;
               border-radius: 10px; min-height: 56px; }
 QPushButton#mask_yes:checked { background: #2e7d32; color: white; }
@@ -46,9 +47,9 @@ class MaskCheck(QWidget):
             self.group.addButton(button)
             self.buttons[answer] = button
             row.addWidget(button)
+        row.insertWidget(0, self.caption)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.caption)
         layout.addLayout(row)
         self.retranslate()
 

@@ -38,14 +38,15 @@ QDialog { background: #102027; }
 QLabel { color: #eceff1; font-size: 16pt; }
 QLabel#report_status { font-size: 20pt; font-weight: bold; }
 QPushButton { background: #eceff1; color: #102027; font-size: 16pt; border-radius: 10px;
-              min-height: 52px; padding: 4px 10px; }
+              min-height: 46px; padding: 2px 10px; }
 QPushButton:checked { background: #1565c0; color: white; }
 QPushButton#outsider_now { background: #c62828; color: white; font-size: 22pt; font-weight: bold;
-                           min-height: 72px; }
+                           min-height: 60px; }
 QPushButton#record { background: #2e7d32; color: white; font-size: 22pt; font-weight: bold;
-                     min-height: 64px; }
+                     min-height: 56px; }
+QPushButton#cancel { min-width: 160px; min-height: 56px; }
 QPushButton:disabled { background: #37474f; color: #cfd8dc; }
-QLineEdit { background: #eceff1; color: #102027; font-size: 18pt; border-radius: 8px; min-height: 48px; }
+QLineEdit { background: #eceff1; color: #102027; font-size: 18pt; border-radius: 8px; min-height: 46px; }
 """
 
 
@@ -98,6 +99,7 @@ class ReportDialog(QDialog):
     def __init__(self, client: GateClient, operator: str, parent=None):
         super().__init__(parent)
         self.setObjectName("report_dialog")
+        self.setMinimumWidth(900)  # the categories three to a row, each readable from a step back
         self.setStyleSheet(STYLE)
         self.client = client
         # The operator on duty: a name, or a signed-in volunteer (ui/gate_screen.py's operator)
@@ -135,6 +137,7 @@ class ReportDialog(QDialog):
         self.cancel.clicked.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        layout.setSpacing(8)
         layout.addWidget(self.outsider_now)
         layout.addWidget(self.kind)
         self.count_row = QWidget()
@@ -150,9 +153,12 @@ class ReportDialog(QDialog):
         for picker in (self.building, self.unit, self.room):
             layout.addWidget(picker)
         layout.addWidget(self.note_label)
-        layout.addWidget(self.note)
-        layout.addLayout(self.presets)
+        note_line = QHBoxLayout()
+        note_line.addWidget(self.note, 1)
+        note_line.addLayout(self.presets)
+        layout.addLayout(note_line)
         layout.addWidget(self.status)
+        self.status.setVisible(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.cancel)
         buttons.addWidget(self.record, 1)
@@ -261,14 +267,17 @@ class ReportDialog(QDialog):
             log.error("report not recorded: %s", error)
             self.status.setStyleSheet("color: #ffb300;")
             self.status.setText(self.tr("Not recorded: record on paper"))
+            self.status.setVisible(True)
         elif failure == BUG:
             self.client.report_bug(error, "gate report")
             self.status.setStyleSheet("color: #ffb300;")
             self.status.setText(self.tr("A program error: record on paper and tell the office"))
+            self.status.setVisible(True)
         else:
             assert isinstance(error, GatepostError)
             self.status.setStyleSheet("color: #ffcc80;")
             self.status.setText(error.message(screen_lang()))
+            self.status.setVisible(True)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Report"))

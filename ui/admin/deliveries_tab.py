@@ -38,6 +38,8 @@ class ParcelsTab(_Tab):
         super().__init__(parent)
         self.client, self.operator = client, operator
         self.lang = screen_lang()
+        # Dark on light whatever window it sits in (the gate screen's labels are light on dark).
+        self.setStyleSheet("QLabel { color: #102027; font-size: 14pt; }")
         self.parcels: list[WaitingParcel] = []
         self.buttons: dict[str, QPushButton] = {}  # report id → its Collected button
         self.count = QLabel()
