@@ -34,7 +34,8 @@ from kiosk.ports import Community
 log = logging.getLogger("sync")
 
 # The event columns a gate sends, in the gate's own form (text times, JSON text).
-EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature")
+# "mask" (h-report): the passage's mask answer, also inside the chained verdict JSON.
+EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature", "mask")
 HOUSEHOLD_COLUMNS = ("id", "building", "unit", "room", "head", "phone", "members", "created_utc")
 CARD_COLUMNS = ("serial", "household_id", "kind", "generation", "valid_from", "valid_to", "status",
                 "holder", "updated_utc", "replaced_by", "lineage")
@@ -158,8 +159,10 @@ OFFICE_MIGRATIONS: list[str] = [
     UPDATE devices SET signed_from_seq = head_seq + 1
     """,
     # 4 (h-report, issue 17): the gates' own reports (an outsider refused, symptoms, a
-    # delivery for a flat and its "collected", ...), pushed after the events, once each by id.
+    # delivery for a flat and its "collected", ...), pushed after the events, once each by id;
+    # and each event's mask answer (setting mask.check), as the gates keep it.
     """
+    ALTER TABLE events ADD COLUMN mask TEXT;
     CREATE TABLE gate_reports (
         office_seq {pk},
         id TEXT NOT NULL UNIQUE,

@@ -95,8 +95,8 @@ def test_reports_are_append_only(world):
         db.execute("UPDATE reports SET note = ''")
 
 
-def test_reports_are_pushed_to_the_office_with_the_events_once(world, tmp_path):
-    url = f"sqlite:///{tmp_path / 'office.db'}"
+def test_reports_are_pushed_to_the_office_with_the_events_once(world, office_url):
+    url = office_url
     world.at(local(10, 9))
     world.scan(world.life, "out", "36.5")
     parcel = world.gate.report("delivery", "小王", flat="3-2-301", note="药")
