@@ -57,6 +57,18 @@ class ReportSide:
                                  " WHERE local_date = ? ORDER BY at_utc, seq", [local_date.isoformat()])
         return [dict(r) for r in cursor.fetchall()]
 
+    def day_reports(self, day: dt.date, buildings: tuple[str, ...] | None) -> list[tuple]:
+        """The day's reports but the closings, for the incidents tab: (local time, kind, building,
+        unit, room, count, note, operator). One with no flat (an outsider, a crowd) belongs
+        to no building: only an all-buildings view shows it, as a forged code's event."""
+        sql = ("SELECT substr(at_local, 12, 8), kind, building, unit, room, count, note, operator"
+               " FROM reports WHERE local_date = ? AND kind != ?")
+        params: list[Any] = [day.isoformat(), COLLECTED]
+        if buildings is not None:
+            sql += f" AND building IN ({', '.join('?' * len(buildings))})"
+            params += list(buildings)
+        return [tuple(r) for r in self.db.execute(sql + " ORDER BY at_utc, seq", params).fetchall()]
+
     def waiting_parcels(self, buildings: tuple[str, ...] | None) -> list[WaitingParcel]:
         """Deliveries not collected yet, oldest first; only `buildings` (None: all)."""
         sql = ("SELECT d.id, d.at_local, d.building, d.unit, d.room, d.note, d.operator"

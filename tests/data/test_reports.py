@@ -145,3 +145,17 @@ def test_with_the_mask_check_off_an_answer_is_kept_and_none_is_needed(world):
     verdict = world.scan(world.life, "in", "36.5", mask="exempt")
     assert verdict.allowed and world.gate.store.event(verdict.event_id).mask == "exempt"
     assert "mask" in verdict.to_json() and "mask" not in world.scan(world.work, "out", "36.5").to_json()
+
+
+def test_the_incidents_list_shows_the_days_reports_a_lead_only_their_flats(world):
+    world.at(local(10, 9))
+    world.gate.report("symptoms", "小王", flat="3-2-301", note="咳嗽")
+    world.at(local(10, 10))
+    world.gate.report("outsider_refused", "小王", count=3, note="无出入证")
+    world.gate.report("delivery", "小王", flat="5-1-101")
+    queries = world.gate.admin("zh")
+    day = local(10).date()
+    assert queries.incidents(day, ("3",)) == [("09:00:00", "symptoms", "3-2-301", "", "咳嗽", "小王")]
+    everything = queries.incidents(day, None)
+    assert [row[1] for row in everything] == ["symptoms", "outsider_refused", "delivery"]
+    assert everything[1][4] == "×3 无出入证"

@@ -16,8 +16,8 @@ def log_header(admin_window, column: int) -> str:
 
 
 def test_the_admin_screens_switch_language_with_the_gate_screen(qtbot, admin_window, language):
-    assert tab_titles(admin_window) == ["出入记录", "异常事件", "当前外出", "门口待领物资", "住户与卡片", "设置",
-                                        "操作日志"]
+    assert tab_titles(admin_window) == ["出入记录", "异常事件", "当前外出", "门口待领物资", "住户与卡片",
+                                        "设置", "操作日志"]
     assert admin_window.windowTitle() == "管理：社区办（管理员）"
     assert admin_window.log_tab.count.text() == "共 5 条"
     assert admin_window.log_tab.export_button.text() == "导出…"
