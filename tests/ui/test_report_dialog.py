@@ -159,3 +159,21 @@ def test_a_lead_sees_their_parcels_and_collects_one_with_one_tap(qtbot, qapp, co
         client.close()
         gate.close()
         language.close()
+
+
+def test_the_report_dialog_speaks_english_when_the_gate_does(qtbot, community):
+    gate_app = GateApp(community.path, "en", camera=None, clock=community.clock, sounds=RecordingSounds())
+    qtbot.addWidget(gate_app.window)
+    try:
+        window = gate_app.window
+        assert window.report_button.text() == "Report"
+        window.open_report()
+        dialog = window.report_dialog
+        assert dialog.outsider_now.text() == "Outsider refused: record now"
+        assert dialog.kind.buttons["delivery"].text() == "Delivery for a flat"
+        dialog.kind.pick("delivery")
+        dialog.record.click()
+        qtbot.waitUntil(lambda: dialog.status.text() != "", timeout=5000)
+        assert dialog.status.text() == "A delivery needs the flat it is for"
+    finally:
+        gate_app.close()
