@@ -241,7 +241,7 @@ class GateWindow(QMainWindow):
         """Every path ends here: the direction and the temperature on screen go with it."""
         request = ScanRequest(payload=payload, direction=self.direction.direction.value,
                               temperature=self.keypad.reading or None, operator=self.operator,
-                              source=source, mask=self.mask.answer if self.mask.isVisible() else None)
+                              source=source, mask=None if self.mask.isHidden() else self.mask.answer)
         if seen_at is not None:
             request = dataclasses.replace(request, seen_at=seen_at)
         self._last_request = request
