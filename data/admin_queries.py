@@ -58,7 +58,12 @@ class AdminQueries:
             kind = "override" if r[2] else r[1]
             detail = r[9] if r[2] else readings
             out.append((r[0], kind, flat, r[6] or "", detail or "", r[10]))
-        return out
+        # The gate's own reports (issue 17): an outsider's count goes with its note.
+        for t, kind, building, unit, room, count, note, operator in self.store.day_reports(day, buildings):
+            flat = f"{building}-{unit}-{room}" if building is not None else ""
+            detail = f"×{count} {note}".strip() if count > 1 else note
+            out.append((t, kind, flat, "", detail, operator))
+        return sorted(out, key=lambda row: row[0])
 
     def out_now(self, buildings: tuple[str, ...] | None) -> list[tuple[str, str, str, str, dt.datetime]]:
         """(flat, kind, serial, holder initial, out since UTC) of every card that is out."""

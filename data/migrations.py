@@ -224,6 +224,40 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER purge_markers_no_delete BEFORE DELETE ON purge_markers
     BEGIN SELECT RAISE(ABORT, 'purge markers are append-only'); END;
     """,
+    # 8 (h-report, issue 17): the gate's own reports (an outsider refused, symptoms, a
+    # refused reading, crowding, a delivery for a flat, other) and the "collected" reports
+    # that close a delivery: append-only, pushed to the office after the events
+    # (sync_targets.reports_acked). An outsider's report keeps a count and the time, no
+    # flat and nothing personal. And the mask answer of a passage (setting mask.check).
+    """
+    CREATE TABLE reports (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        device_id TEXT NOT NULL,
+        at_utc TEXT NOT NULL,
+        at_local TEXT NOT NULL,
+        local_date TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        count INTEGER NOT NULL DEFAULT 1 CHECK (count BETWEEN 1 AND 50),
+        building TEXT,
+        unit TEXT,
+        room TEXT,
+        household_id TEXT,
+        note TEXT NOT NULL DEFAULT '',
+        operator TEXT NOT NULL DEFAULT '',
+        closes TEXT REFERENCES reports (id)
+    );
+    CREATE INDEX reports_day ON reports (local_date, kind);
+    CREATE INDEX reports_deliveries ON reports (building) WHERE kind = 'delivery';
+    -- A delivery is collected once, whoever taps at once.
+    CREATE UNIQUE INDEX reports_closes ON reports (closes) WHERE closes IS NOT NULL;
+    CREATE TRIGGER reports_append_only BEFORE UPDATE ON reports
+    BEGIN SELECT RAISE(ABORT, 'reports are append-only'); END;
+    CREATE TRIGGER reports_no_delete BEFORE DELETE ON reports
+    BEGIN SELECT RAISE(ABORT, 'reports are append-only'); END;
+    ALTER TABLE sync_targets ADD COLUMN reports_acked INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE events ADD COLUMN mask TEXT;
+    """,
 ]
 
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from data.store_reports import REPORT_COLUMNS
 from kiosk.chain import CHAINED_FIELDS, GENESIS
 from kiosk.errors import ENVIRONMENT, REFUSED, GatepostError
 from kiosk.model import Card, CardKind, CardStatus, Household
@@ -33,7 +34,8 @@ from kiosk.ports import Community
 log = logging.getLogger("sync")
 
 # The event columns a gate sends, in the gate's own form (text times, JSON text).
-EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature")
+# "mask" (h-report): the passage's mask answer, also inside the chained verdict JSON.
+EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature", "mask")
 HOUSEHOLD_COLUMNS = ("id", "building", "unit", "room", "head", "phone", "members", "created_utc")
 CARD_COLUMNS = ("serial", "household_id", "kind", "generation", "valid_from", "valid_to", "status",
                 "holder", "updated_utc", "replaced_by", "lineage")
@@ -155,6 +157,31 @@ OFFICE_MIGRATIONS: list[str] = [
     ALTER TABLE devices ADD COLUMN public_key TEXT;
     ALTER TABLE devices ADD COLUMN signed_from_seq {big} NOT NULL DEFAULT 1;
     UPDATE devices SET signed_from_seq = head_seq + 1
+    """,
+    # 4 (h-report, issue 17): the gates' own reports (an outsider refused, symptoms, a
+    # delivery for a flat and its "collected", ...), pushed after the events, once each by id;
+    # and each event's mask answer (setting mask.check), as the gates keep it.
+    """
+    ALTER TABLE events ADD COLUMN mask TEXT;
+    CREATE TABLE gate_reports (
+        office_seq {pk},
+        id TEXT NOT NULL UNIQUE,
+        device_id TEXT NOT NULL,
+        at_utc TEXT NOT NULL,
+        at_local TEXT NOT NULL,
+        local_date TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        count INTEGER NOT NULL DEFAULT 1,
+        building TEXT,
+        unit TEXT,
+        room TEXT,
+        household_id TEXT,
+        note TEXT NOT NULL DEFAULT '',
+        operator TEXT NOT NULL DEFAULT '',
+        closes TEXT,
+        received_utc TEXT NOT NULL
+    );
+    CREATE INDEX gate_reports_day ON gate_reports (local_date, kind)
     """,
 ]
 
@@ -385,6 +412,24 @@ class OfficeDB:
                            " FROM incoming ORDER BY device_id, device_seq ON CONFLICT DO NOTHING",
                            (received_utc,))
             return cursor.rowcount
+
+    def insert_reports(self, rows: list[Sequence[Any]], received_utc: str) -> int:
+        """Store a gate's reports (REPORT_COLUMNS order) once each by id. Returns new rows."""
+        marks = ", ".join("?" * (len(REPORT_COLUMNS) + 1))
+        return self.executemany(
+            f"INSERT INTO gate_reports ({', '.join(REPORT_COLUMNS)}, received_utc) VALUES ({marks})"
+            " ON CONFLICT DO NOTHING", [(*r, received_utc) for r in rows])
+
+    def gate_reports(self, first: str, last: str, buildings: Sequence[str] | None = None) -> list[dict]:
+        """Every gate's reports of local dates first..last (ISO), oldest first, for the merged
+        log (an outsider's has no building: only an all-buildings view shows it)."""
+        sql = ("SELECT device_id, at_local, local_date, kind, count, building, unit, room, note,"
+               " operator, closes FROM gate_reports WHERE local_date >= ? AND local_date <= ?")
+        params: list[Any] = [first, last]
+        if buildings is not None:
+            sql += f" AND building IN ({', '.join('?' * len(buildings))})"
+            params += list(buildings)
+        return self.query(sql + " ORDER BY at_utc, office_seq", params)
 
     # -- schema -----------------------------------------------------------------------
 

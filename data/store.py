@@ -26,6 +26,7 @@ from data.outputs import owner_only
 from data.store_audit import AuditSide
 from data.store_chain import ChainSide
 from data.store_log import LogSide
+from data.store_reports import ReportSide
 from data.store_sync import SyncSide
 from kiosk import quota as quota_rules
 from kiosk.chain import GENESIS, event_hash, sign
@@ -133,7 +134,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide):
+class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
     """One gate's database. Not shared between threads without the caller's care."""
 
     def __init__(self, path: str | Path, create: bool = False):
@@ -574,7 +575,7 @@ _EVENT_COLUMNS = (
     "id", "device_id", "device_seq", "at_utc", "at_local", "local_date", "direction", "decision",
     "reason", "warnings", "serial", "generation", "household_id", "kind", "temp_first",
     "temp_second", "exit_reason", "operator", "override_of", "override_reason", "payload_digest",
-    "verdict", "prev_hash", "chain_hash", "signature",
+    "verdict", "prev_hash", "chain_hash", "signature", "mask",
 )
 _INSERT_EVENT = (f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)})"
                  f" VALUES ({', '.join(':' + c for c in _EVENT_COLUMNS)})")
@@ -592,6 +593,7 @@ def _event_row(e: Event, device_seq: int) -> dict:
         "override_of": e.override_of, "override_reason": e.override_reason,
         "payload_digest": e.payload_digest,
         "verdict": json.dumps(e.verdict, ensure_ascii=False) if e.verdict else None,
+        "mask": e.mask,
     }
 
 
@@ -607,5 +609,5 @@ def _event(row: dict) -> Event:
         override_of=row["override_of"], override_reason=row["override_reason"],
         payload_digest=row["payload_digest"],
         verdict=json.loads(row["verdict"]) if row["verdict"] else None,
-        device_seq=row["device_seq"],
+        device_seq=row["device_seq"], mask=row.get("mask"),
     )

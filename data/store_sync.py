@@ -81,7 +81,8 @@ class SyncSide:
                          " ON CONFLICT (target) DO NOTHING", [target, office_id])
             if state["office_id"] not in (None, office_id):
                 conn.execute("UPDATE sync_targets SET acked_seq = 0, roster_cursor = 0,"
-                             " events_cursor = 0, office_id = ? WHERE target = ?", [office_id, target])
+                             " events_cursor = 0, reports_acked = 0, office_id = ? WHERE target = ?",
+                             [office_id, target])
                 return True
             if state["office_id"] is None:
                 conn.execute("UPDATE sync_targets SET office_id = ? WHERE target = ?",

@@ -399,6 +399,17 @@ def _push(store: SqliteStore, office: OfficeDB, report: SyncReport, clock: Clock
         progress("push", done, total)
         if cancelled():
             raise SyncCancelled
+    _push_reports(store, office, name, clock, batch_size)
+
+
+def _push_reports(store: SqliteStore, office: OfficeDB, name: str, clock: Clock,
+                  batch_size: int) -> None:
+    """The gate's own reports (h-report, issue 17) after its events, in the same push:
+    acknowledged per target after the office committed; a re-push skips known ids."""
+    while rows := store.own_reports_after(name, batch_size):
+        with office.transaction():
+            office.insert_reports([r[1:] for r in rows], utc_now_text(clock.now()))
+        store.ack_reports(name, rows[-1][0])
 
 
 def _office_device_key(office: OfficeDB, device: str, offered: Any) -> tuple[Any, int]:

@@ -25,11 +25,13 @@ from data.store import is_storage_failure as is_storage_failure  # re-exported: 
 from kiosk import codec, messages, startup
 from kiosk.checkpoint import CheckpointService
 from kiosk.clock import Clock, SystemClock
+from kiosk.errors import BadInput
 from kiosk.model import Verdict
 from kiosk.office import CardOffice, RosterError
 from kiosk.operators import PIN_COST, Operator, OperatorError, OperatorService, PinCost, PinLocked, Role
 from kiosk.policy import Policy
 from kiosk.ports import RosterSession, StorageError, SyncFailed
+from kiosk.reports import GateReport, WaitingParcel, collected, new_report
 from kiosk.serial import new_community_id
 from kiosk.startup import Finding, GuardedClock, Severity
 from kiosk.typed import TypedCard
@@ -71,12 +73,13 @@ class Gate:
         return self.store.path
 
     def scan(self, payload: str, direction: str, temperature: float | str | None = None,
-             reason: str | None = None, operator: str = "", at: dt.datetime | None = None) -> Verdict:
+             reason: str | None = None, operator: str = "", at: dt.datetime | None = None,
+             mask: str | None = None) -> Verdict:
         """The checkpoint's scan, unless a check found this database damaged: then
         StartupFailed (a StorageError: "record on paper"), never a verdict."""
         if self.damage is not None:
             raise StartupFailed([self.damage])
-        return self.service.scan(payload, direction, temperature, reason, operator, at)
+        return self.service.scan(payload, direction, temperature, reason, operator, at, mask)
 
     def mark_damaged(self, finding: Finding) -> None:
         """No more verdicts from this gate (until it is restored and opened again)."""
@@ -89,7 +92,49 @@ class Gate:
         return self.clock.now().astimezone(self.policy().timezone).date()
 
     def status(self, date: dt.date | None = None) -> dict[str, int]:
-        return self.store.status(date or self.today())
+        day = date or self.today()
+        counts = self.store.status(day)
+        counts["outsiders_today"] = self.store.outsiders_on(day)  # h-report: its own small query
+        return counts
+
+    # -- the gate's own reports (issue 17, kiosk/reports.py) ---------------------------
+
+    def report(self, kind: str, operator: str, count: int = 1, flat: str | None = None,
+               note: str | None = None) -> GateReport:
+        """Record what the volunteer saw (an outsider refused, a delivery for a flat, ...).
+
+        BadInput for a bad kind, count or note, or a flat that is not registered; StorageError
+        when it could not be recorded ("record on paper")."""
+        if self.damage is not None:
+            raise StartupFailed([self.damage])
+        report = new_report(kind, operator, self.clock.now(), self.policy().timezone, count, flat, note)
+        if report.flat is not None:
+            f = report.flat
+            household = self.store.household_by_flat(f.building, f.unit, f.room)
+            if household is None:
+                raise BadInput("unknown_flat", flat=f.text)
+            report = dataclasses.replace(report, household_id=household.id)
+        self.store.record_report(report)
+        return report
+
+    def flats(self) -> list[tuple[str, str, str]]:
+        """Every registered flat (building, unit, room), for the report dialog's picker."""
+        return [(h.building, h.unit, h.room) for h in self.store.households()]
+
+    def waiting_parcels(self, buildings: tuple[str, ...] | None) -> list[WaitingParcel]:
+        """Deliveries at the gate not collected yet, of these buildings (None: all)."""
+        return self.store.waiting_parcels(buildings)
+
+    def collect_parcel(self, report_id: str, operator: Operator) -> None:
+        """A lead hands a waiting parcel over: a "collected" report and an audit line.
+        A lead closes only their buildings' parcels."""
+        if not operator.may(Role.LEAD):
+            raise OperatorError("role_too_low", role=Role.LEAD.value)
+        building = self.store.delivery_building(report_id)
+        if building is not None and not operator.sees(building):
+            raise OperatorError("not_your_building", building=building)
+        now = self.clock.now()
+        self.store.close_delivery(collected(report_id, operator.name, now, self.policy().timezone), now)
 
     def import_households(self, households: list[Household]) -> None:
         """A roster import's households, all or none; ids drawn again on a clash, in the

@@ -37,6 +37,7 @@ from kiosk.model import (
 from kiosk.policy import Policy
 from kiosk.ports import Store
 from kiosk.quota import QuotaRule
+from kiosk.reports import parse_mask
 from kiosk.serial import looks_like_serial, normalize_serial
 
 log = logging.getLogger("gate")
@@ -87,6 +88,7 @@ class _Scan:
     warnings: tuple[str, ...] = ()
     incident: str | None = None
     exits: list[dt.datetime] | None = None  # the quota's exits in the window, once looked up
+    mask: str | None = None  # yes / no / exempt, as tapped (h-report)
 
 
 class CheckpointService:
@@ -105,7 +107,7 @@ class CheckpointService:
 
     def scan(self, payload: str, direction: Direction | str, temperature: float | str | None = None,
              reason: str | None = None, operator: str = "", at: dt.datetime | None = None,
-             ) -> Verdict:
+             mask: str | None = None) -> Verdict:
         """Decide one scan and record it. BadInput for bad usage; StorageError if not recorded.
 
         The decision and its event are made in one write transaction: what the rules read
@@ -114,16 +116,18 @@ class CheckpointService:
         one after the other. The verdict is returned only after the commit.
         """
         with self.store.decision():
-            return self._scan(payload, direction, temperature, reason, operator, at)
+            return self._scan(payload, direction, temperature, reason, operator, at, mask)
 
     def _scan(self, payload: str, direction: Direction | str, temperature: float | str | None,
-              reason: str | None, operator: str, at: dt.datetime | None) -> Verdict:
+              reason: str | None, operator: str, at: dt.datetime | None,
+              mask: str | None = None) -> Verdict:
         policy = Policy(self.store.settings())
         try:
             direction = Direction(direction)
         except ValueError:
             raise BadInput("bad_direction") from None
         reading = parse_temperature(temperature)
+        mask = parse_mask(mask)
         if reason is not None:
             reason = reason.strip().lower() or None
         if reason is not None and reason not in policy.special_reasons:
@@ -133,6 +137,7 @@ class CheckpointService:
             at_utc=now.astimezone(dt.UTC), at_local=now.astimezone(policy.timezone),
             direction=direction, temperature=reading, exit_reason=reason, operator=operator,
             payload_digest=hashlib.sha256(payload.encode("utf-8", "replace")).hexdigest(),
+            mask=mask,
         )
         outcome = self._decide(payload, scan, policy)
         if isinstance(outcome, Verdict):  # the repeat guard: shown again, not recorded
@@ -219,6 +224,9 @@ class CheckpointService:
         failed = self._check_temperature(recent, scan, policy)
         if failed is not None:
             return failed
+        failed = self._check_mask(scan, policy)
+        if failed is not None:
+            return failed
         failed = self._check_passback(card, scan, policy)
         if failed is not None:
             return failed
@@ -297,6 +305,19 @@ class CheckpointService:
         if t >= policy.fever_c:
             scan.incident = "fever_confirmed"
             return Decision.DENY, "fever_confirmed", shown
+        return None
+
+    @staticmethod
+    def _check_mask(scan: _Scan, policy: Policy) -> Outcome | None:
+        """Step 6b (h-report, setting mask.check): the volunteer tapped whether a mask is
+        worn. Not tapped, or "no" (mask.rule slip), is a slip: hand out a mask, scan again.
+        With mask.rule deny, "no" is the rule's denial `mask_required`."""
+        if not policy.mask_check:
+            return None
+        if scan.mask is None:
+            return Decision.DENY, "mask_unconfirmed", {}
+        if scan.mask == "no":
+            return Decision.DENY, "mask_required" if policy.mask_denies else "mask_missing", {}
         return None
 
     def _check_passback(self, card: Card, scan: _Scan, policy: Policy) -> Outcome | None:
@@ -391,7 +412,7 @@ class CheckpointService:
             decision=decision, reason=reason, fields=fields, warnings=scan.warnings,
             event_id=event_id, card=card, household=household, quota=scan.quota,
             temperature=scan.readings, direction=scan.direction, at=scan.at_local,
-            override_of=override_of,
+            override_of=override_of, mask=scan.mask,
         )
         event = Event(
             id=event_id, device_id=self.store.community().device_id,
@@ -403,7 +424,7 @@ class CheckpointService:
             temp_second=scan.readings.second if scan.readings else None,
             exit_reason=scan.exit_reason, operator=scan.operator, override_of=override_of,
             override_reason=override_reason, payload_digest=scan.payload_digest,
-            verdict=verdict.record(),
+            verdict=verdict.record(), mask=scan.mask,
         )
         self.store.record(event, incident=scan.incident)
         log.info("%s %s %s %s", decision.value, reason, scan.direction.value,
@@ -469,5 +490,5 @@ def _verdict_from_event(event: Event, card: Card | None, household: Household | 
         decision=event.decision, reason=event.reason, fields=fields,
         warnings=tuple(event.warnings), event_id=event.id, card=card, household=household,
         quota=quota, temperature=temperature, direction=event.direction, at=event.at_local,
-        override_of=event.override_of,
+        override_of=event.override_of, mask=shown.get("mask"),
     )

@@ -137,13 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
                    "volunteer, other")
     p.add_argument("--at", help="the time of the scan, ISO-8601 (default now)")
     p.add_argument("--operator", default="", help="the volunteer on duty")
+    p.add_argument("--mask", help="mask check: yes, no or exempt (needed when mask.check is on)")
     p.set_defaults(run=cmd_scan)
 
     p = command("decode", "decode QR codes in image files: one JSON line per image")
     p.add_argument("images", nargs="+", type=Path)
     p.set_defaults(run=cmd_decode, needs_db=False)
 
-    p = command("status", "today's numbers: scans, out now, exits, fevers, unsynced")
+    p = command("status", "today's numbers: scans, out now, exits, fevers, unsynced, outsiders refused")
     p.add_argument("--date", type=_date)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_status)
@@ -389,7 +390,7 @@ def cmd_scan(args: argparse.Namespace, gate: Gate) -> int:
         if at.tzinfo is None:  # a local time at the gate
             at = at.replace(tzinfo=gate.policy().timezone)
     verdict = gate.scan(args.payload, args.direction.strip().lower(), args.temp,
-                                args.reason, args.operator, at)
+                        args.reason, args.operator, at, args.mask)
     print(json.dumps(verdict.to_json(args.lang), ensure_ascii=False))
     return EXIT_OK if verdict.decision is Decision.ALLOW else EXIT_DENY
 

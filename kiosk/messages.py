@@ -40,6 +40,10 @@ VERDICT = {
         "ok_in": "欢迎回家",
         "ok_in_without_exit": "欢迎回家（无外出记录）",
         "override": "已由{operator}特批放行",
+        # h-report: the mask check (setting mask.check)
+        "mask_unconfirmed": "请点选是否佩戴口罩，再扫码",
+        "mask_missing": "未戴口罩：请发放口罩，戴好后重新扫码",
+        "mask_required": "未戴口罩，按本社区规定不得通行",
     },
     "en": {
         "not_a_card": "Not a pass card of this community: show the card's QR code",
@@ -67,6 +71,10 @@ VERDICT = {
         "ok_in": "Welcome home",
         "ok_in_without_exit": "Welcome home (no exit on record)",
         "override": "Let through by {operator}",
+        # h-report: the mask check (setting mask.check)
+        "mask_unconfirmed": "Tap whether a mask is worn, then scan again",
+        "mask_missing": "No mask: hand out a mask, then scan again once it is on",
+        "mask_required": "No mask: this community's rule does not let them pass",
     },
 }
 
@@ -235,6 +243,15 @@ CLI = {
         "output_exists": "文件 {path} 已存在，不会覆盖；确需替换请加 --force",
         "input_protected": "不能读取 {path}：它是门岗自己的数据库或密钥文件",
         "disk_full": "磁盘已满或出错，无法写入 {path}：{error}。未留下任何文件；请腾出空间或换一个磁盘",
+        # h-report: the gate's own reports and the mask check
+        "bad_report_kind": "没有“{value}”这类报告，可选：{choices}",
+        "bad_report_count": "人数 {value} 不对：请填 1 到 {limit}",
+        "bad_flat": "房号“{value}”应写成 楼栋-单元-房间，例如 3-2-301",
+        "unknown_flat": "本社区没有登记房号 {flat}",
+        "delivery_needs_flat": "物资送达请选择房号",
+        "report_note_long": "备注太长：最多 {limit} 个字",
+        "bad_mask": "口罩“{value}”不对，可选：{choices}",
+        "parcel_not_waiting": "这件物资已被领取，或不在待领清单中",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -348,6 +365,15 @@ CLI = {
         "input_protected": "Cannot read {path}: it is the gate's own database or key file",
         "disk_full": "The disk is full or failing, cannot write {path}: {error}. Nothing was left "
                      "behind; free some space or use another disk",
+        # h-report: the gate's own reports and the mask check
+        "bad_report_kind": "There is no report of kind '{value}'; choose one of {choices}",
+        "bad_report_count": "The count {value} is wrong: give 1 to {limit}",
+        "bad_flat": "Write the flat '{value}' as building-unit-room, e.g. 3-2-301",
+        "unknown_flat": "No flat {flat} is registered in this community",
+        "delivery_needs_flat": "A delivery needs the flat it is for",
+        "report_note_long": "The note is too long: {limit} characters at most",
+        "bad_mask": "Mask '{value}' is not an answer; choose one of {choices}",
+        "parcel_not_waiting": "This parcel was collected already, or is not on the waiting list",
     },
 }
 
@@ -452,6 +478,12 @@ LOG = {
         "card_title": "{community} 出入证", "card_life": "生活卡", "card_work": "工作卡",
         "card_special": "特殊卡", "card_holder": "持卡人：{initial}",
         "card_valid": "有效期 {first} 至 {last}", "card_generation": "第{generation}版",
+        # h-report: the mask check's reasons and answers, the gate's own reports
+        "mask_unconfirmed": "未确认口罩", "mask_missing": "未戴口罩", "mask_required": "未戴口罩（禁止）",
+        "mask_yes": "戴口罩", "mask_no": "未戴", "mask_exempt": "免戴", "col_mask": "口罩",
+        "outsider_refused": "外来人员劝返", "symptoms": "有症状", "refused_reading": "拒绝测温",
+        "crowding": "门口聚集", "delivery": "物资送达", "collected": "已领取",
+        "outsiders": "外来人员劝返（人次）", "reports": "门岗报告", "col_count": "人数",
     },
     "en": {
         "col_date": "Date", "col_time": "Time", "col_direction": "Direction", "col_flat": "Flat",
@@ -487,6 +519,14 @@ LOG = {
         "card_title": "{community} pass card", "card_life": "Life card", "card_work": "Work card",
         "card_special": "Special card", "card_holder": "Holder: {initial}",
         "card_valid": "Valid {first} to {last}", "card_generation": "gen. {generation}",
+        # h-report: the mask check's reasons and answers, the gate's own reports
+        "mask_unconfirmed": "mask not confirmed", "mask_missing": "no mask",
+        "mask_required": "no mask (rule)",
+        "mask_yes": "mask", "mask_no": "no mask", "mask_exempt": "exempt", "col_mask": "Mask",
+        "outsider_refused": "outsider refused", "symptoms": "symptoms",
+        "refused_reading": "refused a reading",
+        "crowding": "crowding", "delivery": "delivery for a flat", "collected": "collected",
+        "outsiders": "Outsiders refused (people)", "reports": "Gate reports", "col_count": "Count",
     },
 }
 

@@ -62,6 +62,9 @@ REASONS = (
     "fever_retest",
     "retest_too_soon",
     "fever_confirmed",
+    "mask_unconfirmed",
+    "mask_missing",
+    "mask_required",
     "already_out",
     "quota_used",
     "work_quota_used",
@@ -82,7 +85,10 @@ OVERRIDABLE = frozenset({"already_out", "quota_used", "work_quota_used", "outsid
 # shows them as "action needed" and reports count them apart from the rules' denials. A
 # mistyped serial (a typed `not_a_card`) is a slip too: see `is_slip`.
 SLIP_REASONS = frozenset({"temperature_required", "temperature_implausible", "temperature_unit",
-                          "temperature_low", "reason_required"})
+                          "temperature_low", "reason_required",
+                          # h-report: the mask check's answer not tapped, or "no" where the
+                          # community keeps it a slip (mask.rule = slip): a mask is handed out
+                          "mask_unconfirmed", "mask_missing"})
 
 
 def is_slip(reason: str, source: str = "") -> bool:
@@ -170,6 +176,7 @@ class Verdict:
     direction: Direction | None = None
     at: dt.datetime | None = None  # local time of the scan, with offset
     override_of: str | None = None  # the denied event a lead's override let through
+    mask: str | None = None  # the mask answer given with the scan (h-report), if any
 
     def __post_init__(self) -> None:
         # Immutable like the rest of the verdict: a screen cannot change what was decided.
@@ -228,6 +235,8 @@ class Verdict:
                             "window_end": q.window_end, "next_exit": q.next_exit}
         if self.temperature:
             out["temperature"] = {"first": self.temperature.first, "second": self.temperature.second}
+        if self.mask is not None:  # only when one was given: the JSON stays as it was without
+            out["mask"] = self.mask
         return out
 
 
@@ -258,6 +267,9 @@ class Event:
     # instead of "fields"): the repeat guard shows it again.
     verdict: dict[str, Any] | None = None
     device_seq: int = 0  # assigned by the store when the event is appended
+    # The mask answer (yes / no / exempt, kiosk.reports.MASK_ANSWERS), where one was given
+    # (h-report). Kept in the verdict's JSON too, which the chain and the signature cover.
+    mask: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

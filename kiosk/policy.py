@@ -157,6 +157,14 @@ SETTINGS: tuple[Setting, ...] = (
             "database)", parse_text=_sync_url),
     Setting("sync.interval_s", "int", "300", "后台同步间隔（秒）", "seconds between background syncs",
             minimum=60, maximum=86400),
+    # h-report (issue 17): the mask check
+    Setting("mask.check", "choice", "off", "每次通行是否确认佩戴口罩（on 为在门岗屏幕上点选 戴了/没戴/免戴）",
+            "does each passage take a mask confirmation (on: yes / no / exempt on the gate screen)",
+            choices=("off", "on")),
+    Setting("mask.rule", "choice", "slip",
+            "未戴口罩的处理：slip 为待处理（发放口罩后重新扫码），deny 为按规定禁止通行",
+            "no mask: slip (action needed: hand out a mask, scan again), or deny (a rule's denial)",
+            choices=("slip", "deny")),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 
@@ -188,6 +196,8 @@ class Policy:
     retest_wait_s = property(lambda self: self._int("temperature.retest_wait_s"))
     retest_window_s = property(lambda self: self._int("temperature.retest_window_s"))
     exit_temperature_required = property(lambda self: self._values["temperature.on_exit"] == "required")
+    mask_check = property(lambda self: self._values["mask.check"] == "on")
+    mask_denies = property(lambda self: self._values["mask.rule"] == "deny")
 
     @property
     def quota_start(self) -> dt.date:

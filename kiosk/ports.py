@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # these import the ports themselves
     from kiosk.office import CardOffice
     from kiosk.operators import Operator
     from kiosk.policy import Policy
+    from kiosk.reports import WaitingParcel
 
 
 class StorageError(EnvironmentFailure):
@@ -200,6 +201,11 @@ class AdminServices(Protocol):
     def audit_entries(self, limit: int = 1000) -> list[AuditEntry]: ...
 
     def sync_password_file(self) -> Path | None: ...
+
+    # h-report (issue 17): the parcels waiting at the gate, and handing one over
+    def waiting_parcels(self, buildings: tuple[str, ...] | None) -> list[WaitingParcel]: ...
+
+    def collect_parcel(self, report_id: str, operator: Operator) -> None: ...
 
     def export_log(self, operator: Operator, fmt: str, out: Path, first: dt.date,
                    last: dt.date | None = None, building: str | None = None, progress: Any = None,

@@ -88,12 +88,12 @@ def shoot(out: Path) -> int:
         QTimer.singleShot(ms, loop.quit)
         loop.exec()
 
-    def run(name: str, camera, steps, lang: str = "zh") -> None:
+    def run(name: str, camera, steps, lang: str = "zh", size: tuple[int, int] = (1600, 900)) -> None:
         gate_app = GateApp(demo.db, lang, camera, clock=clock, sounds=Sounds(player=None))
         window = gate_app.window
-        window.resize(1600, 900)
+        window.resize(*size)
         gate_app.show()
-        window.resize(1600, 900)
+        window.resize(*size)
         wait(800)
         steps(gate_app)
         wait(900)
@@ -119,6 +119,37 @@ def shoot(out: Path) -> int:
     def break_disk(gate_app) -> None:
         """The database turns read-only under the worker (as a failing SD card does)."""
         gate_app.client.call(lambda gate: gate.store.db.execute("PRAGMA query_only = ON"))
+
+    def on_lane(gate_app, body) -> None:
+        """Something done on the gate lane (a setting, a report), before the next step."""
+        gate_app.client.call(body)
+        gate_app.client.refresh()
+        wait(500)
+
+    def report_dialog(gate_app) -> None:
+        """报告: a delivery for a flat, its flat picked, a preset note (issue 17)."""
+        window = gate_app.window
+        window.open_report()
+        wait(500)
+        dialog = window.report_dialog
+        dialog.kind.pick("delivery")
+        dialog.pick_flat(parcel_flat)
+        dialog.note.setText("一箱蔬菜，放在门卫室")
+
+    def parcels(gate_app) -> None:
+        """The demo lead's admin screen, on the parcels waiting at the gate."""
+        from kiosk.operators import Operator, Role
+        from ui.admin import open_admin
+
+        on_lane(gate_app, lambda gate: (
+            gate.report("delivery", "小李", flat=parcel_flat, note="一箱蔬菜"),
+            gate.report("delivery", "小李", flat=other_flat, note="药品，冷藏")))
+        lead = Operator("示范楼栋长", Role.LEAD, ("1", "2", "3"))  # the demo's lead
+        admin = open_admin(gate_app.admin_client, lead, gate_app.window)
+        admin.resize(1180, 700)
+        admin.move(gate_app.window.frameGeometry().topLeft())
+        admin.tabs.setCurrentWidget(admin.parcels_tab)
+        wait(800)
 
     def scan(gate_app, serial: str, direction: str, temp: str | None = None) -> None:
         window = gate_app.window
@@ -148,6 +179,14 @@ def shoot(out: Path) -> int:
         run("typed-confirm", camera_ok, lambda g: type_number(g, life[4].serial))
         run("serial-keyboard", camera_ok, lambda g: type_number(g, life[4].serial[:6], keyboard=True,
                                                                 check=False))
+        # issue 17 (h-report): the gate's own reports, the parcels, the mask check
+        parcel_flat, other_flat = flats[life[1].serial], flats[life[2].serial]
+        run("report-dialog", camera_ok, report_dialog)
+        run("report-dialog-1024", camera_ok, report_dialog, size=(1024, 768))
+        run("parcels", camera_ok, parcels)
+        run("mask-check", camera_ok, lambda g: (
+            on_lane(g, lambda gate: gate.store.set_setting("mask.check", "on")),
+            scan(g, life[5].serial, "out", "36.5")))
     finally:
         run_module.CameraFeed = original_feed
     print({s: flats[s] for s in (a, b, c)}, file=sys.stderr)

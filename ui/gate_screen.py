@@ -32,7 +32,9 @@ from ui.dialogs import PinDialog
 from ui.direction import DirectionSwitch
 from ui.gateclient import BUG, NOTICE, STORAGE, GateClient, ScanOutcome, ScanRequest, Snapshot, screen_failure
 from ui.keypad import TemperatureKeypad
+from ui.mask import MaskCheck
 from ui.preview import CameraPreview, CameraState
+from ui.report_dialog import ReportDialog
 from ui.retest import RetestQueueModel, RetestQueueView
 from ui.serial_keyboard import SerialKeyboard
 from ui.sound import Sounds
@@ -98,6 +100,9 @@ class GateWindow(QMainWindow):
         self.direction = DirectionSwitch()
         self.verdict = VerdictPanel()
         self.keypad = TemperatureKeypad()
+        self.mask = MaskCheck()  # h-report: shown while the setting mask.check is on
+        self.mask.setVisible(False)
+        self.report_dialog: ReportDialog | None = None
         self.retest_model = RetestQueueModel(now, self)
         self.retest = RetestQueueView(self.retest_model)
         self.status = GateStatusBar(now, timezone)
@@ -136,6 +141,7 @@ class GateWindow(QMainWindow):
         self.language_button = self._header_button("language", self.toggle_language)
         self.mute_button = self._header_button("mute", self.toggle_mute)
         self.admin_button = self._header_button("admin", self.open_admin)
+        self.report_button = self._header_button("report", self.open_report)
 
         self._build_layout()
         self._connect()
@@ -143,6 +149,7 @@ class GateWindow(QMainWindow):
         self._refresh_timer.timeout.connect(client.refresh)
         self._refresh_timer.start()
         QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.toggle_fullscreen)
+        QShortcut(QKeySequence(Qt.Key.Key_F6), self, self.open_report)
         self.preview.set_state(CameraState.STARTING if camera is not None else CameraState.OFF)
         self.retranslate()
         client.refresh()
@@ -158,12 +165,13 @@ class GateWindow(QMainWindow):
     def _build_layout(self) -> None:
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
-        for button in (self.language_button, self.mute_button, self.admin_button):
+        for button in (self.report_button, self.language_button, self.mute_button, self.admin_button):
             header.addWidget(button)
 
         left = QVBoxLayout()
         left.addWidget(self.preview, 1)
         left.addWidget(self.serial_keyboard, 1)  # in the preview's place while it is open
+        left.addWidget(self.mask)  # the preview gives way to it; the keypad keeps its size
         left.addWidget(self.direction)
 
         entry = QHBoxLayout()
@@ -233,7 +241,7 @@ class GateWindow(QMainWindow):
         """Every path ends here: the direction and the temperature on screen go with it."""
         request = ScanRequest(payload=payload, direction=self.direction.direction.value,
                               temperature=self.keypad.reading or None, operator=self.operator,
-                              source=source)
+                              source=source, mask=None if self.mask.isHidden() else self.mask.answer)
         if seen_at is not None:
             request = dataclasses.replace(request, seen_at=seen_at)
         self._last_request = request
@@ -319,6 +327,7 @@ class GateWindow(QMainWindow):
             self.sounds.play(verdict.decision.value)
             if verdict.reason != "reason_required":
                 self.keypad.clear()  # the reading belonged to this person
+                self.mask.clear()
             self.client.refresh()
         self.verdict_shown.emit(outcome)
 
@@ -332,6 +341,7 @@ class GateWindow(QMainWindow):
     def _on_snapshot(self, snapshot: Snapshot | None) -> None:
         self.status.set_snapshot(snapshot)
         if snapshot is not None:
+            self.mask.setVisible(snapshot.mask_check)
             self.retest_model.set_queue(snapshot.retest_queue, snapshot.flats, snapshot.retest_wait_s,
                                         snapshot.retest_window_s)
 
@@ -398,6 +408,14 @@ class GateWindow(QMainWindow):
 
         self.ask_pin(self.tr("Administration"), self.tr("PIN of a lead or an administrator"), admin)
 
+    def open_report(self) -> None:
+        """报告 (F6): what the volunteer saw, recorded with the operator on duty (ui/report_dialog.py)."""
+        if self.report_dialog is None:
+            self.report_dialog = ReportDialog(self.client, self.operator, self)
+            self.report_dialog.finished.connect(lambda _r: setattr(self, "report_dialog", None))
+            self.report_dialog.recorded.connect(lambda _r: self.client.refresh())
+            self.report_dialog.open()
+
     # -- full screen and closing ----------------------------------------------------
 
     def set_kiosk_mode(self, on: bool) -> None:
@@ -450,6 +468,7 @@ class GateWindow(QMainWindow):
         self.language_button.setText(self.tr("中文"))
         self.mute_button.setText(self.tr("Sound on") if self.sounds.muted else self.tr("Mute"))
         self.admin_button.setText(self.tr("Admin"))
+        self.report_button.setText(self.tr("Report"))
         self.serial_caption.setText(self.tr("Card does not scan? Type its number:"))
         self.serial_entry.setPlaceholderText(self.tr("e.g. 7K3Q-9AD"))
         self.serial_button.setText(self.tr("Check"))

@@ -35,6 +35,7 @@ class ScanRequest:
     operator: str = ""
     source: str = "typed"
     seen_at: float = dataclasses.field(default_factory=time.perf_counter)
+    mask: str | None = None  # yes / no / exempt, tapped on the mask check (h-report)
 
 
 # What the screen shows when there is no verdict (ScanOutcome.failure), by the error
@@ -79,6 +80,7 @@ class Snapshot:
     retest_window_s: int
     sync: Any  # gate.sync_summary(): data.sync.SyncSummary, or None when it could not be read
     flats: dict[str, str] = dataclasses.field(default_factory=dict)  # household id → flat
+    mask_check: bool = False  # setting mask.check: the gate screen shows the mask's one tap
 
 
 class GateClient(QObject):
@@ -111,7 +113,7 @@ class GateClient(QObject):
         def body() -> Verdict:
             return self._worker_gate().scan(  # refused once a check found the file damaged
                 request.payload, request.direction, request.temperature, request.reason,
-                request.operator)
+                request.operator, mask=request.mask)
 
         self.lane.submit(body, lambda v: self.scanned.emit(ScanOutcome(request, v)),
                          lambda e: self.scanned.emit(self._failure(request, e)))
@@ -172,7 +174,7 @@ class GateClient(QObject):
                 if household is not None:
                     flats[household.id] = household.flat
             return Snapshot(gate.clock.now(), gate.status(), queue, policy.retest_wait_s,
-                            policy.retest_window_s, _sync_summary(gate), flats)
+                            policy.retest_window_s, _sync_summary(gate), flats, policy.mask_check)
 
         def failed(error: BaseException) -> None:
             log.error("status not read: %s", error)

@@ -141,7 +141,69 @@ def test_status_counts(tmp_path):
     run(db, "scan", card["payload"], "--direction", "out", "--at", "2026-02-10T08:00")
     run(db, "scan", "nonsense", "--direction", "in", "--at", "2026-02-10T08:01")
     status = json.loads(run(db, "status", "--date", "2026-02-10", "--json").stdout)
-    assert status == {"scans_today": 2, "out_now": 1, "exits_today": 1, "fevers_today": 0, "unsynced": 2}
+    assert status == {"scans_today": 2, "out_now": 1, "exits_today": 1, "fevers_today": 0, "unsynced": 2,
+                      "outsiders_today": 0}
+
+
+def test_status_counts_the_outsiders_refused_that_day(tmp_path):
+    """Issue 17: `outsiders_today` sums the gate's outsider reports of the day (their count)."""
+    from kiosk.app import open_gate
+    from kiosk.clock import FixedClock
+    from tests.community import local
+
+    db = tmp_path / "gate.db"
+    run(db, "init", "--community", "X", "--start-date", "2026-02-10")
+    gate = open_gate(db, clock=FixedClock(local(10, 9)), checks=False)
+    try:
+        gate.report("outsider_refused", "小王", count=2)
+        gate.report("outsider_refused", "小王")
+        gate.report("crowding", "小王")
+    finally:
+        gate.close()
+    status = json.loads(run(db, "status", "--date", "2026-02-10", "--json").stdout)
+    assert status["outsiders_today"] == 3 and status["scans_today"] == 0
+    assert "outsiders_today  3" in run(db, "status", "--date", "2026-02-10").stdout
+
+
+@pytest.mark.parametrize(("mask", "code", "reason"), [
+    (None, 1, "mask_unconfirmed"), ("no", 1, "mask_missing"), ("YES", 0, "ok"), ("exempt", 0, "ok"),
+])
+def test_scan_with_the_mask_check_on(tmp_path, mask, code, reason):
+    db = tmp_path / "gate.db"
+    run(db, "init", "--community", "X", "--start-date", "2026-02-10")
+    household = run(db, "household", "add", "--building", "1", "--unit", "1", "--room", "101").stdout.strip()
+    card = json.loads(run(db, "card", "issue", "--household", household, "--kind", "life",
+                          "--valid-from", "2026-02-01").stdout)
+    assert run(db, "policy", "set", "mask.check", "on").returncode == 0
+    result = run(db, "scan", card["payload"], "--direction", "out", "--at", "2026-02-10T08:00",
+                 *(["--mask", mask] if mask else []))
+    verdict = json.loads(result.stdout)
+    assert (result.returncode, verdict["reason"]) == (code, reason)
+    assert verdict.get("mask") == (mask.lower() if mask else None)
+    assert ("mask" in verdict) is (mask is not None)  # the key only when an answer was given
+
+
+def test_scan_with_a_bad_mask_answer_is_exit_2_and_writes_nothing(community):
+    db, _, life = community
+    before = event_count(db)
+    result = run(db, "--lang", "en", "scan", life["payload"], "--direction", "out", "--mask", "maybe")
+    assert result.returncode == 2 and "Mask 'maybe' is not an answer" in result.stderr
+    assert event_count(db) == before
+
+
+def test_mask_rule_deny_makes_no_mask_a_rule_denial(tmp_path):
+    db = tmp_path / "gate.db"
+    run(db, "init", "--community", "X", "--start-date", "2026-02-10")
+    household = run(db, "household", "add", "--building", "1", "--unit", "1", "--room", "101").stdout.strip()
+    card = json.loads(run(db, "card", "issue", "--household", household, "--kind", "life",
+                          "--valid-from", "2026-02-01").stdout)
+    run(db, "policy", "set", "mask.check", "on")
+    run(db, "policy", "set", "mask.rule", "deny")
+    result = run(db, "--lang", "en", "scan", card["payload"], "--direction", "out", "--mask", "no",
+                 "--at", "2026-02-10T08:00")
+    verdict = json.loads(result.stdout)
+    assert (result.returncode, verdict["reason"], verdict["mask"]) == (1, "mask_required", "no")
+    assert verdict["message"] == "No mask: this community's rule does not let them pass"
 
 
 def test_policy_show_and_set(tmp_path):

@@ -121,6 +121,27 @@ def _fever_confirmed(w):
     return w.at(local(10, 8, 6)).scan(w.life, "in", temp="37.9")
 
 
+def _mask_not_tapped(w):
+    w.set("mask.check", "on")
+    return w.scan(w.life, "out", temp="36.5")
+
+
+def _no_mask_a_slip(w):
+    w.set("mask.check", "on")
+    return w.scan(w.life, "out", temp="36.5", mask="no")
+
+
+def _no_mask_the_rule(w):
+    w.set("mask.check", "on")
+    w.set("mask.rule", "deny")
+    return w.scan(w.life, "out", temp="36.5", mask="no")
+
+
+def _no_reading_comes_before_the_mask(w):
+    w.set("mask.check", "on")
+    return w.scan(w.life, "in")
+
+
 def _already_out(w):
     w.scan(w.life, "out")
     return w.at(local(10, 9)).scan(w.life, "out")
@@ -169,6 +190,11 @@ CASES = [
     pytest.param(_fever_first_reading, "fever_retest", Decision.RETEST, id="37.3 first reading"),
     pytest.param(_retest_too_soon, "retest_too_soon", Decision.RETEST, id="retest after 4 min"),
     pytest.param(_fever_confirmed, "fever_confirmed", Decision.DENY, id="retest still fever"),
+    pytest.param(_mask_not_tapped, "mask_unconfirmed", Decision.DENY, id="mask check on, no answer"),
+    pytest.param(_no_mask_a_slip, "mask_missing", Decision.DENY, id="no mask, mask.rule slip"),
+    pytest.param(_no_mask_the_rule, "mask_required", Decision.DENY, id="no mask, mask.rule deny"),
+    pytest.param(_no_reading_comes_before_the_mask, "temperature_required", Decision.DENY,
+                 id="the reading is checked before the mask"),
     pytest.param(_already_out, "already_out", Decision.DENY, id="out twice"),
     pytest.param(_quota_used, "quota_used", Decision.DENY, id="second life exit in window"),
     pytest.param(_work_quota_used, "work_quota_used", Decision.DENY, id="second work exit today"),
@@ -276,3 +302,19 @@ def test_an_old_generation_is_recorded_with_its_flat_and_generation(world):
     assert verdict.reason == "revoked" and verdict.household.flat == "3-2-301"
     event = world.store.event(verdict.event_id)
     assert (event.serial, event.generation) == (world.life.card.serial, 1)
+
+
+def test_a_mask_slip_consumes_no_quota_and_the_mask_on_passes(world):
+    """Issue 17: "no mask" (mask.rule slip) is action needed; a mask handed out, scan again."""
+    world.set("mask.check", "on")
+    slip = world.scan(world.life, "out", temp="36.5", mask="no")
+    assert slip.slip and slip.quota.used == 0
+    allowed = world.at(local(10, 8, 1)).scan(world.life, "out", temp="36.5", mask="yes")
+    assert allowed.allowed and allowed.quota.used == 1 and allowed.to_json()["mask"] == "yes"
+
+
+def test_a_mask_answer_that_is_not_one_is_bad_input_and_nothing_is_written(world):
+    before = _event_count(world)
+    with pytest.raises(BadInput):
+        world.scan(world.life, "out", temp="36.5", mask="maybe")
+    assert _event_count(world) == before

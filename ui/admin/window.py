@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
 
 from kiosk.operators import Operator, Role
+from ui.admin.deliveries_tab import ParcelsTab
 from ui.admin.log_tab import LogTab
 from ui.admin.tabs import AuditTab, IncidentsTab, OutNowTab, RosterTab, SettingsTab
 from ui.adminclient import AdminClient
@@ -27,11 +28,12 @@ class AdminWindow(QDialog):
         self.log_tab = LogTab(client, operator)
         self.incidents_tab = IncidentsTab(client, operator)
         self.out_tab = OutNowTab(client, operator)
+        self.parcels_tab = ParcelsTab(client, operator)  # h-report: deliveries waiting at the gate
         self.roster_tab = RosterTab(client, operator) if admin else None
         self.settings_tab = SettingsTab(client, operator, editable=admin)
         self.audit_tab = AuditTab(client) if admin else None
-        for tab in (self.log_tab, self.incidents_tab, self.out_tab, self.roster_tab, self.settings_tab,
-                    self.audit_tab):
+        for tab in (self.log_tab, self.incidents_tab, self.out_tab, self.parcels_tab, self.roster_tab,
+                    self.settings_tab, self.audit_tab):
             if tab is not None:
                 self.tabs.addTab(tab, "")
         layout = QVBoxLayout(self)
@@ -45,7 +47,8 @@ class AdminWindow(QDialog):
         self.setWindowTitle(self.tr("Admin: {name} ({role})").format(name=self.operator.name, role=role))
         titles: dict[QWidget | None, str] = {
             self.log_tab: self.tr("Log"), self.incidents_tab: self.tr("Incidents"),
-            self.out_tab: self.tr("Out now"), self.roster_tab: self.tr("Households and cards"),
+            self.out_tab: self.tr("Out now"), self.parcels_tab: self.tr("Parcels at the gate"),
+            self.roster_tab: self.tr("Households and cards"),
             self.settings_tab: self.tr("Settings"), self.audit_tab: self.tr("Audit log")}
         for i in range(self.tabs.count()):
             self.tabs.setTabText(i, titles[self.tabs.widget(i)])

@@ -32,6 +32,10 @@
         <translation>当前外出</translation>
     </message>
     <message>
+        <source>Parcels at the gate</source>
+        <translation>门口待领物资</translation>
+    </message>
+    <message>
         <source>Households and cards</source>
         <translation>住户与卡片</translation>
     </message>
@@ -208,6 +212,10 @@
         <translation>管理</translation>
     </message>
     <message>
+        <source>Report</source>
+        <translation>报告</translation>
+    </message>
+    <message>
         <source>Card does not scan? Type its number:</source>
         <translation>扫不出？手动输入卡号：</translation>
     </message>
@@ -309,6 +317,25 @@
     </message>
 </context>
 <context>
+    <name>MaskCheck</name>
+    <message>
+        <source>Mask worn?</source>
+        <translation>是否佩戴口罩？</translation>
+    </message>
+    <message>
+        <source>Mask on</source>
+        <translation>戴口罩</translation>
+    </message>
+    <message>
+        <source>No mask</source>
+        <translation>未戴</translation>
+    </message>
+    <message>
+        <source>Exempt</source>
+        <translation>免戴</translation>
+    </message>
+</context>
+<context>
     <name>OutNowTab</name>
     <message>
         <source>Refresh</source>
@@ -317,6 +344,29 @@
     <message>
         <source>{count} out now</source>
         <translation>当前外出 {count} 人</translation>
+    </message>
+</context>
+<context>
+    <name>ParcelsTab</name>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished">刷新</translation>
+    </message>
+    <message>
+        <source>%1 parcels waiting at the gate</source>
+        <translation>门口待领物资 %1 件</translation>
+    </message>
+    <message>
+        <source>Collected</source>
+        <translation>已领取</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Not done: %1</source>
+        <translation>未完成：%1</translation>
     </message>
 </context>
 <context>
@@ -348,6 +398,125 @@
     <message>
         <source>Too many wrong PINs: try again after %1</source>
         <translation>PIN码错误次数过多，请在%1后再试</translation>
+    </message>
+</context>
+<context>
+    <name>ReportDialog</name>
+    <message>
+        <source>Flat: %1</source>
+        <translation>房号：%1</translation>
+    </message>
+    <message>
+        <source>Flat (optional; a delivery needs one)</source>
+        <translation>房号（可不选；物资送达须选）</translation>
+    </message>
+    <message>
+        <source>No pass card</source>
+        <translation>无出入证</translation>
+    </message>
+    <message>
+        <source>Visiting a relative</source>
+        <translation>探亲访友</translation>
+    </message>
+    <message>
+        <source>Courier</source>
+        <translation>快递外卖</translation>
+    </message>
+    <message>
+        <source>Cough</source>
+        <translation>咳嗽</translation>
+    </message>
+    <message>
+        <source>Weak, tired</source>
+        <translation>乏力</translation>
+    </message>
+    <message>
+        <source>Short of breath</source>
+        <translation>呼吸困难</translation>
+    </message>
+    <message>
+        <source>Would not be measured</source>
+        <translation>拒绝测量体温</translation>
+    </message>
+    <message>
+        <source>Long queue</source>
+        <translation>排队人多</translation>
+    </message>
+    <message>
+        <source>Crowd dispersed</source>
+        <translation>聚集已劝散</translation>
+    </message>
+    <message>
+        <source>Vegetables</source>
+        <translation>蔬菜</translation>
+    </message>
+    <message>
+        <source>Medicine</source>
+        <translation>药品</translation>
+    </message>
+    <message>
+        <source>Parcel</source>
+        <translation>快递包裹</translation>
+    </message>
+    <message>
+        <source>Not recorded: record on paper</source>
+        <translation>未能记录：请纸质登记</translation>
+    </message>
+    <message>
+        <source>A program error: record on paper and tell the office</source>
+        <translation>程序出错：请纸质登记并告知社区办公室</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>报告</translation>
+    </message>
+    <message>
+        <source>Outsider refused: record now</source>
+        <translation>外来人员劝返：立即记录</translation>
+    </message>
+    <message>
+        <source>Outsider refused</source>
+        <translation>外来人员劝返</translation>
+    </message>
+    <message>
+        <source>Symptoms</source>
+        <translation>有症状</translation>
+    </message>
+    <message>
+        <source>Refused a reading</source>
+        <translation>拒绝测温</translation>
+    </message>
+    <message>
+        <source>Crowding</source>
+        <translation>门口聚集</translation>
+    </message>
+    <message>
+        <source>Delivery for a flat</source>
+        <translation>物资送达</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>How many people</source>
+        <translation>人数</translation>
+    </message>
+    <message>
+        <source>No flat</source>
+        <translation>不选房号</translation>
+    </message>
+    <message>
+        <source>A few words (no names, no ID numbers)</source>
+        <translation>简要说明（不写姓名、证件号）</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished">取消</translation>
     </message>
 </context>
 <context>

@@ -16,7 +16,8 @@ def log_header(admin_window, column: int) -> str:
 
 
 def test_the_admin_screens_switch_language_with_the_gate_screen(qtbot, admin_window, language):
-    assert tab_titles(admin_window) == ["出入记录", "异常事件", "当前外出", "住户与卡片", "设置", "操作日志"]
+    assert tab_titles(admin_window) == ["出入记录", "异常事件", "当前外出", "门口待领物资", "住户与卡片",
+                                        "设置", "操作日志"]
     assert admin_window.windowTitle() == "管理：社区办（管理员）"
     assert admin_window.log_tab.count.text() == "共 5 条"
     assert admin_window.log_tab.export_button.text() == "导出…"
@@ -25,8 +26,9 @@ def test_the_admin_screens_switch_language_with_the_gate_screen(qtbot, admin_win
     language.set("en")
     qtbot.waitUntil(lambda: admin_window.tabs.tabText(0) == "Log")
     wait_loaded(qtbot, admin_window.log_tab)  # the rows are read again, in English
-    assert tab_titles(admin_window) == ["Log", "Incidents", "Out now", "Households and cards", "Settings",
-                                  "Audit log"]
+    assert tab_titles(admin_window) == ["Log", "Incidents", "Out now", "Parcels at the gate",
+                                        "Households and cards", "Settings", "Audit log"]
+    assert admin_window.parcels_tab.refresh_button.text() == "Refresh"
     assert admin_window.windowTitle() == "Admin: 社区办 (admin)"
     tab = admin_window.log_tab
     assert tab.count.text() == "5 rows" and tab.export_button.text() == "Export…"
