@@ -224,6 +224,13 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER purge_markers_no_delete BEFORE DELETE ON purge_markers
     BEGIN SELECT RAISE(ABORT, 'purge markers are append-only'); END;
     """,
+    # 8 (branch h-office, issue 15): roster upkeep and the office's operators. A household
+    # that leaves the roster keeps its row (its events name it) with the time it left;
+    # an operator defined at the office comes down with the roster (source 'office').
+    """
+    ALTER TABLE households ADD COLUMN left_utc TEXT;
+    ALTER TABLE operators ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
+    """,
 ]
 
 
