@@ -854,9 +854,10 @@ def cmd_office_households(args: argparse.Namespace, _gate: object) -> int:
         print(json.dumps(rows, ensure_ascii=False))
         return EXIT_OK
     for row in rows:
-        kinds = ("，" if args.lang == "zh" else ", ").join(messages.cli_message(f"office_card_{kind}", args.lang, count=n)
-                         for kind, n in row["cards"].items() if n) or messages.cli_message(
-                             "office_no_cards", args.lang)
+        held = [messages.cli_message(f"office_card_{kind}", args.lang, count=n)
+                for kind, n in row["cards"].items() if n]
+        kinds = ("，" if args.lang == "zh" else ", ").join(held) or messages.cli_message(
+            "office_no_cards", args.lang)
         print(messages.cli_message("office_household", args.lang, building=row["building"],
                                    unit=row["unit"], room=row["room"], head=row["head"] or "-",
                                    members=row["members"], cards=kinds))
