@@ -393,7 +393,8 @@ def _guarded(args: argparse.Namespace) -> list[Path]:
 
         if sqlite_path(office) is not None:
             databases.append(sqlite_path(office))
-        databases.append(office_key_path(office, getattr(args, "key", None)))  # a key: guarded too
+        if sqlite_path(office) is not None or getattr(args, "key", None):  # a key: guarded too
+            databases.append(office_key_path(office, getattr(args, "key", None)))
     return databases
 
 
@@ -683,8 +684,10 @@ def _breach_line(gate: Gate | None, event_id: str, lang: str) -> str:
     """A quota breach as a volunteer reads it: the flat and the local time of the exit
     (the event id only when this gate cannot name them)."""
     event = gate.store.event(event_id) if gate is not None else None
-    household = gate.store.household(event.household_id) if event and event.household_id else None
-    if event is None or household is None or gate is None:
+    household = None
+    if gate is not None and event is not None and event.household_id:
+        household = gate.store.household(event.household_id)
+    if event is None or household is None:
         return _sync_message("sync_breach", lang, event=event_id)
     return messages.cli_message("sync_breach_flat", lang, flat=household.flat,
                                 at=event.at_local.strftime("%m-%d %H:%M"))

@@ -404,7 +404,7 @@ CLI = {
         "office_card_special": "{count} special",
         "office_no_cards": "no cards",
         "office_households_total": "{count} households",
-        "issued_missing": "Issued a {kind} to {count} households ({had} of {households} had one)",
+        "issued_missing": "Issued a {kind} card to {count} households ({had} of {households} had one)",
         "office_operator": "Operator {value} is defined at the community office: change it there "
                            "(kiosk office operator …)",
         "sync_breach_flat": "Quota exceeded, visible only after the sync: the exit of flat {flat} at "
