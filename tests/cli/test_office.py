@@ -142,3 +142,36 @@ def test_an_office_command_given_a_gate_database_says_so(tmp_path):
 def test_the_office_commands_need_an_office(tmp_path):
     result = run(tmp_path / "none.db", "office", "status", lang="en")
     assert result.returncode == 2 and "Give the office database with --office" in result.stderr
+
+
+def test_a_quota_breach_seen_at_sync_names_the_flat_and_the_time(office_url, tmp_path, capsys):
+    """Out at the north gate, out again at the south gate before they synced: the south
+    gate's sync names flat 2-1-101 and the local time of the exit, not ids."""
+    from data.sync import enroll, sync_once
+    from kiosk.app import open_gate
+    from kiosk.cli import main
+    from kiosk.clock import FixedClock
+    from kiosk.model import CardKind, Household
+    from tests.community import local, on_disk
+
+    clock = FixedClock(local(10, 8))
+    household = Household("H000211", "2", "1", "101", "欧阳娜", "13800000211", 4)
+    north = on_disk(tmp_path / "north.db", clock, households=[household])
+    life = north.issue(household, CardKind.LIFE, "欧阳娜")
+    sync_once(north.gate, office_url, clock)  # the north gate founds the office
+    enroll(tmp_path / "south.db", office_url, "南门", clock)
+    south = open_gate(tmp_path / "south.db", clock=clock)
+    try:
+        assert north.at(local(10, 9)).scan(life, "out", "36.5").reason == "ok"
+        clock.set(local(10, 10, 30))
+        assert south.service.scan(life.payload, "in", "36.5").reason == "ok"
+        clock.set(local(10, 11, 15))
+        assert south.service.scan(life.payload, "out", "36.5").reason == "ok"  # it cannot know yet
+        sync_once(north.gate, office_url, clock)
+    finally:
+        south.close()
+        north.close()
+    assert main(["--db", str(tmp_path / "south.db"), "sync"]) == 0
+    err = capsys.readouterr().err
+    assert "发现超额外出：2-1-101 户 02-10 11:15 的外出超出本期次数" in err
+    assert "H000211" not in err
