@@ -155,8 +155,11 @@ class OfficeSession:
         return Policy(self.store.settings())
 
     def import_households(self, households: list) -> None:
-        """The office's own store adds them, all or none (docs/sync.md)."""
-        self.store.add_households(households, self.clock.now())
+        """The office's own store adds them, all or none, an id drawn again on a clash
+        (docs/sync.md): a roster update of additions only."""
+        from kiosk.roster_plan import RosterPlan
+
+        self.apply_roster_plan(RosterPlan(households, [], [], [], 0))
 
     def apply_roster_plan(self, plan: Any) -> int:
         """A roster update, all or nothing, as one roster version (kiosk.roster_plan)."""
