@@ -141,6 +141,11 @@ class SyncSide:
                 conn.executemany("INSERT INTO keys (key_id, public_key, created_utc) VALUES (?, ?, ?)"
                                  " ON CONFLICT (key_id) DO UPDATE SET public_key = excluded.public_key",
                                  [tuple(k.values()) for k in keys])
+                # A household that moved flats goes off its old one first, so two that
+                # swapped flats at the office (roster upkeep) do not clash here.
+                conn.executemany("UPDATE households SET room = room || '~' || id WHERE id = ?"
+                                 " AND NOT (building = ? AND unit = ? AND room = ?)",
+                                 [(h["id"], h["building"], h["unit"], h["room"]) for h in households])
                 conn.executemany(_upsert_sql("households", HOUSEHOLD_COLUMNS, "id"),
                                  [tuple(h.values()) for h in households])
                 conn.executemany(_upsert_sql("cards", CARD_COLUMNS, "serial"),

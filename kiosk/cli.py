@@ -517,7 +517,7 @@ def cmd_operator_deactivate(args: argparse.Namespace, gate: Gate) -> int:
 
 def cmd_operator_list(args: argparse.Namespace, gate: Gate) -> int:
     rows: list[dict[str, Any]] = [{"name": s.operator.name, "role": s.operator.role.value,
-             "buildings": list(s.operator.buildings), "active": s.active}
+             "buildings": list(s.operator.buildings), "active": s.active, "source": s.source}
             for s in gate.operators().operators()]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
@@ -525,7 +525,8 @@ def cmd_operator_list(args: argparse.Namespace, gate: Gate) -> int:
         print(messages.cli_message("no_operators", args.lang), file=sys.stderr)
     else:
         for row in rows:
-            state = "" if row["active"] else "  (inactive)"
+            state = ("" if row["active"] else "  (inactive)") + (
+                "  (office)" if row["source"] == "office" else "")
             print(f"{row['name']}\t{row['role']}\t{','.join(row['buildings']) or '*'}{state}")
     return EXIT_OK
 

@@ -4,6 +4,7 @@ database. Two gates synced through a real office (SQLite file, PostgreSQL)."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import stat
 
@@ -57,6 +58,9 @@ def test_an_operator_added_at_the_office_signs_in_at_both_gates(office, tmp_path
         north.operators().add("小王", "volunteer", "1357", by="test")
         assert north.authenticate("1357").name == "小王"
         assert north.authenticate(PIN, "lead").name == "张楼长"
+        assert main(["--db", str(north.path), "operator", "list", "--json"]) == 0
+        listed = {r["name"]: r["source"] for r in json.loads(capsys.readouterr().out)}
+        assert listed == {"张楼长": "office", "小王": "local"}
         with pytest.raises(OperatorError) as refused:  # the office's operator is the office's to change
             north.operators().change_pin("张楼长", "975310")
         assert refused.value.key == "office_operator"

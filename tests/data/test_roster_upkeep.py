@@ -162,3 +162,16 @@ def test_an_update_at_the_office_reaches_the_gate_at_its_next_sync(gate, office_
     assert gate.gate.store.household("H000102").flat == "1-2-202"
     assert gate.at(local(10, 11)).scan(moved, "out", "36.5").reason == "ok"
     assert "2-1-101" not in [h.flat for h in gate.gate.store.households()]
+
+
+def test_two_households_that_swap_flats_at_the_office_swap_at_the_gate(gate, office_url, tmp_path, capsys):
+    sync_once(gate.gate, office_url, gate.clock)
+    roster = tmp_path / "swap.csv"
+    roster.write_text(HEADER + "1,1,101,司马光,13800000102,2\n1,1,102,欧阳娜,13800000101,3\n"
+                      "1,2,201,王芳,13800000121,1\n", encoding="utf-8-sig")
+    code, out, _ = kiosk(gate.gate.path, "roster", "import", str(roster), "--apply", "--json",
+                         capsys=capsys, office=office_url)
+    assert code == 0 and (json.loads(out)["moved"], json.loads(out)["removed"]) == (2, 0)
+    sync_once(gate.gate, office_url, gate.clock)
+    store = gate.gate.store
+    assert (store.household("H000101").flat, store.household("H000102").flat) == ("1-1-102", "1-1-101")
