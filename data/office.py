@@ -788,6 +788,12 @@ class OfficeStore:
                     [name, changes["role"], changes["buildings"], changes["pin_hash"],
                      changes.get("active", 1), stamp, version])
 
+    def device_status(self) -> list[dict]:
+        return self.office.device_status()
+
+    def issues(self) -> list[dict]:
+        return self.office.issues()
+
     def status_counts(self, local_date: str) -> dict[str, Any]:
         """What `office status` shows besides the devices: households, cards by kind and
         status, and each device's events of the local date."""

@@ -28,6 +28,7 @@ from kiosk.ports import RosterSession
 from kiosk.serial import normalize_household_id, normalize_serial
 
 if TYPE_CHECKING:  # the office's, the exports' and the chain's code load when a command needs them
+    from data.office import OfficeStore
     from data.sync import SyncReport
     from data.verify import ChainProblem, ChainReport
     from kiosk.office import IssuedCard
@@ -821,9 +822,9 @@ def _office_today(session: Any) -> dt.date:
 
 def cmd_office_status(args: argparse.Namespace, _gate: object) -> int:
     with _office_session(args) as session:
-        store = session.store
-        devices = store.office.device_status()
-        issues = store.office.issues()
+        store: OfficeStore = session.store
+        devices = store.device_status()
+        issues = store.issues()
         counts = store.status_counts(_office_today(session).isoformat())
     for device in devices:
         device["events_today"] = counts["events_today"].get(device["device_id"], 0)
