@@ -23,7 +23,7 @@ from data.store import Conflict, NotInitialised, is_storage_failure, storage_err
 from kiosk import messages, policy
 from kiosk.app import Gate, StartupFailed, default_db_path, init_community, open_gate, open_office_session
 from kiosk.errors import ENVIRONMENT, BadInput, EnvironmentFailure, GatepostError
-from kiosk.model import CardKind, Decision
+from kiosk.model import CardKind, CardStatus, Decision
 from kiosk.ports import RosterSession
 from kiosk.serial import normalize_household_id, normalize_serial
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the office's, the exports' and the chain's code load when a
     from data.verify import ChainProblem, ChainReport
     from kiosk.office import IssuedCard
     from kiosk.operators import Operator
+    from kiosk.roster_plan import RosterPlan
     from kiosk.startup import Finding
 
 Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -294,11 +295,12 @@ def cmd_roster_import(args: argparse.Namespace, gate: RosterSession) -> int:
         raise UsageError("\n".join(lines))
     plan = plan_roster(gate.store.households(include_left=True), households,
                        gate.store.left_household_ids())
-    to_revoke = sum(1 for h in plan.removed for c in gate.store.cards(h.id) if c.status.value != "revoked")
+    to_revoke = sum(1 for h in plan.removed for c in gate.store.cards(h.id)
+                    if c.status is not CardStatus.REVOKED)
     applying = not args.dry_run and (plan.additions_only or args.apply) and not plan.empty
     counts = {**plan.counts(), "cards_revoked": to_revoke if applying else 0,
               "cards_to_revoke": to_revoke, "applied": applying}
-    if not args.json and not (plan.additions_only and applying):
+    if not args.json and not plan.empty and not (plan.additions_only and applying):
         _print_plan(plan, to_revoke, args.lang)
     if applying:
         try:
@@ -321,7 +323,7 @@ def cmd_roster_import(args: argparse.Namespace, gate: RosterSession) -> int:
     return EXIT_OK
 
 
-def _print_plan(plan: Any, to_revoke: int, lang: str) -> None:
+def _print_plan(plan: RosterPlan, to_revoke: int, lang: str) -> None:
     """The preview of a roster update: the counts, then one line a household."""
     print(messages.cli_message("roster_plan", lang, **plan.counts(), cards_to_revoke=to_revoke))
     for h in plan.added:
@@ -849,7 +851,7 @@ def cmd_office_households(args: argparse.Namespace, _gate: object) -> int:
         households = session.store.households(args.building)
         cards: dict[str, list[Any]] = {}
         for card in session.store.cards():
-            if card.status.value != "revoked":
+            if card.status is not CardStatus.REVOKED:
                 cards.setdefault(card.household_id, []).append(card)
     rows = [{"id": h.id, "building": h.building, "unit": h.unit, "room": h.room, "flat": h.flat,
              "head": h.head, "phone": h.phone, "members": h.members,
