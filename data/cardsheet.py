@@ -53,15 +53,18 @@ def printable_cards(store: SqliteStore, today: dt.date, building: str | None = N
 def print_cards(store: SqliteStore, office: CardOffice, clock: Clock, out: Path,
                 building: str | None = None, lang: str = "zh", operator: str = "",
                 progress: Progress | None = None, force: bool = False,
-                guarded: tuple[Path, ...] = ()) -> tuple[int, int]:
-    """Write the sheets for a building (or all); returns (cards, pages). Audited.
+                guarded: tuple[Path, ...] = (),
+                cards: list[tuple[Card, Household]] | None = None) -> tuple[int, int]:
+    """Write the sheets for a building (or all), or of `cards` when given (the office's
+    `--new`); returns (cards, pages). Audited.
 
     Written through data.outputs (owner-only, never onto the database, its key or its
     backups, nor `guarded` files; an existing file only with `force`): OutputRefused."""
     databases = [p for p in (getattr(store, "path", None), *guarded) if p]  # an office store may have none
     check_output(out, databases, force)  # before the work: a refused path costs nothing
     today = clock.now().astimezone(Policy(store.settings()).timezone).date()
-    cards = printable_cards(store, today, building)
+    if cards is None:
+        cards = printable_cards(store, today, building)
     if not cards:
         return 0, 0
     community = store.community().name

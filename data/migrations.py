@@ -258,6 +258,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE sync_targets ADD COLUMN reports_acked INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE events ADD COLUMN mask TEXT;
     """,
+    # 9 (branch h-office, issue 15): roster upkeep and the office's operators. A household
+    # that leaves the roster keeps its row (its events name it) with the time it left;
+    # an operator defined at the office comes down with the roster (source 'office').
+    """
+    ALTER TABLE households ADD COLUMN left_utc TEXT;
+    ALTER TABLE operators ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
+    """,
 ]
 
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import sqlite3
 import urllib.parse
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data.store_reports import REPORT_COLUMNS
 from kiosk.chain import CHAINED_FIELDS, GENESIS
@@ -31,12 +32,17 @@ from kiosk.errors import ENVIRONMENT, REFUSED, GatepostError
 from kiosk.model import Card, CardKind, CardStatus, Household
 from kiosk.ports import Community
 
+if TYPE_CHECKING:
+    from kiosk.audit import AuditEntry
+    from kiosk.operators import PinAttempt, StoredOperator
+
 log = logging.getLogger("sync")
 
 # The event columns a gate sends, in the gate's own form (text times, JSON text).
 # "mask" (h-report): the passage's mask answer, also inside the chained verdict JSON.
 EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature", "mask")
-HOUSEHOLD_COLUMNS = ("id", "building", "unit", "room", "head", "phone", "members", "created_utc")
+HOUSEHOLD_COLUMNS = ("id", "building", "unit", "room", "head", "phone", "members", "created_utc",
+                     "left_utc")
 CARD_COLUMNS = ("serial", "household_id", "kind", "generation", "valid_from", "valid_to", "status",
                 "holder", "updated_utc", "replaced_by", "lineage")
 OFFICE_DEVICE = "office"  # the device id of the office itself: it records no scans
@@ -182,6 +188,23 @@ OFFICE_MIGRATIONS: list[str] = [
         received_utc TEXT NOT NULL
     );
     CREATE INDEX gate_reports_day ON gate_reports (local_date, kind)
+    """,
+    # 5 (branch h-office, issue 15): roster upkeep (a household that left keeps its row,
+    # with the time it left), the cards printed (`office cards print --new`), and the
+    # operators defined at the office, which come down to the gates with the roster.
+    """
+    ALTER TABLE households ADD COLUMN left_utc TEXT;
+    CREATE TABLE card_prints (serial TEXT PRIMARY KEY, printed_utc TEXT NOT NULL);
+    CREATE TABLE operators (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('volunteer', 'lead', 'admin')),
+        buildings TEXT NOT NULL DEFAULT '[]',
+        pin_hash TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        updated_utc TEXT NOT NULL,
+        change_seq {big} NOT NULL
+    );
+    CREATE INDEX operators_change ON operators (change_seq)
     """,
 ]
 
@@ -446,6 +469,8 @@ class OfficeDB:
         tables = self.tables()
         if "office_schema" in tables:
             return int(self.scalar("SELECT MAX(version) FROM office_schema") or 0)
+        if {"meta", "events", "passages"} <= tables:  # a gate's database given as the office's
+            raise SyncError("gate_db_not_office", target=self.name)
         if tables:
             raise SyncError("sync_not_an_office", target=self.name)
         return 0
@@ -503,7 +528,7 @@ class OfficeDB:
         self.executemany(
             f"INSERT INTO households ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
             f" ON CONFLICT (id) DO UPDATE SET {updates}",
-            [(*(r[c] for c in HOUSEHOLD_COLUMNS), version) for r in rows])
+            [(*(r.get(c) for c in HOUSEHOLD_COLUMNS), version) for r in rows])
 
     def upsert_cards(self, rows: list[dict], version: int) -> None:
         columns = (*CARD_COLUMNS, "change_seq")
@@ -605,6 +630,11 @@ class OfficeDB:
                            [version])
         return keys, households, cards
 
+    def operators_after(self, version: int) -> list[dict]:
+        """The operators defined here and changed after roster `version` (PIN hashes only)."""
+        return self.query("SELECT name, role, buildings, pin_hash, active, updated_utc FROM operators"
+                          " WHERE change_seq > ? ORDER BY name", [version])
+
     def count_events_after(self, office_seq: int, not_device: str) -> int:
         """How many events after `office_seq` other devices than `not_device` recorded."""
         return int(self.scalar("SELECT COUNT(*) FROM events WHERE office_seq > ? AND device_id <> ?",
@@ -688,11 +718,138 @@ class OfficeStore:
         rows = self.office.query("SELECT * FROM households WHERE id = ?", [household_id])
         return _household(rows[0]) if rows else None
 
-    def households(self, building: str | None = None) -> list[Household]:
+    def households(self, building: str | None = None, include_left: bool = False) -> list[Household]:
+        """The roster's households (by flat); those that left it only with `include_left`."""
         sql, params = "SELECT * FROM households", []
+        clauses = [] if include_left else ["left_utc IS NULL"]
         if building is not None:
-            sql, params = sql + " WHERE building = ?", [building]
+            clauses, params = [*clauses, "building = ?"], [building]
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
         return [_household(r) for r in self.office.query(sql + " ORDER BY building, unit, room", params)]
+
+    def left_household_ids(self) -> set[str]:
+        return {r["id"] for r in self.office.query("SELECT id FROM households WHERE left_utc IS NOT NULL")}
+
+    def apply_roster_plan(self, plan: Any, now: dt.datetime, new_id: Any) -> int:
+        """A roster update (kiosk.roster_plan.RosterPlan), all or nothing in one office
+        transaction, as one roster version the gates pull: as data.store.SqliteStore's.
+        Returns the cards revoked. data.store.Conflict when a flat clashes."""
+        from data.store import Conflict
+
+        stamp = utc_now_text(now)
+        try:
+            with self.atomic():
+                version = self.office.bump_roster()
+                for _, new in plan.moved:  # off their old flats first, so two may swap
+                    self.office.execute("UPDATE households SET room = ? WHERE id = ?",
+                                        [f"{new.room}~{new.id}", new.id])
+                for _, new in plan.moved:  # their printed cards show the old flat: print again
+                    self.office.execute("DELETE FROM card_prints WHERE serial IN (SELECT serial FROM"
+                                        " cards WHERE household_id = ?)", [new.id])
+                for _, new in [*plan.moved, *plan.changed]:
+                    self.office.execute(
+                        "UPDATE households SET building = ?, unit = ?, room = ?, head = ?, phone = ?,"
+                        " members = ?, left_utc = NULL, change_seq = ? WHERE id = ?",
+                        [new.building, new.unit, new.room, new.head, new.phone, new.members, version,
+                         new.id])
+                revoked = 0
+                for gone in plan.removed:
+                    self.office.execute("UPDATE households SET left_utc = ?, change_seq = ? WHERE id = ?",
+                                        [stamp, version, gone.id])
+                    revoked += self.office.execute(
+                        "UPDATE cards SET status = 'revoked', updated_utc = ?, change_seq = ?"
+                        " WHERE household_id = ? AND status != 'revoked'",
+                        [stamp, version, gone.id]).rowcount
+                taken = {r["id"] for r in self.office.query("SELECT id FROM households")}
+                rows = []
+                for h in plan.added:
+                    hid = h.id
+                    while hid in taken:  # drawn again, inside the transaction
+                        hid = new_id()
+                    taken.add(hid)
+                    rows.append({"id": hid, "building": h.building, "unit": h.unit, "room": h.room,
+                                 "head": h.head, "phone": h.phone, "members": h.members,
+                                 "created_utc": stamp})
+                self.office.upsert_households(rows, version)
+        except Exception as clash:
+            if _is_integrity_failure(clash):
+                raise Conflict(str(clash)) from None
+            raise
+        return revoked
+
+    # -- the office's own work (issue 15: `kiosk office ...`) -------------------------
+
+    def printed_serials(self) -> set[str]:
+        """The cards `office cards print` has put on a sheet (`--new` prints the others)."""
+        return {r["serial"] for r in self.office.query("SELECT serial FROM card_prints")}
+
+    def mark_printed(self, serials: list[str], now: dt.datetime) -> None:
+        with self.office.transaction():
+            self.office.executemany(
+                "INSERT INTO card_prints (serial, printed_utc) VALUES (?, ?)"
+                " ON CONFLICT (serial) DO UPDATE SET printed_utc = excluded.printed_utc",
+                [(s, utc_now_text(now)) for s in serials])
+
+    def audit(self, operator: str, action: str, target: str = "", details: dict | None = None,
+              now: dt.datetime | None = None) -> None:
+        """The office database has no audit log (data.cardsheet calls this after a print)."""
+
+    def operator_pepper(self) -> bytes:
+        """The pepper of the operators defined at the office, made at the first one. It is in
+        the office database so that each gate can receive it with the operators; a gate
+        keeps it in a file beside its database, never in it (docs/leads-and-office.md)."""
+        import secrets
+
+        with self.atomic():
+            text = self.office.meta("operator_pepper")
+            if text is None:
+                text = secrets.token_bytes(32).hex()
+                self.office.execute("INSERT INTO office_meta (key, value) VALUES (?, ?)",
+                                    ["operator_pepper", text])
+        return bytes.fromhex(text)
+
+    def operators(self) -> list[StoredOperator]:
+        from kiosk.operators import Operator, Role, StoredOperator
+
+        return [StoredOperator(Operator(r["name"], Role(r["role"]), tuple(json.loads(r["buildings"]))),
+                               r["pin_hash"], bool(r["active"]))
+                for r in self.office.query("SELECT * FROM operators ORDER BY name")]
+
+    def save_operator(self, name: str, now: dt.datetime, **changes: Any) -> None:
+        """Insert an operator (every column in `changes`) or change some of its columns, as a
+        roster change the gates pull."""
+        with self.atomic():
+            version = self.office.bump_roster()
+            stamp = utc_now_text(now)
+            if self.office.query("SELECT 1 FROM operators WHERE name = ?", [name]):
+                sets = ", ".join(f"{column} = ?" for column in changes)
+                self.office.execute(f"UPDATE operators SET {sets}, updated_utc = ?, change_seq = ?"
+                                    " WHERE name = ?", [*changes.values(), stamp, version, name])
+            else:
+                self.office.execute(
+                    "INSERT INTO operators (name, role, buildings, pin_hash, active, updated_utc,"
+                    " change_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [name, changes["role"], changes["buildings"], changes["pin_hash"],
+                     changes.get("active", 1), stamp, version])
+
+    def device_status(self) -> list[dict]:
+        return self.office.device_status()
+
+    def issues(self) -> list[dict]:
+        return self.office.issues()
+
+    def status_counts(self, local_date: str) -> dict[str, Any]:
+        """What `office status` shows besides the devices: households, cards by kind and
+        status, and each device's events of the local date."""
+        households = int(self.office.scalar("SELECT COUNT(*) FROM households WHERE left_utc IS NULL") or 0)
+        cards: dict[str, dict[str, int]] = {}
+        for r in self.office.query("SELECT kind, status, COUNT(*) AS n FROM cards GROUP BY kind, status"):
+            cards.setdefault(r["kind"], {})[r["status"]] = int(r["n"])
+        today = {r["device_id"]: int(r["n"]) for r in self.office.query(
+            "SELECT device_id, COUNT(*) AS n FROM events WHERE local_date = ? GROUP BY device_id",
+            [local_date])}
+        return {"households": households, "cards": cards, "events_today": today}
 
     def add_households(self, households: Iterable[Household], now: dt.datetime) -> None:
         """All or none: a flat already registered refuses the whole batch (data.store.Conflict)."""
@@ -755,6 +912,45 @@ class OfficeStore:
     def audit_line(self, operator: str, action: str, target: str, details: dict | None,
                    now: dt.datetime) -> None:
         """The office database has no audit log: its card work is the office's to log."""
+
+
+class OfficeOperatorStore:
+    """kiosk.operators.OperatorStore over the office database: operators are added, given
+    a PIN and deactivated here, and reach the gates with the roster. No one signs in at
+    the office database, so the PIN guard is the gates' alone; no audit log here."""
+
+    def __init__(self, store: OfficeStore):
+        self.store = store
+
+    def operators(self) -> list[StoredOperator]:
+        return self.store.operators()
+
+    def add_operator(self, stored: StoredOperator, audit: AuditEntry) -> None:
+        op = stored.operator
+        self.store.save_operator(op.name, audit.at_utc, role=op.role.value,
+                                 buildings=json.dumps(list(op.buildings), ensure_ascii=False),
+                                 pin_hash=stored.pin_hash, active=int(stored.active))
+
+    def set_operator_active(self, name: str, active: bool, audit: AuditEntry) -> None:
+        self.store.save_operator(name, audit.at_utc, active=int(active))
+
+    def set_pin_hash(self, name: str, pin_hash: str, audit: AuditEntry) -> None:
+        self.store.save_operator(name, audit.at_utc, pin_hash=pin_hash)
+
+    def pin_failures(self) -> tuple[int, dt.datetime | None]:
+        return 0, None
+
+    def count_pin_attempt(self, now: dt.datetime, wait_after: Callable[[int], dt.timedelta]) -> PinAttempt:
+        from kiosk.operators import PinAttempt
+
+        return PinAttempt(0, None, False)
+
+    def pin_accepted(self, audit: AuditEntry, rehash: tuple[str, str] | None) -> None:
+        """Nothing to clear: no one signs in at the office database."""
+
+    def audit(self, operator: str, action: str, target: str = "", details: dict[str, Any] | None = None,
+              now: dt.datetime | None = None) -> None:
+        """The office database has no audit log."""
 
 
 def _household(row: dict) -> Household:

@@ -2,6 +2,8 @@
 
 - `gate.db.pepper`: 32 random bytes mixed into every PIN hash (kiosk/operators.py), so a
   stolen database file or backup alone does not let anyone guess a PIN.
+- `gate.db.office-pepper`: the office's pepper for the operators defined at the office
+  (their hashes come down with the roster); written by a sync, never in the database.
 - `gate.db.pgpass`: the PostgreSQL office's password, as a libpq password file
   (host:port:database:user:password), handed to psycopg as `passfile`; the setting sync.url
   keeps the address without it, so `policy show`, the settings tab, backups and logs never
@@ -66,6 +68,28 @@ def read_pepper(db_path: str | Path) -> bytes:
     if len(data) != PEPPER_BYTES:
         raise ValueError(f"{path} is damaged: {len(data)} bytes, not {PEPPER_BYTES}")
     return data
+
+
+def office_pepper_path(db_path: str | Path) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".office-pepper")
+
+
+def read_office_pepper(db_path: str | Path) -> bytes | None:
+    """The office's operator pepper as this gate last received it, or None (never synced
+    since the office defined an operator, or a database restored without the file: the
+    next sync writes it again)."""
+    try:
+        data = office_pepper_path(db_path).read_bytes()
+    except FileNotFoundError:
+        return None
+    return data if len(data) == PEPPER_BYTES else None
+
+
+def write_office_pepper(db_path: str | Path, pepper: bytes) -> None:
+    """Keep the office's operator pepper beside the database (owner-only), if it changed."""
+    if read_office_pepper(db_path) != pepper:
+        _write_private(office_pepper_path(db_path), pepper, replace=True)
 
 
 # -- the office password ------------------------------------------------------------------

@@ -30,6 +30,7 @@ from data.store_reports import ReportSide
 from data.store_sync import SyncSide
 from kiosk import quota as quota_rules
 from kiosk.chain import GENESIS, event_hash, sign
+from kiosk.errors import BadInput
 from kiosk.model import (
     Card,
     CardKind,
@@ -42,6 +43,7 @@ from kiosk.model import (
 from kiosk.office import CardConflict
 from kiosk.policy import Policy
 from kiosk.ports import Community, Passage, StorageError, StoredTextDamaged
+from kiosk.roster_plan import RosterPlan
 
 log = logging.getLogger("db")
 
@@ -58,6 +60,10 @@ def parse_utc(text: str) -> dt.datetime:
 
 class NotInitialised(FileNotFoundError):
     """No Gatepost database at that path (run `kiosk init`)."""
+
+
+class OfficeDatabase(BadInput):
+    """The file is the community office's database, not a gate's: use `kiosk office ...`."""
 
 
 class Conflict(ValueError):
@@ -122,6 +128,11 @@ def connect(path: str | Path) -> sqlite3.Connection:
     """A connection with the pragmas every Gatepost database runs under."""
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False,
                            timeout=10)
+    # An office file given as a gate's (`kiosk --db office.db ...`): said in a sentence,
+    # before WAL would be switched on in a file that lives on a shared folder.
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'office_schema'").fetchone():
+        conn.close()
+        raise OfficeDatabase("office_db_not_gate", path=str(path))
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -322,12 +333,48 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
             [building, unit, room]).fetchone()
         return _household(dict(row)) if row else None
 
-    def households(self, building: str | None = None) -> list[Household]:
-        sql, params = "SELECT * FROM households", []
+    def households(self, building: str | None = None, include_left: bool = False) -> list[Household]:
+        """The roster's households (by flat); those that left it only with `include_left`."""
+        sql, params = "SELECT * FROM households WHERE (? OR left_utc IS NULL)", [include_left]
         if building is not None:
-            sql, params = sql + " WHERE building = ?", [building]
+            sql, params = sql + " AND building = ?", [*params, building]
         rows = self.db.execute(sql + " ORDER BY building, unit, room", params)
         return [_household(dict(r)) for r in rows.fetchall()]
+
+    def left_household_ids(self) -> set[str]:
+        """The households that left the roster (roster upkeep): their rows stay for the log."""
+        return {r[0] for r in self.db.execute("SELECT id FROM households WHERE left_utc IS NOT NULL")}
+
+    def apply_roster_plan(self, plan: RosterPlan, now: dt.datetime,
+                          new_id: Callable[[], str]) -> int:
+        """A roster update (kiosk.roster_plan), all or nothing in one write transaction:
+        households added (ids drawn again on a clash), changed, moved (through a free
+        placeholder room, so two households may swap flats), and removed (marked as left,
+        their cards revoked). Returns the cards revoked. Conflict when a flat clashes."""
+        stamp = utc_text(now)
+        conn = self.db.conn
+        try:
+            with self._write():
+                for _, new in plan.moved:  # off their old flats first
+                    conn.execute("UPDATE households SET room = ? WHERE id = ?",
+                                 [f"{new.room}~{new.id}", new.id])
+                for _, new in [*plan.moved, *plan.changed]:
+                    conn.execute("UPDATE households SET building = ?, unit = ?, room = ?, head = ?,"
+                                 " phone = ?, members = ?, left_utc = NULL WHERE id = ?",
+                                 [new.building, new.unit, new.room, new.head, new.phone, new.members,
+                                  new.id])
+                gone = [h.id for h in plan.removed]
+                conn.executemany("UPDATE households SET left_utc = ? WHERE id = ?",
+                                 [(stamp, hid) for hid in gone])
+                revoked = 0
+                for hid in gone:
+                    revoked += conn.execute(
+                        "UPDATE cards SET status = 'revoked', updated_utc = ? WHERE household_id = ?"
+                        " AND status != 'revoked'", [stamp, hid]).rowcount
+                self.import_households(plan.added, now, new_id)
+        except sqlite3.IntegrityError as clash:
+            raise Conflict(str(clash)) from None
+        return revoked
 
     def card(self, serial: str) -> Card | None:
         row = self.db.execute("SELECT * FROM cards WHERE serial = ?", [serial]).fetchone()
@@ -420,7 +467,10 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
                         " AND NOT EXISTS (SELECT 1 FROM incidents WHERE event_id = e.id"
                         " AND kind = 'quota_breach')", [event_id]).rowcount
                     if added:
-                        log.warning("quota breach: household %s, event %s", household, event_id)
+                        flat = conn.execute("SELECT building || '-' || unit || '-' || room FROM"
+                                            " households WHERE id = ?", [household]).fetchone()
+                        log.warning("quota breach: flat %s, event %s", flat[0] if flat else household,
+                                    event_id)
                         found.append(event_id)
         return found
 

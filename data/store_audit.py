@@ -46,9 +46,33 @@ class AuditSide:
 
     def operators(self) -> list[StoredOperator]:
         rows = self.db.execute(
-            "SELECT name, role, buildings, pin_hash, active FROM operators ORDER BY name")
-        return [StoredOperator(Operator(r[0], Role(r[1]), tuple(json.loads(r[2]))), r[3], bool(r[4]))
-                for r in rows.fetchall()]
+            "SELECT name, role, buildings, pin_hash, active, source FROM operators"
+            " ORDER BY source = 'local', name")  # the office's first: they win a shared PIN
+        return [StoredOperator(Operator(r[0], Role(r[1]), tuple(json.loads(r[2]))), r[3], bool(r[4]),
+                               r[5]) for r in rows.fetchall()]
+
+    def write_pulled_operators(self, rows: list[dict]) -> None:
+        """Operators defined at the office (name, role, buildings, pin_hash, active,
+        updated_utc), in the caller's transaction, each change with its audit line (at the
+        office's time of the change). One of
+        them replaces a local operator of the same name: the office defines it."""
+        known = {s.operator.name: s for s in self.operators()}
+        for r in rows:
+            self.db.execute(
+                "INSERT INTO operators (name, role, buildings, pin_hash, active, created_utc,"
+                " updated_utc, source) VALUES (?, ?, ?, ?, ?, ?, ?, 'office') ON CONFLICT (name)"
+                " DO UPDATE SET role = excluded.role, buildings = excluded.buildings, pin_hash ="
+                " excluded.pin_hash, active = excluded.active, updated_utc = excluded.updated_utc,"
+                " source = 'office'",
+                [r["name"], r["role"], r["buildings"], r["pin_hash"], int(r["active"]),
+                 r["updated_utc"], r["updated_utc"]])
+            before = known.get(r["name"])
+            action = ("operator_add" if before is None or before.source != "office"
+                      else "operator_deactivate" if before.active and not r["active"]
+                      else "pin_change" if before.pin_hash != r["pin_hash"] else None)
+            if action is not None:
+                self._write_entry(AuditEntry(_parse_utc(r["updated_utc"]), "office", action, r["name"],
+                                             {"role": r["role"], "source": "office"}))
 
     def add_operator(self, stored: StoredOperator, audit: AuditEntry) -> None:
         """The operator and its audit line, in one transaction: both or neither."""

@@ -53,6 +53,7 @@ class SyncSide:
         def _write(self) -> Any: ...
         def community(self) -> Community: ...
         def carry_passage(self, old_serial: str, new_serial: str) -> None: ...
+        def write_pulled_operators(self, rows: list[dict]) -> None: ...
 
     def sync_target(self, target: str) -> dict:
         """The outbox row of one target: acked_seq, cursors, last success and error."""
@@ -131,15 +132,21 @@ class SyncSide:
     # -- what comes down ------------------------------------------------------------------
 
     def apply_roster(self, target: str, version: int, keys: list[dict], households: list[dict],
-                     cards: list[dict]) -> None:
-        """The office's roster changes, and the target's roster cursor, in one transaction.
-        RosterConflict (and nothing kept) when a row clashes with this gate's own."""
+                     cards: list[dict], operators: Sequence[dict] = ()) -> None:
+        """The office's roster changes (its operators too), and the target's roster cursor,
+        in one transaction. RosterConflict (and nothing kept) when a row clashes with this
+        gate's own."""
         conn = self.db.conn
         try:
             with self._write():
                 conn.executemany("INSERT INTO keys (key_id, public_key, created_utc) VALUES (?, ?, ?)"
                                  " ON CONFLICT (key_id) DO UPDATE SET public_key = excluded.public_key",
                                  [tuple(k.values()) for k in keys])
+                # A household that moved flats goes off its old one first, so two that
+                # swapped flats at the office (roster upkeep) do not clash here.
+                conn.executemany("UPDATE households SET room = room || '~' || id WHERE id = ?"
+                                 " AND NOT (building = ? AND unit = ? AND room = ?)",
+                                 [(h["id"], h["building"], h["unit"], h["room"]) for h in households])
                 conn.executemany(_upsert_sql("households", HOUSEHOLD_COLUMNS, "id"),
                                  [tuple(h.values()) for h in households])
                 conn.executemany(_upsert_sql("cards", CARD_COLUMNS, "serial"),
@@ -147,6 +154,8 @@ class SyncSide:
                 for card in cards:  # a card re-issued at the office: out where the lost one was
                     if card["replaced_by"]:
                         self.carry_passage(card["serial"], card["replaced_by"])
+                if operators:
+                    self.write_pulled_operators(list(operators))
                 conn.execute("UPDATE sync_targets SET roster_cursor = ? WHERE target = ?",
                              [version, target])
         except sqlite3.IntegrityError as clash:

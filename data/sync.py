@@ -36,7 +36,13 @@ from data.office import (
     target_name,
     utc_now_text,
 )
-from data.secretfiles import has_password, passfile_path, split_password, write_passfile
+from data.secretfiles import (
+    has_password,
+    passfile_path,
+    split_password,
+    write_office_pepper,
+    write_passfile,
+)
 from data.store import SqliteStore, parse_utc
 from data.store_sync import RosterConflict
 from kiosk import codec, messages
@@ -149,8 +155,17 @@ class OfficeSession:
         return Policy(self.store.settings())
 
     def import_households(self, households: list) -> None:
-        """The office's own store adds them, all or none (docs/sync.md)."""
-        self.store.add_households(households, self.clock.now())
+        """The office's own store adds them, all or none, an id drawn again on a clash
+        (docs/sync.md): a roster update of additions only."""
+        from kiosk.roster_plan import RosterPlan
+
+        self.apply_roster_plan(RosterPlan(households, [], [], [], 0))
+
+    def apply_roster_plan(self, plan: Any) -> int:
+        """A roster update, all or nothing, as one roster version (kiosk.roster_plan)."""
+        from kiosk.serial import new_household_id
+
+        return self.store.apply_roster_plan(plan, self.clock.now(), new_household_id)
 
     def office(self) -> CardOffice:
         path = office_key_path(self.url, self.key_file)
@@ -517,14 +532,28 @@ def _pull_roster(store: SqliteStore, office: OfficeDB, report: SyncReport) -> No
     cursor = store.sync_target(report.target)["roster_cursor"]
     with office.transaction(snapshot=True):
         version = office.roster_version()
+        pepper = office.meta("operator_pepper")
         if version == cursor:
+            _keep_office_pepper(store, pepper)
             return
         keys, households, cards = office.roster_changes_after(cursor)
+        operators = office.operators_after(cursor)
+    _keep_office_pepper(store, pepper)  # before the hashes it checks
     try:
-        store.apply_roster(report.target, version, keys, households, cards)
+        store.apply_roster(report.target, version, keys, households, cards, operators)
     except RosterConflict as clash:  # a flat this gate registered itself under another id
         raise SyncError("sync_roster_conflict", clash) from None
-    report.roster_changes += len(keys) + len(households) + len(cards)
+    report.roster_changes += len(keys) + len(households) + len(cards) + len(operators)
+
+
+def _keep_office_pepper(store: SqliteStore, pepper: str | None) -> None:
+    """The office operators' pepper, in its file beside the gate's database (written again
+    if a restore left it behind); never in the database or its backups."""
+    if pepper is not None:
+        try:
+            write_office_pepper(store.path, bytes.fromhex(pepper))
+        except OSError as failure:
+            raise SyncError("sync_failed", f"office pepper: {failure}") from failure
 
 
 def _pull_events(store: SqliteStore, office: OfficeDB, report: SyncReport, progress: Progress,

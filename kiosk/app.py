@@ -19,7 +19,7 @@ from data.device_key import attach_device_key, create_device_key
 from data.keyfile import device_key_path, key_path, read_private_key, write_private_key
 from data.operators_store import SqliteOperatorStore
 from data.outputs import OutputRefused as OutputRefused  # re-exported: the screens show its message
-from data.secretfiles import read_pepper
+from data.secretfiles import read_office_pepper, read_pepper
 from data.store import SqliteStore
 from data.store import is_storage_failure as is_storage_failure  # re-exported: for the screens
 from kiosk import codec, messages, startup
@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # imported where they are used: the office's and the exports'
     from data.verify import ChainReport
     from kiosk.audit import AuditEntry
     from kiosk.model import Card, Household
+    from kiosk.roster_plan import RosterPlan
 
 
 def default_db_path() -> Path:
@@ -143,6 +144,12 @@ class Gate:
 
         import_households(self.store, households, self.clock.now())
 
+    def apply_roster_plan(self, plan: RosterPlan) -> int:
+        """A roster update (kiosk.roster_plan), all or nothing; returns the cards revoked."""
+        from kiosk.serial import new_household_id
+
+        return self.store.apply_roster_plan(plan, self.clock.now(), new_household_id)
+
     def typed_card(self, typed: str) -> TypedCard:
         """What a typed serial names, shown before the scan counts (kiosk.typed.TypedCard)."""
         return typed_look_up(self.store, typed)
@@ -161,9 +168,11 @@ class Gate:
         """The operators over this gate's store and its PIN pepper (made on first use)."""
         try:
             pepper = read_pepper(self.path)
+            office_pepper = read_office_pepper(self.path)  # the office's operators' (docs/sync.md)
         except (OSError, ValueError) as failure:
             raise StorageError(f"PIN pepper: {failure}") from failure
-        return OperatorService(SqliteOperatorStore(self.store), self.clock, pepper, self.pin_cost)
+        return OperatorService(SqliteOperatorStore(self.store), self.clock, pepper, self.pin_cost,
+                               office_pepper)
 
     def authenticate(self, pin: str, role: str = "volunteer") -> Operator | None:
         """The operator with this PIN and at least `role` ("volunteer" < "lead" < "admin").

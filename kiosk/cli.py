@@ -23,15 +23,17 @@ from data.store import Conflict, NotInitialised, is_storage_failure, storage_err
 from kiosk import messages, policy
 from kiosk.app import Gate, StartupFailed, default_db_path, init_community, open_gate, open_office_session
 from kiosk.errors import ENVIRONMENT, BadInput, EnvironmentFailure, GatepostError
-from kiosk.model import CardKind, Decision
+from kiosk.model import CardKind, CardStatus, Decision
 from kiosk.ports import RosterSession
 from kiosk.serial import normalize_household_id, normalize_serial
 
 if TYPE_CHECKING:  # the office's, the exports' and the chain's code load when a command needs them
+    from data.office import OfficeStore
     from data.sync import SyncReport
     from data.verify import ChainProblem, ChainReport
     from kiosk.office import IssuedCard
     from kiosk.operators import Operator
+    from kiosk.roster_plan import RosterPlan
     from kiosk.startup import Finding
 
 Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -98,8 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     roster = command("roster", "import the household roster").add_subparsers(
         dest="action", metavar="ACTION", required=True)
-    p = command("import", "import households from CSV or XLSX: all rows or none", roster)
+    p = command("import", "import households from CSV or XLSX: all rows or none. An updated "
+                "roster (changed, moved or removed households) is shown first and applied with "
+                "--apply", roster)
     p.add_argument("file", type=Path)
+    p.add_argument("--apply", action="store_true", help="apply an update that changes, moves or "
+                   "removes households (their cards revoked), after its preview")
+    p.add_argument("--dry-run", action="store_true", help="only show what the file would change")
+    p.add_argument("--json", action="store_true", help="print the counts as JSON")
     p.set_defaults(run=cmd_roster_import)
     _office_target(p)
 
@@ -267,12 +275,14 @@ def cmd_household_add(args: argparse.Namespace, gate: RosterSession) -> int:
 
 
 def cmd_roster_import(args: argparse.Namespace, gate: RosterSession) -> int:
+    """A first roster is imported as before; an update is planned (kiosk.roster_plan),
+    shown, and applied only with --apply when it changes, moves or removes households."""
     from data.outputs import refuse_guarded_input
+    from kiosk.roster_plan import plan_roster
 
     refuse_guarded_input(args.file, _guarded(args))  # reading it would drop SQLite's locks
-    existing = {(h.building, h.unit, h.room) for h in gate.store.households()}
     try:
-        households, errors = parse_roster(args.file, existing)
+        households, errors = parse_roster(args.file, set())
     except RosterFileError as refused:
         raise UsageError(messages.roster_message(refused.key, args.lang, value=refused.value)) from None
     except OSError as failure:
@@ -284,12 +294,49 @@ def cmd_roster_import(args: argparse.Namespace, gate: RosterSession) -> int:
                                           message=messages.roster_message(e.key, args.lang, value=e.value))
                   for e in errors]
         raise UsageError("\n".join(lines))
-    try:
-        gate.import_households(households)  # a gate's or the office's own way (docs/sync.md)
-    except Conflict:
-        raise UsageError(messages.roster_message("roster_conflict", args.lang)) from None
-    print(messages.cli_message("roster_imported", args.lang, count=len(households)))
+    plan = plan_roster(gate.store.households(include_left=True), households,
+                       gate.store.left_household_ids())
+    to_revoke = sum(1 for h in plan.removed for c in gate.store.cards(h.id)
+                    if c.status is not CardStatus.REVOKED)
+    applying = not args.dry_run and (plan.additions_only or args.apply) and not plan.empty
+    counts = {**plan.counts(), "cards_revoked": to_revoke if applying else 0,
+              "cards_to_revoke": to_revoke, "applied": applying}
+    if not args.json and not plan.empty and not (plan.additions_only and applying):
+        _print_plan(plan, to_revoke, args.lang)
+    if applying:
+        try:
+            if plan.additions_only:
+                gate.import_households(plan.added)  # a gate's or the office's own way (docs/sync.md)
+            else:
+                gate.apply_roster_plan(plan)
+        except Conflict:
+            raise UsageError(messages.roster_message("roster_conflict", args.lang)) from None
+    if args.json:
+        print(json.dumps(counts))
+    elif plan.empty:
+        print(messages.cli_message("roster_unchanged", args.lang, count=plan.unchanged))
+    elif plan.additions_only and applying:
+        print(messages.cli_message("roster_imported", args.lang, count=len(plan.added)))
+    elif applying:
+        print(messages.cli_message("roster_updated", args.lang, **counts))
+    else:
+        print(messages.cli_message("roster_preview_only", args.lang))
     return EXIT_OK
+
+
+def _print_plan(plan: RosterPlan, to_revoke: int, lang: str) -> None:
+    """The preview of a roster update: the counts, then one line a household."""
+    print(messages.cli_message("roster_plan", lang, **plan.counts(), cards_to_revoke=to_revoke))
+    for h in plan.added:
+        print(messages.cli_message("roster_plan_added", lang, flat=h.flat, head=h.head))
+    for old, new in plan.changed:
+        print(messages.cli_message("roster_plan_changed", lang, flat=new.flat, head=new.head,
+                                   was=f"{old.head} {old.phone} {old.members}".strip(),
+                                   now=f"{new.head} {new.phone} {new.members}".strip()))
+    for old, new in plan.moved:
+        print(messages.cli_message("roster_plan_moved", lang, flat=old.flat, to=new.flat, head=new.head))
+    for h in plan.removed:
+        print(messages.cli_message("roster_plan_removed", lang, flat=h.flat, head=h.head))
 
 
 # Card commands write their audit line in the change's own transaction (kiosk.office); on
@@ -350,7 +397,8 @@ def _guarded(args: argparse.Namespace) -> list[Path]:
 
         if sqlite_path(office) is not None:
             databases.append(sqlite_path(office))
-        databases.append(office_key_path(office, getattr(args, "key", None)))  # a key: guarded too
+        if sqlite_path(office) is not None or getattr(args, "key", None):  # a key: guarded too
+            databases.append(office_key_path(office, getattr(args, "key", None)))
     return databases
 
 
@@ -473,7 +521,7 @@ def cmd_operator_deactivate(args: argparse.Namespace, gate: Gate) -> int:
 
 def cmd_operator_list(args: argparse.Namespace, gate: Gate) -> int:
     rows: list[dict[str, Any]] = [{"name": s.operator.name, "role": s.operator.role.value,
-             "buildings": list(s.operator.buildings), "active": s.active}
+             "buildings": list(s.operator.buildings), "active": s.active, "source": s.source}
             for s in gate.operators().operators()]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
@@ -481,7 +529,8 @@ def cmd_operator_list(args: argparse.Namespace, gate: Gate) -> int:
         print(messages.cli_message("no_operators", args.lang), file=sys.stderr)
     else:
         for row in rows:
-            state = "" if row["active"] else "  (inactive)"
+            state = ("" if row["active"] else "  (inactive)") + (
+                "  (office)" if row["source"] == "office" else "")
             print(f"{row['name']}\t{row['role']}\t{','.join(row['buildings']) or '*'}{state}")
     return EXIT_OK
 
@@ -622,9 +671,7 @@ def _add_sync_commands(command: AddCommand, commands: Subcommands) -> None:
     p.add_argument("--key", type=Path, help="where to write the signing key (default: beside a SQLite "
                    "office file; required for PostgreSQL)")
     p.set_defaults(run=cmd_office_init, needs_db=False)
-    p = command("status", "the office's gates: events received, last push, gaps and chain breaks", office)
-    p.add_argument("--office", metavar="URL", required=True)
-    p.set_defaults(run=cmd_office_status, needs_db=False)
+    _add_office_work(command, office)
 
     gate = command("gate", "set up this gate").add_subparsers(dest="action", metavar="ACTION", required=True)
     p = command("enroll", "a new gate database from the office: community, public keys, settings, "
@@ -638,7 +685,20 @@ def _sync_message(key: str, lang: str, target: str = "", detail: object = "", **
     return messages.cli_message(key, lang, target=target, detail=detail, **fields)
 
 
-def _print_sync_report(report: SyncReport, lang: str, as_json: bool) -> None:
+def _breach_line(gate: Gate | None, event_id: str, lang: str) -> str:
+    """A quota breach as a volunteer reads it: the flat and the local time of the exit
+    (the event id only when this gate cannot name them)."""
+    event = gate.store.event(event_id) if gate is not None else None
+    household = None
+    if gate is not None and event is not None and event.household_id:
+        household = gate.store.household(event.household_id)
+    if event is None or household is None:
+        return _sync_message("sync_breach", lang, event=event_id)
+    return messages.cli_message("sync_breach_flat", lang, flat=household.flat,
+                                at=event.at_local.strftime("%m-%d %H:%M"))
+
+
+def _print_sync_report(report: SyncReport, lang: str, as_json: bool, gate: Gate | None = None) -> None:
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
@@ -649,7 +709,7 @@ def _print_sync_report(report: SyncReport, lang: str, as_json: bool) -> None:
         print(_sync_message(f"sync_issue_{issue['kind']}", lang, device=issue["device_id"],
                             first=issue["first_seq"], last=issue["last_seq"]), file=sys.stderr)
     for event_id in report.breaches:
-        print(_sync_message("sync_breach", lang, event=event_id), file=sys.stderr)
+        print(_breach_line(gate, event_id, lang), file=sys.stderr)
 
 
 def cmd_sync(args: argparse.Namespace, gate: Gate) -> int:
@@ -663,7 +723,7 @@ def cmd_sync(args: argparse.Namespace, gate: Gate) -> int:
         return 130  # stopped by the user (Ctrl-C): the usual shell code; nothing is lost
     finally:
         bar.close()
-    _print_sync_report(report, args.lang, args.json)
+    _print_sync_report(report, args.lang, args.json, gate)
     return EXIT_OK
 
 
@@ -679,16 +739,220 @@ def cmd_office_init(args: argparse.Namespace, _gate: object) -> int:
     return EXIT_OK
 
 
-def cmd_office_status(args: argparse.Namespace, _gate: object) -> int:
-    from data.office import open_office
+def _add_office_work(command: AddCommand, office: Subcommands) -> None:
+    """The office's own work on its database (issue 15; docs/leads-and-office.md)."""
+    def target(p: argparse.ArgumentParser, required: bool = True) -> None:
+        p.add_argument("--office", metavar="URL", required=required, default=os.environ.get(
+            "KIOSK_OFFICE") or None, help="the office database: sqlite:///path/office.db or "
+            "postgresql://user@host/db" + ("" if required else " (default: $KIOSK_OFFICE)"))
 
-    office = open_office(args.office)
+    p = command("status", "the office's gates and their last sync, events per gate today, "
+                "households, cards, gaps and chain breaks", office)
+    target(p, required=False)
+    p.add_argument("--json", action="store_true", help="print it as JSON")
+    p.set_defaults(run=cmd_office_status, needs_db=False)
+    p = command("households", "the office's household list: flat, head, members, cards", office)
+    target(p)
+    p.add_argument("--building", help="only this building")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_office_households, needs_db=False)
+    cards = command("cards", "the office's card sheets", office).add_subparsers(
+        dest="what", metavar="ACTION", required=True)
+    p = command("print", "A4 card sheets from the office's roster, as PDF", cards)
+    target(p)
+    p.add_argument("--building", help="only this building's cards")
+    p.add_argument("--new", action="store_true", help="only the cards not printed yet")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE", help="the PDF to write, owner-only")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.add_argument("--key", type=Path, help="the office's signing key file (default: beside a "
+                   "SQLite office file; required for PostgreSQL)")
+    p.set_defaults(run=cmd_office_cards_print, needs_db=False)
+    card = command("card", "bulk card work at the office", office).add_subparsers(
+        dest="what", metavar="ACTION", required=True)
+    p = command("issue-missing", "a card to every household that has none of that kind "
+                "(all or nothing)", card)
+    target(p)
+    p.add_argument("--building", help="only this building's households")
+    p.add_argument("--kind", default="life", choices=[k.value for k in CardKind])
+    p.add_argument("--key", type=Path, help="the office's signing key file (default: beside a "
+                   "SQLite office file; required for PostgreSQL)")
+    p.set_defaults(run=cmd_office_issue_missing, needs_db=False)
+    operator = command("operator", "operators defined at the office: they reach every gate "
+                       "with the roster at its next sync", office).add_subparsers(
+        dest="what", metavar="ACTION", required=True)
+    p = command("add", "add an operator for every gate; the PIN is read from standard input",
+                operator)
+    target(p)
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", required=True, choices=["volunteer", "lead", "admin"])
+    p.add_argument("--building", action="append", default=[], help="a lead's building (repeat)")
+    p.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
+    p.set_defaults(run=cmd_office_operator_add, needs_db=False)
+    p = command("set-pin", "a new PIN for an office operator, read from standard input", operator)
+    target(p)
+    p.add_argument("--name", required=True)
+    p.add_argument("--pin-stdin", action="store_true", help="read the new PIN from standard input")
+    p.set_defaults(run=cmd_office_operator_set_pin, needs_db=False)
+    p = command("deactivate", "stop an office operator's PIN on every gate", operator)
+    target(p)
+    p.add_argument("--name", required=True)
+    p.set_defaults(run=cmd_office_operator_deactivate, needs_db=False)
+    p = command("list", "the office's operators: name, role, buildings, active", operator)
+    target(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_office_operator_list, needs_db=False)
+    # `kiosk office export` (the community's merged log: branch h-lead) is added here, as
+    # `command("export", ..., office)` with `target(p)`, run by a cmd_office_export.
+
+
+@contextlib.contextmanager
+def _office_session(args: argparse.Namespace) -> Iterator[Any]:
+    """The office database of --office, as data.sync.OfficeSession; closed after."""
+    if not args.office:
+        raise UsageError(messages.cli_message("no_office_url", args.lang))
+    session = open_office_session(args.office, getattr(args, "key", None), args.lang)
     try:
-        devices = office.device_status()
-        issues = office.issues()
+        yield session
     finally:
-        office.close()
-    print(json.dumps({"devices": devices, "issues": issues}, ensure_ascii=False))
+        session.close()
+
+
+def _office_today(session: Any) -> dt.date:
+    """Today in the community's time zone (the office's setting), not the machine's."""
+    today: dt.date = session.clock.now().astimezone(session.policy().timezone).date()
+    return today
+
+
+def cmd_office_status(args: argparse.Namespace, _gate: object) -> int:
+    with _office_session(args) as session:
+        store: OfficeStore = session.store
+        devices = store.device_status()
+        issues = store.issues()
+        counts = store.status_counts(_office_today(session).isoformat())
+    for device in devices:
+        device["events_today"] = counts["events_today"].get(device["device_id"], 0)
+    shown = {"devices": devices, "issues": issues, "households": counts["households"],
+             "cards": counts["cards"]}
+    if args.json:
+        print(json.dumps(shown, ensure_ascii=False))
+        return EXIT_OK
+    never = messages.cli_message("sync_never", args.lang)
+    for device in devices:
+        print(messages.cli_message("office_status_gate", args.lang, name=device["name"] or "-",
+                                   device=device["device_id"], last=device["last_push_utc"] or never,
+                                   events=device["events"], today=device["events_today"]))
+    active = sum(by_status.get("active", 0) for by_status in counts["cards"].values())
+    print(messages.cli_message("office_status_roster", args.lang, households=counts["households"],
+                               cards=active, issues=len(issues)))
+    return EXIT_OK
+
+
+def cmd_office_households(args: argparse.Namespace, _gate: object) -> int:
+    with _office_session(args) as session:
+        households = session.store.households(args.building)
+        cards: dict[str, list[Any]] = {}
+        for card in session.store.cards():
+            if card.status is not CardStatus.REVOKED:
+                cards.setdefault(card.household_id, []).append(card)
+    rows = [{"id": h.id, "building": h.building, "unit": h.unit, "room": h.room, "flat": h.flat,
+             "head": h.head, "phone": h.phone, "members": h.members,
+             "cards": {k.value: sum(1 for c in cards.get(h.id, []) if c.kind is k) for k in CardKind}}
+            for h in households]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return EXIT_OK
+    for row in rows:
+        held = [messages.cli_message(f"office_card_{kind}", args.lang, count=n)
+                for kind, n in row["cards"].items() if n]
+        kinds = ("，" if args.lang == "zh" else ", ").join(held) or messages.cli_message(
+            "office_no_cards", args.lang)
+        print(messages.cli_message("office_household", args.lang, building=row["building"],
+                                   unit=row["unit"], room=row["room"], head=row["head"] or "-",
+                                   members=row["members"], cards=kinds))
+    print(messages.cli_message("office_households_total", args.lang, count=len(rows)), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_office_cards_print(args: argparse.Namespace, _gate: object) -> int:
+    from data.cardsheet import print_cards, printable_cards
+    from data.export import FontMissing
+
+    with _office_session(args) as session:
+        store = session.store
+        cards = printable_cards(store, _office_today(session), args.building)
+        if args.new:
+            printed = store.printed_serials()
+            cards = [(c, h) for c, h in cards if c.serial not in printed]
+        if not cards:
+            raise UsageError(messages.cli_message("no_cards", args.lang))
+        try:
+            with _writing_errors(args.out, args.lang):
+                count, pages = print_cards(store, session.office(), session.clock, args.out,
+                                           args.building, args.lang, operator=_os_user(),
+                                           force=args.force, guarded=tuple(_guarded(args)),
+                                           cards=cards)
+        except FontMissing:
+            raise UsageError(messages.cli_message("no_font", args.lang)) from None
+        store.mark_printed([c.serial for c, _ in cards], session.clock.now())
+    print(messages.cli_message("cards_printed", args.lang, count=count, pages=pages, path=args.out))
+    return EXIT_OK
+
+
+def cmd_office_issue_missing(args: argparse.Namespace, _gate: object) -> int:
+    with _office_session(args) as session:
+        households = session.store.households(args.building)
+        issued = session.office().issue_missing(households, CardKind(args.kind), by=_os_user())
+    print(messages.cli_message("issued_missing", args.lang, count=len(issued),
+                               kind=messages.log_text(args.kind, args.lang),
+                               had=len(households) - len(issued), households=len(households)))
+    return EXIT_OK
+
+
+def _office_operators(session: Any) -> Any:
+    from data.office import OfficeOperatorStore
+    from kiosk.operators import OperatorService
+
+    return OperatorService(OfficeOperatorStore(session.store), session.clock,
+                           session.store.operator_pepper())
+
+
+def cmd_office_operator_add(args: argparse.Namespace, _gate: object) -> int:
+    pin = _read_pin(args)
+    with _office_session(args) as session:
+        operator = _office_operators(session).add(args.name, args.role, pin, tuple(args.building),
+                                                  by=_os_user())
+    print(messages.cli_message("operator_added", args.lang, name=operator.name, role=operator.role.value))
+    return EXIT_OK
+
+
+def cmd_office_operator_set_pin(args: argparse.Namespace, _gate: object) -> int:
+    pin = _read_pin(args)
+    with _office_session(args) as session:
+        _office_operators(session).change_pin(args.name, pin, by=_os_user())
+    print(messages.cli_message("pin_changed", args.lang, name=args.name))
+    return EXIT_OK
+
+
+def cmd_office_operator_deactivate(args: argparse.Namespace, _gate: object) -> int:
+    with _office_session(args) as session:
+        _office_operators(session).deactivate(args.name, by=_os_user())
+    print(messages.cli_message("operator_deactivated", args.lang, name=args.name))
+    return EXIT_OK
+
+
+def cmd_office_operator_list(args: argparse.Namespace, _gate: object) -> int:
+    with _office_session(args) as session:
+        stored = session.store.operators()
+    rows = [{"name": s.operator.name, "role": s.operator.role.value,
+             "buildings": list(s.operator.buildings), "active": s.active} for s in stored]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    elif not rows:
+        print(messages.cli_message("no_operators", args.lang), file=sys.stderr)
+    else:
+        for row in rows:
+            state = "" if row["active"] else "  (inactive)"
+            print(f"{row['name']}\t{row['role']}\t{','.join(row['buildings']) or '*'}{state}")
     return EXIT_OK
 
 

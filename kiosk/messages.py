@@ -252,6 +252,34 @@ CLI = {
         "report_note_long": "备注太长：最多 {limit} 个字",
         "bad_mask": "口罩“{value}”不对，可选：{choices}",
         "parcel_not_waiting": "这件物资已被领取，或不在待领清单中",
+        # the office's own work, roster upkeep, office operators (issue 15, branch h-office)
+        "office_db_not_gate": "{path} 是社区办公室的数据库，不是门岗的：请用 kiosk office …（例如 "
+                              "kiosk office households --office sqlite://{path}），未写入任何内容",
+        "gate_db_not_office": "{target} 是门岗的数据库，不是社区办公室的：门岗命令请用 kiosk --db 该文件 …，"
+                              "未写入任何内容",
+        "no_office_url": "请用 --office 给出社区办公室数据库（sqlite:///路径/office.db 或 postgresql://…），"
+                         "或设置 KIOSK_OFFICE",
+        "roster_unchanged": "名册没有变化（{count}户与数据库一致），未写入任何内容",
+        "roster_plan": "名册变化：新增{added}户，信息变更{changed}户，换房{moved}户，迁出{removed}户"
+                       "（注销其卡{cards_to_revoke}张），不变{unchanged}户",
+        "roster_plan_added": "  新增  {flat}  {head}",
+        "roster_plan_changed": "  变更  {flat}  {was} → {now}",
+        "roster_plan_moved": "  换房  {flat} → {to}  {head}",
+        "roster_plan_removed": "  迁出  {flat}  {head}",
+        "roster_preview_only": "以上尚未写入。核对无误后，加 --apply 再运行一次即全部生效（全部或全不）",
+        "roster_updated": "名册已更新：新增{added}户，变更{changed}户，换房{moved}户，迁出{removed}户，"
+                          "注销卡片{cards_revoked}张；出入记录全部保留",
+        "office_status_gate": "门岗 {name}（{device}）：最近同步 {last}，共 {events} 条记录，今日 {today} 条",
+        "office_status_roster": "住户 {households} 户，有效卡片 {cards} 张，设备异常 {issues} 项",
+        "office_household": "{building}号楼{unit}单元{room}室  {head}  {members}人  {cards}",
+        "office_card_life": "生活卡{count}张",
+        "office_card_work": "工作卡{count}张",
+        "office_card_special": "特殊卡{count}张",
+        "office_no_cards": "无卡",
+        "office_households_total": "共 {count} 户",
+        "issued_missing": "已为 {count} 户发放{kind}（{households} 户中 {had} 户已有）",
+        "office_operator": "操作员 {value} 由社区办公室设定，请在办公室修改（kiosk office operator …）",
+        "sync_breach_flat": "发现超额外出：{flat} 户 {at} 的外出超出本期次数（同步后才可见，已记入异常事件）",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -374,6 +402,39 @@ CLI = {
         "report_note_long": "The note is too long: {limit} characters at most",
         "bad_mask": "Mask '{value}' is not an answer; choose one of {choices}",
         "parcel_not_waiting": "This parcel was collected already, or is not on the waiting list",
+        # the office's own work, roster upkeep, office operators (issue 15, branch h-office)
+        "office_db_not_gate": "{path} is the community office's database, not a gate's: use kiosk "
+                              "office … (e.g. kiosk office households --office sqlite://{path}); "
+                              "nothing was written",
+        "gate_db_not_office": "{target} is a gate's database, not the community office's: give it to "
+                              "a gate command as kiosk --db FILE …; nothing was written",
+        "no_office_url": "Give the office database with --office (sqlite:///path/office.db or "
+                         "postgresql://…), or set KIOSK_OFFICE",
+        "roster_unchanged": "The roster has not changed ({count} households as in the database); "
+                            "nothing was written",
+        "roster_plan": "Roster changes: {added} added, {changed} changed, {moved} moved, {removed} "
+                       "removed ({cards_to_revoke} of their cards revoked), {unchanged} unchanged",
+        "roster_plan_added": "  added    {flat}  {head}",
+        "roster_plan_changed": "  changed  {flat}  {was} → {now}",
+        "roster_plan_moved": "  moved    {flat} → {to}  {head}",
+        "roster_plan_removed": "  removed  {flat}  {head}",
+        "roster_preview_only": "Nothing was written yet. When this is right, run it again with --apply "
+                               "(all of it or nothing)",
+        "roster_updated": "Roster updated: {added} added, {changed} changed, {moved} moved, {removed} "
+                          "removed, {cards_revoked} cards revoked; every past record stays",
+        "office_status_gate": "Gate {name} ({device}): last sync {last}, {events} events, {today} today",
+        "office_status_roster": "{households} households, {cards} active cards, {issues} device issues",
+        "office_household": "{building}-{unit}-{room}  {head}  {members} people  {cards}",
+        "office_card_life": "{count} life",
+        "office_card_work": "{count} work",
+        "office_card_special": "{count} special",
+        "office_no_cards": "no cards",
+        "office_households_total": "{count} households",
+        "issued_missing": "Issued a {kind} card to {count} households ({had} of {households} had one)",
+        "office_operator": "Operator {value} is defined at the community office: change it there "
+                           "(kiosk office operator …)",
+        "sync_breach_flat": "Quota exceeded, visible only after the sync: the exit of flat {flat} at "
+                            "{at} was beyond its window's limit (an incident was recorded)",
     },
 }
 

@@ -168,6 +168,19 @@ class CardOffice:
                                                              "replaces": card.serial})
         return IssuedCard(renewed, household, self.payload(renewed))
 
+    def issue_missing(self, households: list[Household], kind: CardKind = CardKind.LIFE,
+                      by: str | None = None) -> list[IssuedCard]:
+        """A card of `kind` to each of `households` that holds no active or suspended card
+        of that kind, all in one write transaction: one refused card and none is issued."""
+        issued: list[IssuedCard] = []
+        with self.store.atomic():
+            for household in households:
+                held = [c for c in self.store.cards(household.id)
+                        if c.kind is kind and c.status is not CardStatus.REVOKED]
+                if not held:
+                    issued.append(self.issue(household.id, kind, household.head, by=by))
+        return issued
+
     def payload(self, card: Card) -> str:
         code = codec.CardCode(
             key_id=codec.key_id(self.signing_key.public_key()), community=self.store.community().id,

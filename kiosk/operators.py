@@ -125,6 +125,9 @@ class StoredOperator:
     operator: Operator
     pin_hash: str
     active: bool = True
+    # "local": added on this database; "office": defined at the office and pulled with the
+    # roster, its hash peppered with the office's pepper (docs/leads-and-office.md)
+    source: str = "local"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,18 +197,24 @@ def is_current(stored: str, cost: PinCost = PIN_COST) -> bool:
     return parts is not None and parts[:4] == (HASH_VERSION, cost.n, cost.r, cost.p)
 
 
-def matching(pin: str, hashes: list[str], pepper: bytes) -> list[int]:
-    """The indexes of `hashes` that `pin` opens, at one derivation per (version, cost, salt)."""
-    derived: dict[tuple[str, int, int, int, bytes], str] = {}
+def matching(pin: str, hashes: list[str], pepper: bytes | list[bytes | None]) -> list[int]:
+    """The indexes of `hashes` that `pin` opens, at one derivation per (version, cost, salt,
+    pepper). `pepper` is one for all, or one per hash (None: a hash that cannot be checked
+    here, an office operator's before the office's pepper came down)."""
+    peppers = pepper if isinstance(pepper, list) else [pepper] * len(hashes)
+    derived: dict[tuple[str, int, int, int, bytes, bytes | None], str] = {}
     found = []
     for index, stored in enumerate(hashes):
         parts = _parts(stored)
         if parts is None or parts[0] not in ("scrypt", HASH_VERSION):
             continue
         scheme, n, r, p, salt, digest = parts
-        key = (scheme, n, r, p, salt)
+        secret = peppers[index]
+        if secret is None and scheme == HASH_VERSION:
+            continue
+        key = (scheme, n, r, p, salt, secret if scheme == HASH_VERSION else None)
         if key not in derived:
-            key_bytes = _derive(pin, salt, n, r, p, pepper if scheme == HASH_VERSION else None)
+            key_bytes = _derive(pin, salt, n, r, p, secret if scheme == HASH_VERSION else None)
             derived[key] = key_bytes.hex() if key_bytes is not None else ""
         if derived[key] and hmac.compare_digest(derived[key], digest):
             found.append(index)
@@ -232,15 +241,29 @@ class OperatorService:
     scrypt parameters of new hashes (PIN_COST unless the composition root says otherwise).
     """
 
-    def __init__(self, store: OperatorStore, clock: Clock, pepper: bytes, cost: PinCost = PIN_COST):
+    def __init__(self, store: OperatorStore, clock: Clock, pepper: bytes, cost: PinCost = PIN_COST,
+                 office_pepper: bytes | None = None):
         self.store = store
         self.clock = clock
         self.pepper = pepper
         self.cost = cost
+        self.office_pepper = office_pepper  # for the operators pulled from the office
+
+    def _peppers(self, stored: list[StoredOperator]) -> list[bytes | None]:
+        return [self.office_pepper if s.source == "office" else self.pepper for s in stored]
+
+    def _local(self, name: str) -> StoredOperator:
+        """An operator this database may change: one defined at the office is changed there."""
+        stored, _ = self._stored(name)
+        if stored.source == "office":
+            raise OperatorError("office_operator", value=name)
+        return stored
 
     def _gate_salt(self, existing: list[StoredOperator]) -> bytes:
         """The salt every current hash of this gate shares, or a new one for the first."""
         for stored in existing:
+            if stored.source == "office":
+                continue
             parts = _parts(stored.pin_hash)
             if parts is not None and is_current(stored.pin_hash, self.cost):
                 return parts[4]
@@ -250,7 +273,7 @@ class OperatorService:
         """The PIN's hash; OperatorError when another active operator has this PIN already."""
         others = [s for s in existing if s.active and s.operator.name != skip]
         # The PIN is the identity, so two operators may not share one.
-        if matching(pin, [s.pin_hash for s in others], self.pepper):
+        if matching(pin, [s.pin_hash for s in others], self._peppers(others)):
             raise OperatorError("pin_in_use")
         return hash_pin(pin, self.pepper, self._gate_salt(existing), self.cost)
 
@@ -285,13 +308,13 @@ class OperatorService:
         raise OperatorError("unknown_operator", value=name)
 
     def deactivate(self, name: str, by: str = "") -> None:
-        self._stored(name)
+        self._local(name)
         self.store.set_operator_active(name, False, AuditEntry(
             self.clock.now(), by, "operator_deactivate", name, {}))
 
     def change_pin(self, name: str, pin: str, by: str = "") -> None:
         """A new PIN for an operator (forgotten, or seen by someone): the old one stops working."""
-        stored, existing = self._stored(name)
+        stored, existing = self._local(name), self.store.operators()
         pin = check_pin_shape(pin, stored.operator.role)
         pin_hash = self._new_hash(pin, existing, skip=name)
         self.store.set_pin_hash(name, pin_hash, AuditEntry(
@@ -320,11 +343,12 @@ class OperatorService:
             assert attempt.until is not None, "a refused attempt is locked until a moment"
             raise PinLocked(attempt.until)
         existing = [s for s in self.store.operators() if s.active]
-        found = matching(pin.strip(), [s.pin_hash for s in existing], self.pepper)
+        found = matching(pin.strip(), [s.pin_hash for s in existing], self._peppers(existing))
         match = existing[found[0]] if found else None
         if match is not None and match.operator.may(role):
             rehash, details = None, {}
-            if not is_current(match.pin_hash, self.cost):  # an old hash: store the current kind now
+            # an old hash: store the current kind now (an office operator's is the office's)
+            if not is_current(match.pin_hash, self.cost) and match.source != "office":
                 rehash = (match.operator.name, hash_pin(pin.strip(), self.pepper,
                                                         self._gate_salt(existing), self.cost))
             if len(pin.strip()) < min_digits(match.operator.role):  # set before the rule

@@ -224,6 +224,8 @@ def downgrade_to_0_1_0(path: Path) -> None:
                           "DROP INDEX cards_one_life", "DROP INDEX cards_lineage",  # migration 6
                           "ALTER TABLE cards DROP COLUMN replaced_by",
                           "ALTER TABLE cards DROP COLUMN lineage",
+                          "ALTER TABLE households DROP COLUMN left_utc",  # migration 9 (h-office)
+                          "ALTER TABLE operators DROP COLUMN source",
                           "PRAGMA user_version = 5"):
             conn.execute(statement)
         conn.commit()
@@ -253,5 +255,6 @@ def test_a_gate_from_0_1_0_gets_a_device_key_at_its_next_start_and_the_office_le
         assert (sync.pushed, sync.issues) == (5, [])
     finally:
         gate.close()
-    code = main(["--db", str(community.path), "--lang", "en", "office", "status", "--office", office])
+    code = main(["--db", str(community.path), "--lang", "en", "office", "status", "--office", office,
+                 "--json"])
     assert code == 0 and json.loads(capsys.readouterr().out)["issues"] == []
