@@ -16,18 +16,19 @@ event is the verification's own.
 """
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from kiosk import codec
 from kiosk.chain import CHAINED_FIELDS, event_hash_values, sign, signature_valid
+
+if TYPE_CHECKING:
+    import concurrent.futures
 
 # A row as the walk reads it: the chained fields, then these three.
 ROW_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature")
@@ -114,6 +115,9 @@ def checked_chunks(chunks: Iterable[list[Sequence[Any]]], checker: RowChecker, w
         for chunk in chunks:
             yield chunk, checker.check(judged(chunk))
         return
+    import concurrent.futures  # only here: every CLI command's start-up imports this module
+    import multiprocessing
+
     # spawn, not fork: verify_chain may run in a process with threads (the gate screen's
     # backup check), where a forked child can inherit a held lock.
     context = multiprocessing.get_context("spawn")

@@ -18,9 +18,8 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-import sqlite_utils
-
 from data import walguard
+from data.lean_db import LeanDatabase
 from data.migrations import migrate
 from data.outputs import owner_only
 from data.store_audit import AuditSide
@@ -159,7 +158,7 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide):
             _OPEN_STORES.setdefault(self.path.resolve(), weakref.WeakSet()).add(self)
 
     def _open(self) -> None:
-        self.db = sqlite_utils.Database(connect(self.path))
+        self.db = LeanDatabase(connect(self.path))  # sqlite-utils loads only when needed
         # SQLite keeps these two files open, and never replaces them, while a connection
         # is open: their identities now are what every commit is checked against.
         self._wal_identity = walguard.identities(self.path)
