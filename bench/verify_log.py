@@ -103,7 +103,8 @@ def main() -> None:
             path = Path(scratch) / f"gate-{count}.db"
             made = time.perf_counter()
             build(path, count)
-            print(f"# {count} events built in {time.perf_counter() - made:.1f} s", file=sys.stderr, flush=True)
+            print(f"# {count} events built in {time.perf_counter() - made:.1f} s", file=sys.stderr,
+                  flush=True)
             verify = [sys.executable, "-m", "kiosk.cli", "--db", str(path), "verify-log", "--json"]
             runs = args.runs if count < 200_000 else 1
             figures = {"events": count, "runs": runs}

@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from data import walguard
-from data.lean_db import LeanDatabase
 from data.migrations import migrate
 from data.outputs import owner_only
 from data.store_audit import AuditSide
 from data.store_chain import ChainSide
+from data.store_db import LeanDatabase
 from data.store_log import LogSide
 from data.store_sync import SyncSide
 from kiosk import quota as quota_rules

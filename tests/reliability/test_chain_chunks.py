@@ -48,8 +48,9 @@ def append_events(community, count: int) -> list[str]:
         row["chain_hash"] = previous = event_hash(previous, row)
         row["signature"] = sign(store.signer, row["chain_hash"])
         rows.append(tuple(row[c] for c in EVENT_COLUMNS))
+    marks = ", ".join("?" * len(EVENT_COLUMNS))
     with store._write():
-        conn.executemany(f"INSERT INTO events ({columns}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})", rows)
+        conn.executemany(f"INSERT INTO events ({columns}) VALUES ({marks})", rows)
     return [r[0] for r in rows]
 
 
