@@ -102,14 +102,12 @@ def workers_for(total: int) -> int:
     return cores if cores > 1 and total >= PARALLEL_FROM else 0
 
 
-def checked_chunks(chunks: Iterable[list[Sequence[Any]]], checker: RowChecker, workers: int,
-                   skip: Callable[[Sequence[Any]], bool] = lambda row: False,
-                   ) -> Iterator[tuple[list[Sequence[Any]], Flags]]:
-    """Each chunk with its flags, in order; the rows `skip` names are not judged. With
-    workers, a few chunks are in flight at once (never the whole log in memory) while this
-    process reads the next ones."""
-    def judged(chunk: list[Sequence[Any]]) -> list[Sequence[Any] | None]:
-        return [None if skip(row) else row for row in chunk]
+def checked_chunks(chunks: Iterable[Any], checker: RowChecker, workers: int,
+                   judged: Callable[[Any], list[Sequence[Any] | None]] = list,
+                   ) -> Iterator[tuple[Any, Flags]]:
+    """Each chunk with its flags, in order; `judged(chunk)` is what the checker sees (None
+    for a row it must not judge). With workers, a few chunks are in flight at once (never
+    the whole log in memory) while this process reads the next ones."""
 
     if workers <= 0:
         for chunk in chunks:
@@ -117,18 +115,29 @@ def checked_chunks(chunks: Iterable[list[Sequence[Any]]], checker: RowChecker, w
         return
     import concurrent.futures  # only here: every CLI command's start-up imports this module
     import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
 
     # spawn, not fork: verify_chain may run in a process with threads (the gate screen's
     # backup check), where a forked child can inherit a held lock.
     context = multiprocessing.get_context("spawn")
+    pending: deque[tuple[Any, concurrent.futures.Future[Flags] | None]] = deque()
+
+    def flags(chunk: Any, future: concurrent.futures.Future[Flags] | None) -> Flags:
+        try:
+            if future is not None:
+                return future.result()
+        except BrokenProcessPool:  # a worker died (killed, out of memory): this process does it
+            pass
+        return checker.check(judged(chunk))
+
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                                 initargs=checker.portable()) as pool:
-        pending: deque[tuple[list[Sequence[Any]], concurrent.futures.Future[Flags]]] = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.submit(_check_in_worker, judged(chunk))))
+            try:
+                pending.append((chunk, pool.submit(_check_in_worker, judged(chunk))))
+            except BrokenProcessPool:
+                pending.append((chunk, None))
             if len(pending) > 2 * workers:
-                done, future = pending.popleft()
-                yield done, future.result()
+                yield pending[0][0], flags(*pending.popleft())
         while pending:
-            done, future = pending.popleft()
-            yield done, future.result()
+            yield pending[0][0], flags(*pending.popleft())

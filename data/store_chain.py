@@ -40,7 +40,7 @@ import dataclasses
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,21 +85,28 @@ class _Garbled:
 GARBLED = _Garbled()
 
 
-def _marking_text(raw: bytes) -> str | _Garbled:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return GARBLED
+class _Marked(list):
+    """A list of the garbled texts met while reading past them (their count is what matters)."""
 
 
 @contextlib.contextmanager
-def _reading_past_garbled_text(conn: sqlite3.Connection) -> Iterator[None]:
+def _reading_past_garbled_text(conn: sqlite3.Connection) -> Iterator[_Marked]:
     """Rows read in here hold GARBLED instead of raising StoredTextDamaged (checks only:
-    the decision path keeps data.store's strict decoding)."""
+    the decision path keeps data.store's strict decoding). Yields the list that grows by one
+    for each garbled text read, so a reader can tell a clean chunk of rows at a glance."""
     strict = conn.text_factory
-    conn.text_factory = _marking_text
+    marked = _Marked()
+
+    def marking(raw: bytes) -> str | _Garbled:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            marked.append(None)
+            return GARBLED
+
+    conn.text_factory = marking
     try:
-        yield
+        yield marked
     finally:
         conn.text_factory = strict
 
@@ -181,9 +188,9 @@ def _verify(conn: sqlite3.Connection, progress: Callable[[int, int], None] | Non
     # only when it is the key the database records.
     checker = RowChecker({device: key for device, (key, _) in keys.items()}, own,
                          own_private if not key_problems else None)
-    with _reading_past_garbled_text(conn):
+    with _reading_past_garbled_text(conn) as marked:
         _walk(conn, report, keys, markers, legacy, total, progress, checker,
-              workers_for(total) if workers is None else workers, chunk_size)
+              workers_for(total) if workers is None else workers, chunk_size, marked)
     if progress is not None:
         progress(report.events, total)
     for legacy_device, seqs in legacy.items():
@@ -202,7 +209,7 @@ def _verify(conn: sqlite3.Connection, progress: Callable[[int, int], None] | Non
 
 def _walk(conn: sqlite3.Connection, report: ChainReport, keys: dict, markers: dict,
           legacy: dict[str, list[int]], total: int, progress: Callable[[int, int], None] | None,
-          checker: RowChecker, workers: int, chunk_size: int) -> None:
+          checker: RowChecker, workers: int, chunk_size: int, marked: _Marked) -> None:
     """Every device's chain in device_seq order, hashes and signatures; problems appended to
     `report`, the unsigned events of before a device had its key to `legacy`.
 
@@ -219,12 +226,13 @@ def _walk(conn: sqlite3.Connection, report: ChainReport, keys: dict, markers: di
     expected_seq = 1
     previous_hash: str | None = GENESIS
     done = 0
-    chunks = checked_chunks(_chunks(cursor, chunk_size), checker, workers, skip=_holds_garbled)
+    chunks = checked_chunks(_chunks(cursor, chunk_size, marked), checker, workers, judged=_judged)
     for chunk, (edited, bad_signature) in chunks:
         for index, row in enumerate(chunk):
             done += 1
             seq = row[_SEQ]
-            garbled = [name for name, value in zip(ROW_COLUMNS, row, strict=True) if value is GARBLED]
+            garbled = [name for name, value in zip(ROW_COLUMNS, row, strict=True) if value is GARBLED] \
+                if chunk.garbled else None
             if garbled:  # no hash can be computed: report the row, and do not judge its links
                 report.problems.append(ChainProblem(
                     "bad_text", (device or "?") if row[_DEVICE] is GARBLED else row[_DEVICE], seq, seq,
@@ -261,17 +269,26 @@ def _walk(conn: sqlite3.Connection, report: ChainReport, keys: dict, markers: di
                 progress(done, total)
 
 
-def _chunks(cursor: sqlite3.Cursor, size: int) -> Iterator[list]:
+class _Chunk(list):
+    """Rows read together; `garbled`: whether any text among them was garbled."""
+
+    garbled = False
+
+
+def _chunks(cursor: sqlite3.Cursor, size: int, marked: _Marked) -> Iterator[_Chunk]:
     while True:
-        rows = cursor.fetchmany(size)
-        if not rows:
+        before = len(marked)
+        chunk = _Chunk(cursor.fetchmany(size))
+        if not chunk:
             return
-        yield rows
+        chunk.garbled = len(marked) > before  # most chunks: no row needs looking into
+        yield chunk
 
 
-def _holds_garbled(row: Sequence[Any]) -> bool:
-    """No hash or signature of a row with garbled text is judged: the walk reports it."""
-    return GARBLED in row
+def _judged(chunk: _Chunk) -> list:
+    """No hash or signature of a row with garbled text is judged: the walk reports it.
+    A plain list either way: it may be sent to a worker process."""
+    return [None if GARBLED in row else row for row in chunk] if chunk.garbled else list(chunk)
 
 
 def damaged_text(conn: sqlite3.Connection, skip: tuple[str, ...] = ()
