@@ -8,7 +8,7 @@ hash chain, each event signed with the gate's device key as `SqliteStore.record`
 (loaded in bulk: about 45 µs an event, most of it the signature). Then, in the same run:
 
 - `kiosk verify-log --json` as its own process (the command a user runs), median of
-  `--runs` (one run at a million events, for the code of `--before`);
+  `--runs` (one run above 200,000 events), wall and CPU time (its workers' included);
 - with `--before TREE` (a source tree of an older version, e.g. from `git archive`), the
   same command from that tree, on the same file;
 - the floor: a process that reads the same rows, the same columns in the same order,
@@ -22,6 +22,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -77,18 +78,18 @@ def build(path: Path, count: int) -> None:
     gate.close()
 
 
-def timed(command: list[str], tree: Path) -> float:
+def timed(command: list[str], tree: Path) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds (user + system) of the process and its worker processes:
+    under load the CPU time is the steadier figure, since waiting for a core is not in it."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, env=env, cwd=tree, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{command} failed ({done.returncode}): {done.stderr[-2000:]}")
-    return elapsed
-
-
-def median_of(runs: int, command: list[str], tree: Path) -> float:
-    return statistics.median(timed(command, tree) for _ in range(runs))
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -106,15 +107,24 @@ def main() -> None:
             print(f"# {count} events built in {time.perf_counter() - made:.1f} s", file=sys.stderr,
                   flush=True)
             verify = [sys.executable, "-m", "kiosk.cli", "--db", str(path), "verify-log", "--json"]
-            runs = args.runs if count < 200_000 else 1
-            figures = {"events": count, "runs": runs}
-            figures["floor_s"] = round(median_of(runs, [sys.executable, "-c", READ_ROWS, str(path)], ROOT), 2)
-            figures["verify_s"] = round(median_of(runs, verify, ROOT), 2)
-            figures["verify_per_floor"] = round(figures["verify_s"] / figures["floor_s"], 2)
+            runs = args.runs if count <= 200_000 else 1
+            cases = {"floor": ([sys.executable, "-c", READ_ROWS, str(path)], ROOT), "verify": (verify, ROOT)}
             if args.before:
-                figures["before_s"] = round(median_of(runs, verify, args.before.resolve()), 2)
-                figures["before_per_floor"] = round(figures["before_s"] / figures["floor_s"], 2)
+                cases["before"] = (verify, args.before.resolve())
+            times: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+            for _ in range(runs):  # round robin: the load of the moment falls on every case
+                for name, (command, tree) in cases.items():
+                    times[name].append(timed(command, tree))
+            figures = {"events": count, "runs": runs}
+            for name, values in times.items():
+                figures[f"{name}_s"] = round(statistics.median(v[0] for v in values), 2)
+                figures[f"{name}_cpu_s"] = round(statistics.median(v[1] for v in values), 2)
+            for name in cases:
+                if name != "floor":
+                    figures[f"{name}_per_floor"] = round(figures[f"{name}_s"] / figures["floor_s"], 2)
+            if args.before:
                 figures["speed_up"] = round(figures["before_s"] / figures["verify_s"], 2)
+                figures["cpu_speed_up"] = round(figures["before_cpu_s"] / figures["verify_cpu_s"], 2)
             figures["load_average"] = round(os.getloadavg()[0], 1)
             print(json.dumps(figures), flush=True)
             path.unlink()
