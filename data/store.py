@@ -18,13 +18,12 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-import sqlite_utils
-
 from data import walguard
 from data.migrations import migrate
 from data.outputs import owner_only
 from data.store_audit import AuditSide
 from data.store_chain import ChainSide
+from data.store_db import LeanDatabase
 from data.store_log import LogSide
 from data.store_reports import ReportSide
 from data.store_sync import SyncSide
@@ -171,7 +170,7 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
             _OPEN_STORES.setdefault(self.path.resolve(), weakref.WeakSet()).add(self)
 
     def _open(self) -> None:
-        self.db = sqlite_utils.Database(connect(self.path))
+        self.db = LeanDatabase(connect(self.path))  # sqlite-utils loads only when needed
         # SQLite keeps these two files open, and never replaces them, while a connection
         # is open: their identities now are what every commit is checked against.
         self._wal_identity = walguard.identities(self.path)

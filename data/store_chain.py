@@ -44,8 +44,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from data.chain_check import CHUNK, ROW_COLUMNS, RowChecker, checked_chunks, workers_for
 from data.keyfile import read_private_key
 from data.migrations import MIGRATIONS, schema_version
 from kiosk import codec
@@ -54,7 +55,6 @@ from kiosk.chain import (
     CHAINED_FIELDS,
     GENESIS,
     audit_hash,
-    event_hash,
     purge_hash,
     sign,
     signature_valid,
@@ -63,6 +63,10 @@ from kiosk.clock import Clock
 from kiosk.startup import StartupFacts
 
 log = logging.getLogger("db")
+
+# Where the walk finds a row's values (data/chain_check.py ROW_COLUMNS order).
+_ID, _DEVICE, _SEQ = (ROW_COLUMNS.index(c) for c in ("id", "device_id", "device_seq"))
+_PREV, _HASH, _SIG = (ROW_COLUMNS.index(c) for c in ("prev_hash", "chain_hash", "signature"))
 
 FAILING = ("edited", "broken_link", "missing", "missing_newest", "bad_text",
            # issue 13: signatures, the device key, purge markers, the audit log
@@ -81,21 +85,28 @@ class _Garbled:
 GARBLED = _Garbled()
 
 
-def _marking_text(raw: bytes) -> str | _Garbled:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return GARBLED
+class _Marked(list):
+    """A list of the garbled texts met while reading past them (their count is what matters)."""
 
 
 @contextlib.contextmanager
-def _reading_past_garbled_text(conn: sqlite3.Connection) -> Iterator[None]:
+def _reading_past_garbled_text(conn: sqlite3.Connection) -> Iterator[_Marked]:
     """Rows read in here hold GARBLED instead of raising StoredTextDamaged (checks only:
-    the decision path keeps data.store's strict decoding)."""
+    the decision path keeps data.store's strict decoding). Yields the list that grows by one
+    for each garbled text read, so a reader can tell a clean chunk of rows at a glance."""
     strict = conn.text_factory
-    conn.text_factory = _marking_text
+    marked = _Marked()
+
+    def marking(raw: bytes) -> str | _Garbled:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            marked.append(None)
+            return GARBLED
+
+    conn.text_factory = marking
     try:
-        yield
+        yield marked
     finally:
         conn.text_factory = strict
 
@@ -140,11 +151,14 @@ class ChainReport:
 
 
 def verify_chain(conn: sqlite3.Connection, progress: Callable[[int, int], None] | None = None,
-                 device_key_file: Path | None = None) -> ChainReport:
+                 device_key_file: Path | None = None, *, workers: int | None = None,
+                 chunk_size: int = CHUNK) -> ChainReport:
     """Walk every device's chain, the signatures, the purge markers and the audit log; read-only.
 
     `device_key_file`: this gate's device key file, whose public key must be the one the
     database records (None: not checked, as for a backup, which never holds the key).
+    `workers`: processes for the per-event checks (None: as many as pay for the log's size,
+    data/chain_check.py; 0: this process alone); `chunk_size`: rows per piece of work.
     """
     # One read transaction: a snapshot. A gate scanning beside `kiosk verify-log` commits
     # events and audit lines meanwhile; read statement by statement, the audit rows and the
@@ -153,24 +167,30 @@ def verify_chain(conn: sqlite3.Connection, progress: Callable[[int, int], None] 
     if snapshot:
         conn.execute("BEGIN")
     try:
-        return _verify(conn, progress, device_key_file)
+        return _verify(conn, progress, device_key_file, workers, chunk_size)
     finally:
         if snapshot and conn.in_transaction:
             conn.execute("ROLLBACK")  # read-only: nothing to keep
 
 
 def _verify(conn: sqlite3.Connection, progress: Callable[[int, int], None] | None,
-            device_key_file: Path | None) -> ChainReport:
+            device_key_file: Path | None, workers: int | None, chunk_size: int) -> ChainReport:
     report = ChainReport()
     own = (conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone() or [""])[0]
     keys = device_public_keys(conn)
-    report.problems += _key_file_problems(conn, own, device_key_file)
+    key_problems, own_private = _key_file_problems(conn, own, device_key_file)
+    report.problems += key_problems
     own_key = keys.get(own, (None, 1))[0]
     markers = _valid_markers(conn, own, own_key, report)
     total = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
     legacy: dict[str, list[int]] = {}
-    with _reading_past_garbled_text(conn):
-        _walk(conn, report, keys, markers, legacy, total, progress)
+    # The key file's key signs its own events' hashes again to compare (data/chain_check.py)
+    # only when it is the key the database records.
+    checker = RowChecker({device: key for device, (key, _) in keys.items()}, own,
+                         own_private if not key_problems else None)
+    with _reading_past_garbled_text(conn) as marked:
+        _walk(conn, report, keys, markers, legacy, total, progress, checker,
+              workers_for(total) if workers is None else workers, chunk_size, marked)
     if progress is not None:
         progress(report.events, total)
     for legacy_device, seqs in legacy.items():
@@ -188,52 +208,87 @@ def _verify(conn: sqlite3.Connection, progress: Callable[[int, int], None] | Non
 
 
 def _walk(conn: sqlite3.Connection, report: ChainReport, keys: dict, markers: dict,
-          legacy: dict[str, list[int]], total: int, progress: Callable[[int, int], None] | None) -> None:
+          legacy: dict[str, list[int]], total: int, progress: Callable[[int, int], None] | None,
+          checker: RowChecker, workers: int, chunk_size: int, marked: _Marked) -> None:
     """Every device's chain in device_seq order, hashes and signatures; problems appended to
-    `report`, the unsigned events of before a device had its key to `legacy`."""
+    `report`, the unsigned events of before a device had its key to `legacy`.
+
+    The rows are read in chunks; each event's own hash and signature are checked by
+    `checker` (in worker processes when `workers`, data/chain_check.py), and the links,
+    numbers and the order of the problems are decided here, row by row, as they always were.
+    """
     columns = ", ".join(CHAINED_FIELDS)
-    rows = conn.execute(f"SELECT {columns}, prev_hash, chain_hash, signature FROM events"
-                        " ORDER BY device_id, device_seq")
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: what a worker process can be sent
+    cursor.execute(f"SELECT {columns}, prev_hash, chain_hash, signature FROM events"
+                   " ORDER BY device_id, device_seq")
     device: Any = None  # row values from SQL have no static type
     expected_seq = 1
     previous_hash: str | None = GENESIS
-    for done, values in enumerate(rows, start=1):
-        row = dict(zip((*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature"), values, strict=True))
-        seq = row["device_seq"]
-        garbled = [name for name, value in row.items() if value is GARBLED]
-        if garbled:  # no hash can be computed: report the row, and do not judge its links
-            report.problems.append(ChainProblem(
-                "bad_text", (device or "?") if row["device_id"] is GARBLED else row["device_id"], seq, seq,
-                "" if row["id"] is GARBLED else row["id"], ", ".join(garbled)))
-            expected_seq = seq + 1
-            previous_hash = None if row["chain_hash"] is GARBLED else row["chain_hash"]
+    done = 0
+    chunks = checked_chunks(_chunks(cursor, chunk_size, marked), checker, workers, judged=_judged)
+    for chunk, (edited, bad_signature) in chunks:
+        for index, row in enumerate(chunk):
+            done += 1
+            seq = row[_SEQ]
+            garbled = [name for name, value in zip(ROW_COLUMNS, row, strict=True) if value is GARBLED] \
+                if chunk.garbled else None
+            if garbled:  # no hash can be computed: report the row, and do not judge its links
+                report.problems.append(ChainProblem(
+                    "bad_text", (device or "?") if row[_DEVICE] is GARBLED else row[_DEVICE], seq, seq,
+                    "" if row[_ID] is GARBLED else row[_ID], ", ".join(garbled)))
+                expected_seq = seq + 1
+                previous_hash = None if row[_HASH] is GARBLED else row[_HASH]
+                report.events += 1
+                continue
+            if row[_DEVICE] != device:
+                device, expected_seq, previous_hash = row[_DEVICE], 1, GENESIS
+                report.devices += 1
+                if seq > 1:  # the oldest events of this device are gone: a signed purge, or not
+                    purged = markers.get((device, seq - 1)) == row[_PREV]
+                    report.problems.append(
+                        ChainProblem("purged" if purged else "missing", device, 1, seq - 1))
+                    previous_hash = row[_PREV]  # nothing left to compare it with
+            elif seq > expected_seq:
+                report.problems.append(ChainProblem("missing", device, expected_seq, seq - 1))
+                previous_hash = row[_PREV]  # the link to a removed event cannot be checked
+            if previous_hash is not None and row[_PREV] != previous_hash:
+                report.problems.append(ChainProblem("broken_link", device, seq, seq, row[_ID]))
+            if index in edited:
+                report.problems.append(ChainProblem("edited", device, seq, seq, row[_ID]))
+            signed_from = keys.get(device, (None, 1))[1]
+            if row[_SIG] is None and seq < signed_from:  # recorded before the device key existed
+                legacy.setdefault(device, []).append(seq)
+            elif row[_SIG] is None:
+                report.problems.append(ChainProblem("unsigned", device, seq, seq, row[_ID]))
+            elif index in bad_signature:
+                report.problems.append(ChainProblem("bad_signature", device, seq, seq, row[_ID]))
+            expected_seq, previous_hash = seq + 1, row[_HASH]
             report.events += 1
-            continue
-        if row["device_id"] != device:
-            device, expected_seq, previous_hash = row["device_id"], 1, GENESIS
-            report.devices += 1
-            if seq > 1:  # the oldest events of this device are gone: a signed purge, or not
-                purged = markers.get((device, seq - 1)) == row["prev_hash"]
-                report.problems.append(ChainProblem("purged" if purged else "missing", device, 1, seq - 1))
-                previous_hash = row["prev_hash"]  # nothing left to compare it with
-        elif seq > expected_seq:
-            report.problems.append(ChainProblem("missing", device, expected_seq, seq - 1))
-            previous_hash = row["prev_hash"]  # the link to a removed event cannot be checked
-        if previous_hash is not None and row["prev_hash"] != previous_hash:
-            report.problems.append(ChainProblem("broken_link", device, seq, seq, row["id"]))
-        if event_hash(row["prev_hash"], row) != row["chain_hash"]:
-            report.problems.append(ChainProblem("edited", device, seq, seq, row["id"]))
-        public, signed_from = keys.get(device, (None, 1))
-        if row["signature"] is None and seq < signed_from:  # recorded before the device key existed
-            legacy.setdefault(device, []).append(seq)
-        elif row["signature"] is None:
-            report.problems.append(ChainProblem("unsigned", device, seq, seq, row["id"]))
-        elif not signature_valid(public, row["chain_hash"], row["signature"]):
-            report.problems.append(ChainProblem("bad_signature", device, seq, seq, row["id"]))
-        expected_seq, previous_hash = seq + 1, row["chain_hash"]
-        report.events += 1
-        if progress is not None and done % 5000 == 0:
-            progress(done, total)
+            if progress is not None and done % 5000 == 0:
+                progress(done, total)
+
+
+class _Chunk(list):
+    """Rows read together; `garbled`: whether any text among them was garbled."""
+
+    garbled = False
+
+
+def _chunks(cursor: sqlite3.Cursor, size: int, marked: _Marked) -> Iterator[_Chunk]:
+    while True:
+        before = len(marked)
+        chunk = _Chunk(cursor.fetchmany(size))
+        if not chunk:
+            return
+        chunk.garbled = len(marked) > before  # most chunks: no row needs looking into
+        yield chunk
+
+
+def _judged(chunk: _Chunk) -> list:
+    """No hash or signature of a row with garbled text is judged: the walk reports it.
+    A plain list either way: it may be sent to a worker process."""
+    return [None if GARBLED in row else row for row in chunk] if chunk.garbled else list(chunk)
 
 
 def damaged_text(conn: sqlite3.Connection, skip: tuple[str, ...] = ()
@@ -260,22 +315,23 @@ def damaged_text(conn: sqlite3.Connection, skip: tuple[str, ...] = ()
     return found
 
 
-def _key_file_problems(conn: sqlite3.Connection, own: str, key_file: Path | None) -> list[ChainProblem]:
-    """The gate's own key file against the public key its database records."""
+def _key_file_problems(conn: sqlite3.Connection, own: str, key_file: Path | None
+                       ) -> tuple[list[ChainProblem], Ed25519PrivateKey | None]:
+    """The gate's own key file against the public key its database records; the key too."""
     if key_file is None:
-        return []
+        return [], None
     recorded = conn.execute("SELECT public_key FROM device_keys WHERE device_id = ?", [own]).fetchone()
     try:
         key = read_private_key(key_file)
     except ValueError:
-        return [ChainProblem("device_key_mismatch", own, 0, 0)]
+        return [ChainProblem("device_key_mismatch", own, 0, 0)], None
     if key is None:
         # Signatures are still checked, against the recorded public key; only the office's
         # copy of that key can confirm it was not replaced.
-        return [ChainProblem("device_key_file_missing", own, 0, 0)]
+        return [ChainProblem("device_key_file_missing", own, 0, 0)], None
     if recorded is None or recorded[0] != codec.public_key_text(key.public_key()):
-        return [ChainProblem("device_key_mismatch", own, 0, 0)]
-    return []
+        return [ChainProblem("device_key_mismatch", own, 0, 0)], None
+    return [], key
 
 
 def _valid_markers(conn: sqlite3.Connection, own: str, own_key, report: ChainReport) -> dict:

@@ -115,7 +115,9 @@ class SyncSide:
         device = self.community().device_id
         select = (f"SELECT seq, {', '.join(EVENT_COLUMNS)} FROM events"
                   " WHERE +device_id = ? AND seq > ? ORDER BY seq LIMIT ?")  # + : walk seq, not the index
-        return [tuple(r) for r in self.db.conn.execute(select, [device, seq, limit]).fetchall()]
+        cursor = self.db.conn.cursor()
+        cursor.row_factory = None  # plain tuples: no sqlite3.Row made and converted per event
+        return cursor.execute(select, [device, seq, limit]).fetchall()
 
     def own_device_key(self) -> tuple[str | None, int] | None:
         """This gate's public key text and the first device_seq it signed, or None."""

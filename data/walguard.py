@@ -16,8 +16,6 @@ trap was sprung.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import os
 import sqlite3
@@ -63,6 +61,9 @@ def no_checkpoint_on_close(conn: sqlite3.Connection, db_path: Path) -> bool:
     if hasattr(conn, "setconfig"):
         conn.setconfig(_NO_CKPT_ON_CLOSE, True)
         return True
+    import ctypes  # only here, on the rare path: ctypes.util costs every process 10-15 ms at start
+    import ctypes.util
+
     try:
         lib = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
         # pysqlite_Connection starts with PyObject_HEAD, then `sqlite3 *db`.
