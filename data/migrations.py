@@ -224,6 +224,13 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER purge_markers_no_delete BEFORE DELETE ON purge_markers
     BEGIN SELECT RAISE(ABORT, 'purge markers are append-only'); END;
     """,
+    # 8 (h-slips, issue 11: slips are not denials; already_out says through which gate):
+    # each event's input source (camera, wedge, typed, cli; NULL before this migration),
+    # and each gate's name as the office knows it (learnt with its device key at sync).
+    """
+    ALTER TABLE events ADD COLUMN source TEXT;
+    ALTER TABLE device_keys ADD COLUMN name TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 

@@ -33,7 +33,8 @@ from kiosk.ports import Community
 log = logging.getLogger("sync")
 
 # The event columns a gate sends, in the gate's own form (text times, JSON text).
-EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature")
+# `source` (h-slips) travels with the event but is not in its signed content (kiosk/chain.py).
+EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature", "source")
 HOUSEHOLD_COLUMNS = ("id", "building", "unit", "room", "head", "phone", "members", "created_utc")
 CARD_COLUMNS = ("serial", "household_id", "kind", "generation", "valid_from", "valid_to", "status",
                 "holder", "updated_utc", "replaced_by", "lineage")
@@ -155,6 +156,11 @@ OFFICE_MIGRATIONS: list[str] = [
     ALTER TABLE devices ADD COLUMN public_key TEXT;
     ALTER TABLE devices ADD COLUMN signed_from_seq {big} NOT NULL DEFAULT 1;
     UPDATE devices SET signed_from_seq = head_seq + 1
+    """,
+    # 4 (h-slips, issue 11): each event's input source (camera, wedge, typed, cli), so the
+    # office counts a typed card number that is no card as a slip, not a denial.
+    """
+    ALTER TABLE events ADD COLUMN source TEXT
     """,
 ]
 
@@ -512,8 +518,9 @@ class OfficeDB:
                      [public_key, signed_from_seq, device_id])
 
     def device_keys_except(self, device_id: str) -> list[dict]:
-        """The other devices' `device_id`, `public_key` and `signed_from_seq`: what a gate pins."""
-        return self.query("SELECT device_id, public_key, signed_from_seq FROM devices"
+        """The other devices' `device_id`, `public_key`, `signed_from_seq` and `name`: what a
+        gate pins (and the names its already_out verdicts show)."""
+        return self.query("SELECT device_id, public_key, signed_from_seq, name FROM devices"
                           " WHERE device_id <> ?", [device_id])
 
     def device_head(self, device_id: str) -> dict | None:

@@ -71,12 +71,14 @@ class Gate:
         return self.store.path
 
     def scan(self, payload: str, direction: str, temperature: float | str | None = None,
-             reason: str | None = None, operator: str = "", at: dt.datetime | None = None) -> Verdict:
+             reason: str | None = None, operator: str = "", at: dt.datetime | None = None,
+             source: str = "") -> Verdict:
         """The checkpoint's scan, unless a check found this database damaged: then
-        StartupFailed (a StorageError: "record on paper"), never a verdict."""
+        StartupFailed (a StorageError: "record on paper"), never a verdict. `source`: camera,
+        wedge, typed or cli (kiosk.model.SOURCES)."""
         if self.damage is not None:
             raise StartupFailed([self.damage])
-        return self.service.scan(payload, direction, temperature, reason, operator, at)
+        return self.service.scan(payload, direction, temperature, reason, operator, at, source)
 
     def mark_damaged(self, finding: Finding) -> None:
         """No more verdicts from this gate (until it is restored and opened again)."""

@@ -389,7 +389,7 @@ def cmd_scan(args: argparse.Namespace, gate: Gate) -> int:
         if at.tzinfo is None:  # a local time at the gate
             at = at.replace(tzinfo=gate.policy().timezone)
     verdict = gate.scan(args.payload, args.direction.strip().lower(), args.temp,
-                                args.reason, args.operator, at)
+                        args.reason, args.operator, at, source="cli")
     print(json.dumps(verdict.to_json(args.lang), ensure_ascii=False))
     return EXIT_OK if verdict.decision is Decision.ALLOW else EXIT_DENY
 

@@ -40,6 +40,9 @@ VERDICT = {
         "ok_in": "欢迎回家",
         "ok_in_without_exit": "欢迎回家（无外出记录）",
         "override": "已由{operator}特批放行",
+        "already_out_since": "已于{out_time}从{gate}外出，尚未返回，不能再次外出",
+        "already_out_since_day": "已于{out_at}从{gate}外出，尚未返回，不能再次外出",
+        "gate_unnamed": "{gate_id}号闸口",
     },
     "en": {
         "not_a_card": "Not a pass card of this community: show the card's QR code",
@@ -67,6 +70,9 @@ VERDICT = {
         "ok_in": "Welcome home",
         "ok_in_without_exit": "Welcome home (no exit on record)",
         "override": "Let through by {operator}",
+        "already_out_since": "Went out at {out_time} through {gate} and is not back: cannot go out again",
+        "already_out_since_day": "Went out {out_at} through {gate} and is not back: cannot go out again",
+        "gate_unnamed": "gate {gate_id}",
     },
 }
 
@@ -101,6 +107,10 @@ VERDICT_FIELDS = {
     "limit": "number",
     "hours": "text",           # "05:00-22:00", the same in every language
     "operator": "text",        # the lead's name
+    "out_at": "when",          # already_out: the exit's local date-time with offset
+    "out_time": "clock",       # the same, as its time of day only (an exit of the same day)
+    "gate": "text",            # the gate's name as the office knows it ("" if not known)
+    "gate_id": "text",         # the gate's device id, its short form
 }
 
 
@@ -115,6 +125,8 @@ def _field_text(name: str, value: object, lang: str) -> str:
         if "T" in text:
             return moment(dt.datetime.fromisoformat(text), lang)
         return day(dt.date.fromisoformat(text), lang)
+    if kind == "clock":
+        return f"{dt.datetime.fromisoformat(str(value)):%H:%M}"
     if kind == "celsius":
         return f"{float(str(value)):.1f}"
     return str(value)
@@ -124,6 +136,10 @@ def verdict_key(verdict: Verdict) -> str:
     """Which sentence of VERDICT tells this verdict."""
     if verdict.override_of is not None:
         return "override"
+    if verdict.reason == "already_out" and verdict.fields.get("out_at"):
+        out_day = dt.datetime.fromisoformat(verdict.fields["out_at"]).date()
+        same_day = verdict.at is not None and verdict.at.date() == out_day
+        return "already_out_since" if same_day else "already_out_since_day"
     if verdict.reason != "ok":
         return verdict.reason
     if verdict.direction is not None and verdict.direction.value == "in":
@@ -133,7 +149,12 @@ def verdict_key(verdict: Verdict) -> str:
 
 def verdict_text(verdict: Verdict, lang: str) -> str:
     """The sentence the volunteer reads for `verdict`, in `lang` ("zh" or "en")."""
-    return verdict_message(verdict_key(verdict), lang, **verdict.fields)
+    key, fields = verdict_key(verdict), dict(verdict.fields)
+    if key.startswith("already_out_since"):  # the gate by its name, else by its id's short form
+        fields["out_time"] = fields["out_at"]
+        fields["gate"] = fields.get("gate") or verdict_message("gate_unnamed", lang,
+                                                               gate_id=fields.get("gate_id", ""))
+    return verdict_message(key, lang, **fields)
 
 
 # Messages for the person at the terminal: bad input (exit 2) and storage failures (exit 3).
@@ -452,6 +473,8 @@ LOG = {
         "card_title": "{community} 出入证", "card_life": "生活卡", "card_work": "工作卡",
         "card_special": "特殊卡", "card_holder": "持卡人：{initial}",
         "card_valid": "有效期 {first} 至 {last}", "card_generation": "第{generation}版",
+        "slip": "需处理",
+        "slips": "需处理（漏测体温、读数不合理、缺事由、卡号输错）",
     },
     "en": {
         "col_date": "Date", "col_time": "Time", "col_direction": "Direction", "col_flat": "Flat",
@@ -487,6 +510,8 @@ LOG = {
         "card_title": "{community} pass card", "card_life": "Life card", "card_work": "Work card",
         "card_special": "Special card", "card_holder": "Holder: {initial}",
         "card_valid": "Valid {first} to {last}", "card_generation": "gen. {generation}",
+        "slip": "action needed",
+        "slips": "Action needed (no or implausible reading, no reason, mistyped number)",
     },
 }
 

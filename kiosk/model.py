@@ -85,9 +85,19 @@ SLIP_REASONS = frozenset({"temperature_required", "temperature_implausible", "te
                           "temperature_low", "reason_required"})
 
 
+# Where a scan's payload comes from (DESIGN.md section 7, and the CLI).
+SOURCES = ("camera", "wedge", "typed", "cli")
+
+
+# Slips of a typed card number only: a scanned code that is no card is not a typo.
+TYPED_SLIP_REASONS = frozenset({"not_a_card"})
+
+
 def is_slip(reason: str, source: str = "") -> bool:
-    """Is a denial with this reason, from this input (camera, wedge, typed, cli), a slip?"""
-    return reason in SLIP_REASONS or (source == "typed" and reason == "not_a_card")
+    """Is a denial with this reason, from this input (camera, wedge, typed, cli), a slip?
+
+    The one rule: data.store_log.slip_sql is its SQL form, built from the same two sets."""
+    return reason in SLIP_REASONS or (source == "typed" and reason in TYPED_SLIP_REASONS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,6 +180,7 @@ class Verdict:
     direction: Direction | None = None
     at: dt.datetime | None = None  # local time of the scan, with offset
     override_of: str | None = None  # the denied event a lead's override let through
+    source: str = ""  # where the payload came from: camera, wedge, typed, cli ("" unknown)
 
     def __post_init__(self) -> None:
         # Immutable like the rest of the verdict: a screen cannot change what was decided.
@@ -182,7 +193,7 @@ class Verdict:
     @property
     def slip(self) -> bool:
         """A volunteer's slip to put right, not a rule's denial (see SLIP_REASONS)."""
-        return self.decision is Decision.DENY and self.reason in SLIP_REASONS
+        return self.decision is Decision.DENY and is_slip(self.reason, self.source)
 
     @property
     def overridable(self) -> bool:
@@ -258,6 +269,9 @@ class Event:
     # instead of "fields"): the repeat guard shows it again.
     verdict: dict[str, Any] | None = None
     device_seq: int = 0  # assigned by the store when the event is appended
+    # Where the payload came from (SOURCES; "" for events recorded before h-slips): a typed
+    # not_a_card is a slip, a scanned one is not (is_slip). Not part of the signed content.
+    source: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
