@@ -33,7 +33,8 @@ def _codes(codes: frozenset[str]) -> str:
 
 def slip_sql(alias: str = "e") -> str:
     """kiosk.model.is_slip as SQL over an events row (decision deny assumed by the caller)."""
-    return (f"({alias}.reason IN ({_codes(SLIP_REASONS)}) OR ({alias}.source = 'typed'"
+    # COALESCE: a NULL source (events before h-slips) must give false, never NULL (NOT NULL is NULL)
+    return (f"({alias}.reason IN ({_codes(SLIP_REASONS)}) OR (COALESCE({alias}.source, '') = 'typed'"
             f" AND {alias}.reason IN ({_codes(TYPED_SLIP_REASONS)})))")
 
 

@@ -17,6 +17,7 @@ ACTIONS = (
     "card_issue", "card_revoke", "card_reissue", "card_suspend", "card_activate",
     "setting_change", "override",
     "device_key_created",  # a gate older than the device key got one at its start
+    "sign_in", "sign_out",  # h-slips: the volunteer on duty at the gate screen
 )
 
 

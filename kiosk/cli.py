@@ -734,6 +734,8 @@ def cmd_demo(args: argparse.Namespace, _gate: object) -> int:
         demo = create_demo(directory)
         print(messages.cli_message("demo_ready", args.lang, path=demo.directory, lead=demo.lead,
                                    pin=demo.lead_pin), file=sys.stderr)
+        print(messages.cli_message("demo_volunteers", args.lang, volunteers=", ".join(
+            f"{name} {pin}" for name, pin in demo.volunteers)), file=sys.stderr)
         # Each card is held up for 3 s, then the empty desk for 3 s: time to read the verdict.
         camera = lambda: FolderSource(demo.frames, hold_s=3.0, fps=15.0)  # noqa: E731 (a factory)
         return run_gui(demo.db, args.lang, camera, args.fullscreen)

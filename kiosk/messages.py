@@ -256,6 +256,7 @@ CLI = {
         "output_exists": "文件 {path} 已存在，不会覆盖；确需替换请加 --force",
         "input_protected": "不能读取 {path}：它是门岗自己的数据库或密钥文件",
         "disk_full": "磁盘已满或出错，无法写入 {path}：{error}。未留下任何文件；请腾出空间或换一个磁盘",
+        "demo_volunteers": "值守志愿者（在门岗屏幕上点名字再输PIN码签到）：{volunteers}",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -369,6 +370,8 @@ CLI = {
         "input_protected": "Cannot read {path}: it is the gate's own database or key file",
         "disk_full": "The disk is full or failing, cannot write {path}: {error}. Nothing was left "
                      "behind; free some space or use another disk",
+        "demo_volunteers": "Gate volunteers (sign in on the gate screen: tap the name, then the PIN): "
+                           "{volunteers}",
     },
 }
 

@@ -1,0 +1,147 @@
+"""Who is on duty: the volunteer signs in at the start of a shift (issue 11).
+
+They tap their name among the active operators (big buttons, for gloves), then enter their
+PIN on the usual PIN pad. From then on every scan carries their name (GateWindow.operator).
+Nobody signed in never blocks a resident: scans still decide, the status bar says so in
+amber. The gate service checks the PIN and writes the audit line (kiosk.app.Gate.sign_in);
+this module only shows and asks, on the gate's lane.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.dialogs import PinDialog
+
+if TYPE_CHECKING:
+    from ui.gateclient import GateClient
+
+log = logging.getLogger("gate")
+
+COLUMNS = 3  # names per row: 3 big buttons fit a 1024 px wide screen
+
+
+class NamePicker(QDialog):
+    """The active operators' names as big buttons, and "not now".
+
+    Not modal: the camera keeps scanning behind it, and a resident is never kept waiting.
+
+    Signals:
+        picked(str): a name was tapped.
+    """
+
+    picked = Signal(str)
+
+    def __init__(self, names: list[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Sign in"))
+        self.setModal(False)
+        big = QFont()
+        big.setPointSize(24)
+        self.prompt = QLabel(self.tr("Who is on duty? Tap your name"))
+        self.prompt.setFont(big)
+        self.prompt.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.prompt)
+        grid = QGridLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for i, name in enumerate(names):
+            button = QPushButton(name)
+            button.setObjectName("sign_in_name")
+            button.setFont(big)
+            button.setMinimumSize(200, 80)  # 80 px: over 12 mm at 96 dpi, for gloves
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, n=name: self._pick(n))
+            self.buttons[name] = button
+            grid.addWidget(button, i // COLUMNS, i % COLUMNS)
+        layout.addLayout(grid)
+        self.later = QPushButton(self.tr("Not now"))
+        self.later.setObjectName("sign_in_later")
+        self.later.setMinimumHeight(64)
+        self.later.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.later.clicked.connect(self.reject)
+        layout.addWidget(self.later)
+
+    def _pick(self, name: str) -> None:
+        self.accept()
+        self.picked.emit(name)
+
+
+class SignIn(QObject):
+    """The sign-in of one gate screen: names, PIN, and who is on duty now.
+
+    Signals:
+        on_duty(str): the volunteer now on duty ("" when nobody is signed in).
+    """
+
+    on_duty = Signal(str)
+
+    def __init__(self, client: GateClient, parent_widget: QWidget):
+        super().__init__(parent_widget)
+        self.client = client
+        self.widget = parent_widget
+        self.name = ""  # who is on duty
+        self.picker: NamePicker | None = None
+        self.pin_dialog: PinDialog | None = None
+
+    def start(self) -> None:
+        """Ask who is on duty: the names are read on the lane, then the picker opens."""
+        self.client.call(lambda gate: gate.duty_names(), self._show_names,
+                         lambda error: log.error("operators not read: %s", error))
+
+    def sign_out(self) -> None:
+        """The volunteer on duty leaves: an audit line, nobody on duty, and the picker for the next."""
+        if self.name:
+            name = self.name
+            self.client.call(lambda gate: gate.sign_out(name), None,
+                             lambda error: log.error("sign-out not recorded: %s", error))
+            self._set("")
+        self.start()
+
+    def _show_names(self, names: list[str]) -> None:
+        if not names:  # no operators yet: nobody can sign in, the gate scans all the same
+            log.warning("no operators to sign in: add them with kiosk operator add")
+            return
+        if self.picker is not None:
+            self.picker.close()
+        self.picker = NamePicker(names, self.widget)
+        self.picker.picked.connect(self._ask_pin)
+        self.picker.show()  # not open(): that would make it window-modal
+
+    def _ask_pin(self, name: str) -> None:
+        dialog = PinDialog(self.tr("Sign in"), self.tr("%1: your PIN").replace("%1", name),
+                           parent=self.widget)
+        self.pin_dialog = dialog
+
+        def checked(result: tuple) -> None:
+            operator, locked_until = result
+            if operator is None:
+                dialog.reject_pin(locked_until)
+                return
+            dialog.accept_pin()
+            self._set(operator.name)
+
+        def failed(error: BaseException) -> None:
+            log.error("sign-in failed: %s", error)
+            dialog.reject_pin(None)
+
+        def submitted(pin: str, _reason: str) -> None:
+            self.client.call(lambda gate: (gate.sign_in(name, pin), gate.pin_locked_until()),
+                             checked, failed)
+
+        dialog.submitted.connect(submitted)
+        dialog.finished.connect(self._forget_pin_dialog)
+        dialog.open()
+
+    def _forget_pin_dialog(self, _result: int) -> None:
+        self.pin_dialog = None
+
+    def _set(self, name: str) -> None:
+        self.name = name
+        log.info("on duty: %s", name or "nobody")
+        self.on_duty.emit(name)
+
