@@ -523,6 +523,10 @@ class OfficeDB:
         return self.query("SELECT device_id, public_key, signed_from_seq, name FROM devices"
                           " WHERE device_id <> ?", [device_id])
 
+    def device_name(self, device_id: str) -> str:
+        """The gate's name at the office ("" if it has none, or is not known)."""
+        return str(self.scalar("SELECT name FROM devices WHERE device_id = ?", [device_id]) or "")
+
     def device_head(self, device_id: str) -> dict | None:
         """The device's `head_seq` and `head_hash` as the office last checked them; None if unknown."""
         rows = self.query("SELECT head_seq, head_hash FROM devices WHERE device_id = ?", [device_id])

@@ -543,8 +543,12 @@ def _pull_device_keys(store: SqliteStore, office: OfficeDB, report: SyncReport) 
     """The other gates' public keys the office hands out, pinned here once learnt."""
     own = store.community().device_id
     devices = office.device_keys_except(own)
+    names = {d["device_id"]: d["name"] for d in devices}
+    own_name = office.device_name(own)  # this gate's own, where the office names it
+    if own_name:
+        names[own] = own_name
     return store.pin_device_keys([(d["device_id"], d["public_key"], int(d["signed_from_seq"]))
-                                  for d in devices], {d["device_id"]: d["name"] for d in devices})
+                                  for d in devices], names)
 
 
 def _authentic(rows: list[dict], keys: dict, report: SyncReport) -> list[dict]:
