@@ -23,6 +23,15 @@ if TYPE_CHECKING:
 log = logging.getLogger("gate")
 
 COLUMNS = 3  # names per row: 3 big buttons fit a 1024 px wide screen
+# Its own colours, not the gate window's inherited ones (light labels on a light dialog):
+# #eceff1 on #263238 is 12:1, white on #37474f 9.7:1 (WCAG AAA asks 7:1).
+STYLE = """
+QDialog { background: #263238; }
+QLabel { color: #eceff1; }
+QPushButton { background: #37474f; color: white; border: 2px solid #90a4ae; border-radius: 10px;
+              padding: 6px 12px; }
+QPushButton:pressed { background: #455a64; }
+"""
 
 
 class NamePicker(QDialog):
@@ -40,6 +49,7 @@ class NamePicker(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sign in"))
         self.setModal(False)
+        self.setStyleSheet(STYLE)
         big = QFont()
         big.setPointSize(24)
         self.prompt = QLabel(self.tr("Who is on duty? Tap your name"))
@@ -62,6 +72,9 @@ class NamePicker(QDialog):
         self.later = QPushButton(self.tr("Not now"))
         self.later.setObjectName("sign_in_later")
         self.later.setMinimumHeight(64)
+        later_font = QFont()
+        later_font.setPointSize(20)
+        self.later.setFont(later_font)
         self.later.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.later.clicked.connect(self.reject)
         layout.addWidget(self.later)
