@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.dialogs import PinDialog
 
@@ -23,32 +23,34 @@ if TYPE_CHECKING:
 log = logging.getLogger("gate")
 
 COLUMNS = 3  # names per row: 3 big buttons fit a 1024 px wide screen
-# Its own colours, not the gate window's inherited ones (light labels on a light dialog):
-# #eceff1 on #263238 is 12:1, white on #37474f 9.7:1 (WCAG AAA asks 7:1).
+# Its own colours, not the gate window's: #eceff1 on #263238 is 12:1, white on #37474f
+# 9.7:1 (WCAG AAA asks 7:1).
 STYLE = """
-QDialog { background: #263238; }
-QLabel { color: #eceff1; }
-QPushButton { background: #37474f; color: white; border: 2px solid #90a4ae; border-radius: 10px;
-              padding: 6px 12px; }
-QPushButton:pressed { background: #455a64; }
+#name_picker { background: #263238; border: 3px solid #90a4ae; border-radius: 14px; }
+#name_picker QLabel { color: #eceff1; }
+#name_picker QPushButton { background: #37474f; color: white; border: 2px solid #90a4ae;
+                           border-radius: 10px; padding: 6px 12px; }
+#name_picker QPushButton:pressed { background: #455a64; }
 """
 
 
-class NamePicker(QDialog):
-    """The active operators' names as big buttons, and "not now".
+class NamePicker(QFrame):
+    """The active operators' names as big buttons, and "not now", over the gate screen.
 
-    Not modal: the camera keeps scanning behind it, and a resident is never kept waiting.
+    A panel inside the gate window, not a window of its own: the gate window stays the
+    active one, so the camera and the hand scanner (ui/wedge.py takes scans only in the
+    active gate window) keep scanning while it is up, and a resident never waits.
 
     Signals:
-        picked(str): a name was tapped.
+        picked(str): a name was tapped (the panel is gone).
     """
 
     picked = Signal(str)
 
-    def __init__(self, names: list[str], parent: QWidget | None = None):
+    def __init__(self, names: list[str], parent: QWidget):
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Sign in"))
-        self.setModal(False)
+        self.setObjectName("name_picker")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setStyleSheet(STYLE)
         big = QFont()
         big.setPointSize(24)
@@ -56,6 +58,7 @@ class NamePicker(QDialog):
         self.prompt.setFont(big)
         self.prompt.setWordWrap(True)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
         layout.addWidget(self.prompt)
         grid = QGridLayout()
         self.buttons: dict[str, QPushButton] = {}
@@ -76,11 +79,28 @@ class NamePicker(QDialog):
         later_font.setPointSize(20)
         self.later.setFont(later_font)
         self.later.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.later.clicked.connect(self.reject)
+        self.later.clicked.connect(self.close)
         layout.addWidget(self.later)
+        parent.installEventFilter(self)  # centred again when the window is resized
+
+    def open(self) -> None:
+        self._centre()
+        self.show()
+        self.raise_()
+
+    def _centre(self) -> None:
+        parent = self.parentWidget()
+        size = self.sizeHint().boundedTo(parent.size())
+        self.setGeometry((parent.width() - size.width()) // 2, (parent.height() - size.height()) // 2,
+                         size.width(), size.height())
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self._centre()
+        return False
 
     def _pick(self, name: str) -> None:
-        self.accept()
+        self.close()
         self.picked.emit(name)
 
 
@@ -121,9 +141,10 @@ class SignIn(QObject):
             return
         if self.picker is not None:
             self.picker.close()
+            self.picker.deleteLater()
         self.picker = NamePicker(names, self.widget)
         self.picker.picked.connect(self._ask_pin)
-        self.picker.show()  # not open(): that would make it window-modal
+        self.picker.open()
 
     def _ask_pin(self, name: str) -> None:
         dialog = PinDialog(self.tr("Sign in"), self.tr("%1: your PIN").replace("%1", name),

@@ -331,10 +331,6 @@
 <context>
     <name>NamePicker</name>
     <message>
-        <source>Sign in</source>
-        <translation>签到</translation>
-    </message>
-    <message>
         <source>Who is on duty? Tap your name</source>
         <translation>谁在值守？请点您的名字</translation>
     </message>
