@@ -281,4 +281,4 @@ class LogFilter:
     day: dt.date
     buildings: tuple[str, ...] | None = None  # None: every building (admins)
     direction: str | None = None               # "in" / "out"
-    decision: str | None = None                # "allow" / "deny" / "retest"
+    decision: str | None = None                # "allow" / "deny" (the rules' only) / "slip" / "retest"
