@@ -81,6 +81,7 @@ class NamePicker(QFrame):
         self.later.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.later.clicked.connect(self.close)
         layout.addWidget(self.later)
+        self._over = parent
         parent.installEventFilter(self)  # centred again when the window is resized
 
     def open(self) -> None:
@@ -89,13 +90,13 @@ class NamePicker(QFrame):
         self.raise_()
 
     def _centre(self) -> None:
-        parent = self.parentWidget()
+        parent = self._over
         size = self.sizeHint().boundedTo(parent.size())
         self.setGeometry((parent.width() - size.width()) // 2, (parent.height() - size.height()) // 2,
                          size.width(), size.height())
 
     def eventFilter(self, watched, event) -> bool:
-        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+        if watched is self._over and event.type() == QEvent.Type.Resize:
             self._centre()
         return False
 
