@@ -8,9 +8,12 @@ from __future__ import annotations
 import array
 import datetime as dt
 
-from data.export.daylog import LogScope
+from data.export.daylog import COLUMNS, LogScope
 from data.store import SqliteStore, parse_utc
+from kiosk.messages import log_text
 from kiosk.model import Household, LogFilter
+
+_DECISION = COLUMNS.index("decision")  # the one-day log's cells have no date column
 
 
 class AdminQueries:
@@ -25,8 +28,22 @@ class AdminQueries:
         return self.store.log_seqs(f)
 
     def log_rows(self, seqs: list[int]) -> dict[int, tuple]:
-        """seq → the cells of the lead's log (the export's columns, without contacts)."""
-        return self.store.log_lines_by_seq(seqs, self.lang) if seqs else {}
+        """seq → the cells of the lead's log (the export's columns, without contacts); a slip's
+        decision reads "action needed", not "deny" (kiosk.model.is_slip)."""
+        if not seqs:
+            return {}
+        rows = self.store.log_lines_by_seq(seqs, self.lang)
+        slip = log_text("slip", self.lang)
+        for seq in self.store.slip_seqs(seqs):
+            if seq in rows:
+                cells = list(rows[seq])
+                cells[_DECISION] = slip
+                rows[seq] = tuple(cells)
+        return rows
+
+    def day_counts(self, day: dt.date, buildings: tuple[str, ...] | None) -> dict[str, int]:
+        """scans, exits, entries, denials (the rules'), slips (action needed), retests."""
+        return self.store.day_counts(day, buildings)
 
     def log_headers(self) -> list[str]:
         return LogScope(dt.date.min, dt.date.min, None, False).headers(self.lang)

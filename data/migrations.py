@@ -265,6 +265,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE households ADD COLUMN left_utc TEXT;
     ALTER TABLE operators ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
     """,
+    # 10 (h-slips, issue 11: slips are not denials; already_out says through which gate):
+    # each event's input source (camera, wedge, typed, cli; NULL before this migration),
+    # and each gate's name as the office knows it (learnt with its device key at sync).
+    """
+    ALTER TABLE events ADD COLUMN source TEXT;
+    ALTER TABLE device_keys ADD COLUMN name TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 

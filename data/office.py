@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("sync")
 
 # The event columns a gate sends, in the gate's own form (text times, JSON text).
-# "mask" (h-report): the passage's mask answer, also inside the chained verdict JSON.
-EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature", "mask")
+# "mask" (h-report): the passage's mask answer, also inside the chained verdict JSON;
+# `source` (h-slips) travels with the event but is not in its signed content (kiosk/chain.py).
+EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature", "mask", "source")
 HOUSEHOLD_COLUMNS = ("id", "building", "unit", "room", "head", "phone", "members", "created_utc",
                      "left_utc")
 CARD_COLUMNS = ("serial", "household_id", "kind", "generation", "valid_from", "valid_to", "status",
@@ -205,6 +206,11 @@ OFFICE_MIGRATIONS: list[str] = [
         change_seq {big} NOT NULL
     );
     CREATE INDEX operators_change ON operators (change_seq)
+    """,
+    # 6 (h-slips, issue 11): each event's input source (camera, wedge, typed, cli), so the
+    # office counts a typed card number that is no card as a slip, not a denial.
+    """
+    ALTER TABLE events ADD COLUMN source TEXT
     """,
 ]
 
@@ -582,9 +588,14 @@ class OfficeDB:
                      [public_key, signed_from_seq, device_id])
 
     def device_keys_except(self, device_id: str) -> list[dict]:
-        """The other devices' `device_id`, `public_key` and `signed_from_seq`: what a gate pins."""
-        return self.query("SELECT device_id, public_key, signed_from_seq FROM devices"
+        """The other devices' `device_id`, `public_key`, `signed_from_seq` and `name`: what a
+        gate pins (and the names its already_out verdicts show)."""
+        return self.query("SELECT device_id, public_key, signed_from_seq, name FROM devices"
                           " WHERE device_id <> ?", [device_id])
+
+    def device_name(self, device_id: str) -> str:
+        """The gate's name at the office ("" if it has none, or is not known)."""
+        return str(self.scalar("SELECT name FROM devices WHERE device_id = ?", [device_id]) or "")
 
     def device_head(self, device_id: str) -> dict | None:
         """The device's `head_seq` and `head_hash` as the office last checked them; None if unknown."""

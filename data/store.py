@@ -24,7 +24,7 @@ from data.outputs import owner_only
 from data.store_audit import AuditSide
 from data.store_chain import ChainSide
 from data.store_db import LeanDatabase
-from data.store_log import LogSide
+from data.store_log import LogSide, slip_sql
 from data.store_reports import ReportSide
 from data.store_sync import SyncSide
 from kiosk import quota as quota_rules
@@ -478,9 +478,13 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
         return _event(dict(row)) if row else None
 
     def last_passage(self, serial: str) -> Passage | None:
-        row = self.db.execute("SELECT direction, at_utc, event_id FROM passages WHERE serial = ?",
-                              [serial]).fetchone()
-        return Passage(Direction(row[0]), parse_utc(row[1]), row[2]) if row else None
+        # With the gate it went through: its event's device, and that device's name.
+        row = self.db.execute(
+            "SELECT p.direction, p.at_utc, p.event_id, e.device_id, COALESCE(k.name, '')"
+            " FROM passages p LEFT JOIN events e ON e.id = p.event_id"
+            " LEFT JOIN device_keys k ON k.device_id = e.device_id WHERE p.serial = ?",
+            [serial]).fetchone()
+        return Passage(Direction(row[0]), parse_utc(row[1]), row[2], row[3] or "", row[4]) if row else None
 
     def card_events(self, serial: str, since_utc: dt.datetime) -> list[Event]:
         cursor = self.db.execute(
@@ -531,6 +535,11 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
                                " AND decision = 'allow' AND direction = 'out'", day),
             "fevers_today": one("SELECT COUNT(*) FROM incidents WHERE local_date = ?"
                                 " AND kind = 'fever_confirmed'", day),
+            # h-slips: volunteers' slips to put right, apart from the rules' denials
+            "slips_today": one("SELECT COUNT(*) FROM events e WHERE local_date = ?"
+                               f" AND decision = 'deny' AND {slip_sql()}", day),
+            "denials_today": one("SELECT COUNT(*) FROM events e WHERE local_date = ?"
+                                 f" AND decision = 'deny' AND NOT {slip_sql()}", day),
             # This gate's own events that no office has acknowledged yet: pulled events
             # of other gates are the office's already.
             "unsynced": one("SELECT COUNT(*) FROM events WHERE seq > ? AND +device_id = ?",
@@ -624,7 +633,7 @@ _EVENT_COLUMNS = (
     "id", "device_id", "device_seq", "at_utc", "at_local", "local_date", "direction", "decision",
     "reason", "warnings", "serial", "generation", "household_id", "kind", "temp_first",
     "temp_second", "exit_reason", "operator", "override_of", "override_reason", "payload_digest",
-    "verdict", "prev_hash", "chain_hash", "signature", "mask",
+    "verdict", "prev_hash", "chain_hash", "signature", "mask", "source",
 )
 _INSERT_EVENT = (f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)})"
                  f" VALUES ({', '.join(':' + c for c in _EVENT_COLUMNS)})")
@@ -643,6 +652,7 @@ def _event_row(e: Event, device_seq: int) -> dict:
         "payload_digest": e.payload_digest,
         "verdict": json.dumps(e.verdict, ensure_ascii=False) if e.verdict else None,
         "mask": e.mask,
+        "source": e.source or None,
     }
 
 
@@ -658,5 +668,5 @@ def _event(row: dict) -> Event:
         override_of=row["override_of"], override_reason=row["override_reason"],
         payload_digest=row["payload_digest"],
         verdict=json.loads(row["verdict"]) if row["verdict"] else None,
-        device_seq=row["device_seq"], mask=row.get("mask"),
+        device_seq=row["device_seq"], mask=row.get("mask"), source=row.get("source") or "",
     )

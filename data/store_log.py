@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from kiosk.model import LogFilter
+from kiosk.model import SLIP_REASONS, TYPED_SLIP_REASONS, LogFilter
 
 if TYPE_CHECKING:
     from data.export.daylog import LogScope, Summary
@@ -25,6 +25,17 @@ def _daylog():
     from data.export import daylog
 
     return daylog
+
+
+def _codes(codes: frozenset[str]) -> str:
+    return ", ".join(f"'{c}'" for c in sorted(codes))  # reason codes: [a-z_] only
+
+
+def slip_sql(alias: str = "e") -> str:
+    """kiosk.model.is_slip as SQL over an events row (decision deny assumed by the caller)."""
+    # COALESCE: a NULL source (events before h-slips) must give false, never NULL (NOT NULL is NULL)
+    return (f"({alias}.reason IN ({_codes(SLIP_REASONS)}) OR (COALESCE({alias}.source, '') = 'typed'"
+            f" AND {alias}.reason IN ({_codes(TYPED_SLIP_REASONS)})))")
 
 
 _HOUR = "CAST(substr(e.at_local, 12, 2) AS INTEGER)"  # at_local is local ISO-8601: the hour is chars 12-13
@@ -62,6 +73,33 @@ class LogSide:
         cursor.execute(f"SELECT e.seq, {cells} {daylog._FROM} WHERE e.seq IN ({', '.join('?' * len(seqs))})",
                        seqs)
         return {row[0]: row[1:] for row in cursor.fetchall()}
+
+    def slip_seqs(self, seqs: list[int]) -> set[int]:
+        """Which of these events are slips ("action needed", not a rule's denial)."""
+        rows = self.db.conn.execute(
+            f"SELECT e.seq FROM events e WHERE e.seq IN ({', '.join('?' * len(seqs))})"
+            f" AND e.decision = 'deny' AND {slip_sql()}", seqs).fetchall()
+        return {r[0] for r in rows}
+
+    def day_counts(self, day: dt.date, buildings: tuple[str, ...] | None) -> dict[str, int]:
+        """The day's scans, allowed exits and entries, rule denials, slips and retests (in the
+        buildings, None: all): the admin log's counts line. One pass over the day's rows."""
+        sql = (f"SELECT COUNT(*),"
+               " SUM(e.decision = 'allow' AND e.direction = 'out'),"
+               " SUM(e.decision = 'allow' AND e.direction = 'in'),"
+               f" SUM(e.decision = 'deny' AND NOT {slip_sql()}),"
+               f" SUM(e.decision = 'deny' AND {slip_sql()}),"
+               " SUM(e.decision = 'retest')"
+               " FROM events e")
+        params: list = [day.isoformat()]
+        where = "e.local_date = ?"
+        if buildings is not None:
+            sql += " JOIN households h ON h.id = e.household_id"
+            where += f" AND h.building IN ({', '.join('?' * len(buildings))})"
+            params += list(buildings)
+        row = self.db.conn.execute(f"{sql} WHERE {where}", params).fetchone()
+        keys = ("scans", "exits", "entries", "denials", "slips", "retests")
+        return {k: int(v or 0) for k, v in zip(keys, row, strict=True)}
 
     # -- the summary --------------------------------------------------------------------
 
@@ -135,7 +173,11 @@ class LogSide:
         if f.direction:
             where.append("e.direction = ?")
             params.append(f.direction)
-        if f.decision:
+        if f.decision == "slip":  # "action needed": recorded as deny, shown and counted apart
+            where.append(f"e.decision = 'deny' AND {slip_sql()}")
+        elif f.decision == "deny":  # the rules' denials only
+            where.append(f"e.decision = 'deny' AND NOT {slip_sql()}")
+        elif f.decision:
             where.append("e.decision = ?")
             params.append(f.decision)
         cursor = self.db.conn.cursor()

@@ -119,6 +119,13 @@ class SyncSide:
         cursor.row_factory = None  # plain tuples: no sqlite3.Row made and converted per event
         return cursor.execute(select, [device, seq, limit]).fetchall()
 
+    def name_devices(self, names: dict[str, str]) -> None:
+        """Gates' names (device id → name) for the already_out verdict; devices this gate
+        holds no key row for are skipped (their row comes with their key)."""
+        with self._write():
+            self.db.conn.executemany("UPDATE device_keys SET name = ? WHERE device_id = ?",
+                                     [(name or "", device) for device, name in names.items()])
+
     def own_device_key(self) -> tuple[str | None, int] | None:
         """This gate's public key text and the first device_seq it signed, or None."""
         row = self.db.conn.execute("SELECT public_key, signed_from_seq FROM device_keys"
@@ -182,9 +189,11 @@ class SyncSide:
             conn.execute("UPDATE sync_targets SET events_cursor = ? WHERE target = ?", [cursor, target])
         return households
 
-    def pin_device_keys(self, devices: list[tuple[str, str | None, int]]) -> dict:
+    def pin_device_keys(self, devices: list[tuple[str, str | None, int]],
+                        names: dict[str, str] | None = None) -> dict:
         """The other gates' public keys (device, key text, first signed seq), pinned once
-        learnt; returns every device key this gate knows (data.device_key.device_public_keys)."""
+        learnt, and their `names` as the office knows them now (a name may change, a key
+        never); returns every device key this gate knows (data.device_key.device_public_keys)."""
         with self._write():
             # A key this gate already holds is kept: an office that hands out another one
             # cannot make this gate accept what that other key signed.
@@ -193,6 +202,7 @@ class SyncSide:
                 " ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key,"
                 " signed_from_seq = MAX(device_keys.signed_from_seq, excluded.signed_from_seq)"
                 " WHERE device_keys.public_key IS NULL", devices)
+            self.name_devices(names or {})
         from data.store_chain import device_public_keys
 
         return device_public_keys(self.db.conn)

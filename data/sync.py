@@ -245,6 +245,7 @@ def enroll(path: str | Path, url: str, name: str = "", clock: Clock | None = Non
                 office.register_device(store.community().device_id, name, now, public_text(device_key))
         finally:
             office.close()
+        store.name_devices({store.community().device_id: name})  # this gate's own name
         return sync_once(store, None, clock, progress)
     except BaseException:
         store.close()
@@ -588,8 +589,12 @@ def _pull_device_keys(store: SqliteStore, office: OfficeDB, report: SyncReport) 
     """The other gates' public keys the office hands out, pinned here once learnt."""
     own = store.community().device_id
     devices = office.device_keys_except(own)
+    names = {d["device_id"]: d["name"] for d in devices}
+    own_name = office.device_name(own)  # this gate's own, where the office names it
+    if own_name:
+        names[own] = own_name
     return store.pin_device_keys([(d["device_id"], d["public_key"], int(d["signed_from_seq"]))
-                                  for d in devices])
+                                  for d in devices], names)
 
 
 def _authentic(rows: list[dict], keys: dict, report: SyncReport) -> list[dict]:

@@ -75,12 +75,13 @@ class Gate:
 
     def scan(self, payload: str, direction: str, temperature: float | str | None = None,
              reason: str | None = None, operator: str = "", at: dt.datetime | None = None,
-             mask: str | None = None) -> Verdict:
+             mask: str | None = None, source: str = "") -> Verdict:
         """The checkpoint's scan, unless a check found this database damaged: then
-        StartupFailed (a StorageError: "record on paper"), never a verdict."""
+        StartupFailed (a StorageError: "record on paper"), never a verdict. `source`: camera,
+        wedge, typed or cli (kiosk.model.SOURCES)."""
         if self.damage is not None:
             raise StartupFailed([self.damage])
-        return self.service.scan(payload, direction, temperature, reason, operator, at, mask)
+        return self.service.scan(payload, direction, temperature, reason, operator, at, mask, source)
 
     def mark_damaged(self, finding: Finding) -> None:
         """No more verdicts from this gate (until it is restored and opened again)."""
@@ -185,6 +186,30 @@ class Gate:
             return self.operators().authenticate(pin, role)
         except PinLocked:
             return None
+
+    # -- who is on duty (issue 11): the volunteer signed in at the gate screen -----------
+
+    def duty_names(self) -> list[str]:
+        """The active operators' names, volunteers first: who may sign in at the gate."""
+        active = [s.operator for s in self.operators().operators() if s.active]
+        return [o.name for o in sorted(active, key=lambda o: (o.role.rank, o.name))]
+
+    def sign_in(self, name: str, pin: str) -> Operator | None:
+        """`name` signs in with their PIN: the Operator, with a "sign_in" audit line; None for
+        a wrong PIN, another operator's PIN, or while PIN entry is closed (pin_locked_until).
+        Any active operator may be on duty; every event then carries their name."""
+        operator = self.authenticate(pin, "volunteer")
+        if operator is None:
+            return None
+        if operator.name != name:  # a right PIN, but someone else's: never on duty as `name`
+            self.audit(operator, "login_failed", "sign_in", {"picked": name})
+            return None
+        self.audit(operator, "sign_in", self.store.community().device_id)
+        return operator
+
+    def sign_out(self, name: str) -> None:
+        """The volunteer on duty leaves (or hands over): an audit line."""
+        self.audit(name, "sign_out", self.store.community().device_id)
 
     def admin(self, lang: str | None = None) -> AdminQueries:
         """The admin screens' read side (data.admin_queries.AdminQueries) over this gate's store,
@@ -464,6 +489,9 @@ class StartupFailed(StorageError):
 # -- the demo community (`kiosk demo`) --------------------------------------------------
 
 DEMO_PIN = "246810"  # the demo lead's PIN: printed by `kiosk demo`, never used outside a demo
+# The demo's gate volunteers and their PINs (4 digits, a volunteer's minimum): the gate
+# screen opens on the sign-in, and `kiosk demo` prints these.
+DEMO_VOLUNTEERS = (("志愿者李", "1357"), ("志愿者陈", "2468"))
 DEMO_HOLDERS = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊",
                 "赵敏", "黄勇", "周杰", "吴霞", "徐涛", "孙丽")
 
@@ -478,6 +506,7 @@ class Demo:
     frames: Path   # 1280x720 frames, card and empty desk in turn, for a folder source
     lead: str
     lead_pin: str
+    volunteers: tuple[tuple[str, str], ...] = DEMO_VOLUNTEERS  # (name, PIN) each
 
 
 def create_demo(directory: str | Path, clock: Clock | None = None) -> Demo:
@@ -504,6 +533,8 @@ def create_demo(directory: str | Path, clock: Clock | None = None) -> Demo:
         reissued = office.reissue(lost.card.serial)  # the old printed code is now refused
         lead = "示范楼栋长"
         gate.operators().add(lead, "lead", DEMO_PIN, buildings=("1", "2", "3"))
+        for name, pin in DEMO_VOLUNTEERS:
+            gate.operators().add(name, "volunteer", pin)
 
         cards = directory / "cards"
         cards.mkdir(parents=True, exist_ok=True)

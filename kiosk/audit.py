@@ -18,6 +18,7 @@ ACTIONS = (
     "setting_change", "override",
     "device_key_created",  # a gate older than the device key got one at its start
     "parcel_collected",  # h-report: a delivery left at the gate was handed over
+    "sign_in", "sign_out",  # h-slips: the volunteer on duty at the gate screen
 )
 
 

@@ -23,6 +23,7 @@ from kiosk.codec import CardCodeError, Verifier, public_key_from_text
 from kiosk.errors import BadInput
 from kiosk.model import (
     OVERRIDABLE,
+    SOURCES,
     Card,
     CardKind,
     CardStatus,
@@ -81,6 +82,7 @@ class _Scan:
     exit_reason: str | None
     operator: str
     payload_digest: str
+    source: str = ""
     card: Card | None = None
     household: Household | None = None
     readings: Readings | None = None
@@ -107,8 +109,11 @@ class CheckpointService:
 
     def scan(self, payload: str, direction: Direction | str, temperature: float | str | None = None,
              reason: str | None = None, operator: str = "", at: dt.datetime | None = None,
-             mask: str | None = None) -> Verdict:
+             mask: str | None = None, source: str = "") -> Verdict:
         """Decide one scan and record it. BadInput for bad usage; StorageError if not recorded.
+
+        `source` is where the payload came from (kiosk.model.SOURCES: camera, wedge, typed,
+        cli): the event keeps it, and a typed payload that is not a card is a slip.
 
         The decision and its event are made in one write transaction: what the rules read
         (quota, passages, the retest's first reading, the repeat guard) cannot change
@@ -116,11 +121,13 @@ class CheckpointService:
         one after the other. The verdict is returned only after the commit.
         """
         with self.store.decision():
-            return self._scan(payload, direction, temperature, reason, operator, at, mask)
+            return self._scan(payload, direction, temperature, reason, operator, at, mask, source)
 
     def _scan(self, payload: str, direction: Direction | str, temperature: float | str | None,
               reason: str | None, operator: str, at: dt.datetime | None,
-              mask: str | None = None) -> Verdict:
+              mask: str | None = None, source: str = "") -> Verdict:
+        if source not in ("", *SOURCES):
+            raise ValueError(f"unknown scan source {source!r}")  # a caller's bug, not a user's
         policy = Policy(self.store.settings())
         try:
             direction = Direction(direction)
@@ -138,6 +145,7 @@ class CheckpointService:
             direction=direction, temperature=reading, exit_reason=reason, operator=operator,
             payload_digest=hashlib.sha256(payload.encode("utf-8", "replace")).hexdigest(),
             mask=mask,
+            source=source,
         )
         outcome = self._decide(payload, scan, policy)
         if isinstance(outcome, Verdict):  # the repeat guard: shown again, not recorded
@@ -331,8 +339,13 @@ class CheckpointService:
                 local_reset -= dt.timedelta(days=1)
             is_out = last.at_utc >= local_reset.astimezone(dt.UTC)
         if scan.direction is Direction.OUT and is_out:
+            assert last is not None, "a card is out by its last passage"
             scan.incident = "already_out"  # a copied card, or a card lent out: counted
-            return Decision.DENY, "already_out", {}
+            # Since when and through which gate: the volunteer can tell a copied card (out
+            # through another gate an hour ago) from a resident who forgot to scan back in.
+            return Decision.DENY, "already_out", {
+                "out_at": last.at_utc.astimezone(policy.timezone).isoformat(timespec="seconds"),
+                "gate": last.gate, "gate_id": last.device_id[:8].upper()}
         if scan.direction is Direction.IN and not is_out:
             scan.warnings = ("entry_without_exit",)
         return None
@@ -412,7 +425,7 @@ class CheckpointService:
             decision=decision, reason=reason, fields=fields, warnings=scan.warnings,
             event_id=event_id, card=card, household=household, quota=scan.quota,
             temperature=scan.readings, direction=scan.direction, at=scan.at_local,
-            override_of=override_of, mask=scan.mask,
+            override_of=override_of, mask=scan.mask, source=scan.source,
         )
         event = Event(
             id=event_id, device_id=self.store.community().device_id,
@@ -424,7 +437,7 @@ class CheckpointService:
             temp_second=scan.readings.second if scan.readings else None,
             exit_reason=scan.exit_reason, operator=scan.operator, override_of=override_of,
             override_reason=override_reason, payload_digest=scan.payload_digest,
-            verdict=verdict.record(), mask=scan.mask,
+            verdict=verdict.record(), mask=scan.mask, source=scan.source,
         )
         self.store.record(event, incident=scan.incident)
         log.info("%s %s %s %s", decision.value, reason, scan.direction.value,
@@ -490,5 +503,5 @@ def _verdict_from_event(event: Event, card: Card | None, household: Household | 
         decision=event.decision, reason=event.reason, fields=fields,
         warnings=tuple(event.warnings), event_id=event.id, card=card, household=household,
         quota=quota, temperature=temperature, direction=event.direction, at=event.at_local,
-        override_of=event.override_of, mask=shown.get("mask"),
+        override_of=event.override_of, mask=shown.get("mask"), source=event.source,
     )

@@ -438,7 +438,7 @@ def cmd_scan(args: argparse.Namespace, gate: Gate) -> int:
         if at.tzinfo is None:  # a local time at the gate
             at = at.replace(tzinfo=gate.policy().timezone)
     verdict = gate.scan(args.payload, args.direction.strip().lower(), args.temp,
-                        args.reason, args.operator, at, args.mask)
+                        args.reason, args.operator, at, args.mask, source="cli")
     print(json.dumps(verdict.to_json(args.lang), ensure_ascii=False))
     return EXIT_OK if verdict.decision is Decision.ALLOW else EXIT_DENY
 
@@ -999,6 +999,8 @@ def cmd_demo(args: argparse.Namespace, _gate: object) -> int:
         demo = create_demo(directory)
         print(messages.cli_message("demo_ready", args.lang, path=demo.directory, lead=demo.lead,
                                    pin=demo.lead_pin), file=sys.stderr)
+        print(messages.cli_message("demo_volunteers", args.lang, volunteers=", ".join(
+            f"{name} {pin}" for name, pin in demo.volunteers)), file=sys.stderr)
         # Each card is held up for 3 s, then the empty desk for 3 s: time to read the verdict.
         camera = lambda: FolderSource(demo.frames, hold_s=3.0, fps=15.0)  # noqa: E731 (a factory)
         return run_gui(demo.db, args.lang, camera, args.fullscreen)

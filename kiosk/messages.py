@@ -44,6 +44,9 @@ VERDICT = {
         "mask_unconfirmed": "请点选是否佩戴口罩，再扫码",
         "mask_missing": "未戴口罩：请发放口罩，戴好后重新扫码",
         "mask_required": "未戴口罩，按本社区规定不得通行",
+        "already_out_since": "已于{out_time}从{gate}外出，尚未返回，不能再次外出",
+        "already_out_since_day": "已于{out_at}从{gate}外出，尚未返回，不能再次外出",
+        "gate_unnamed": "{gate_id}号闸口",
     },
     "en": {
         "not_a_card": "Not a pass card of this community: show the card's QR code",
@@ -75,6 +78,9 @@ VERDICT = {
         "mask_unconfirmed": "Tap whether a mask is worn, then scan again",
         "mask_missing": "No mask: hand out a mask, then scan again once it is on",
         "mask_required": "No mask: this community's rule does not let them pass",
+        "already_out_since": "Went out at {out_time} through {gate} and is not back: cannot go out again",
+        "already_out_since_day": "Went out {out_at} through {gate} and is not back: cannot go out again",
+        "gate_unnamed": "gate {gate_id}",
     },
 }
 
@@ -109,6 +115,10 @@ VERDICT_FIELDS = {
     "limit": "number",
     "hours": "text",           # "05:00-22:00", the same in every language
     "operator": "text",        # the lead's name
+    "out_at": "when",          # already_out: the exit's local date-time with offset
+    "out_time": "clock",       # the same, as its time of day only (an exit of the same day)
+    "gate": "text",            # the gate's name as the office knows it ("" if not known)
+    "gate_id": "text",         # the gate's device id, its short form
 }
 
 
@@ -123,6 +133,8 @@ def _field_text(name: str, value: object, lang: str) -> str:
         if "T" in text:
             return moment(dt.datetime.fromisoformat(text), lang)
         return day(dt.date.fromisoformat(text), lang)
+    if kind == "clock":
+        return f"{dt.datetime.fromisoformat(str(value)):%H:%M}"
     if kind == "celsius":
         return f"{float(str(value)):.1f}"
     return str(value)
@@ -132,6 +144,10 @@ def verdict_key(verdict: Verdict) -> str:
     """Which sentence of VERDICT tells this verdict."""
     if verdict.override_of is not None:
         return "override"
+    if verdict.reason == "already_out" and verdict.fields.get("out_at"):
+        out_day = dt.datetime.fromisoformat(verdict.fields["out_at"]).date()
+        same_day = verdict.at is not None and verdict.at.date() == out_day
+        return "already_out_since" if same_day else "already_out_since_day"
     if verdict.reason != "ok":
         return verdict.reason
     if verdict.direction is not None and verdict.direction.value == "in":
@@ -141,7 +157,12 @@ def verdict_key(verdict: Verdict) -> str:
 
 def verdict_text(verdict: Verdict, lang: str) -> str:
     """The sentence the volunteer reads for `verdict`, in `lang` ("zh" or "en")."""
-    return verdict_message(verdict_key(verdict), lang, **verdict.fields)
+    key, fields = verdict_key(verdict), dict(verdict.fields)
+    if key.startswith("already_out_since"):  # the gate by its name, else by its id's short form
+        fields["out_time"] = fields["out_at"]
+        fields["gate"] = fields.get("gate") or verdict_message("gate_unnamed", lang,
+                                                               gate_id=fields.get("gate_id", ""))
+    return verdict_message(key, lang, **fields)
 
 
 # Messages for the person at the terminal: bad input (exit 2) and storage failures (exit 3).
@@ -280,6 +301,7 @@ CLI = {
         "issued_missing": "已为 {count} 户发放{kind}（{households} 户中 {had} 户已有）",
         "office_operator": "操作员 {value} 由社区办公室设定，请在办公室修改（kiosk office operator …）",
         "sync_breach_flat": "发现超额外出：{flat} 户 {at} 的外出超出本期次数（同步后才可见，已记入异常事件）",
+        "demo_volunteers": "值守志愿者（在门岗屏幕上点名字再输PIN码签到）：{volunteers}",
     },
     "en": {
         "bad_temperature": "Temperature '{value}' is not a number, e.g. 36.5",
@@ -435,6 +457,8 @@ CLI = {
                            "(kiosk office operator …)",
         "sync_breach_flat": "Quota exceeded, visible only after the sync: the exit of flat {flat} at "
                             "{at} was beyond its window's limit (an incident was recorded)",
+        "demo_volunteers": "Gate volunteers (sign in on the gate screen: tap the name, then the PIN): "
+                           "{volunteers}",
     },
 }
 
@@ -545,6 +569,8 @@ LOG = {
         "outsider_refused": "外来人员劝返", "symptoms": "有症状", "refused_reading": "拒绝测温",
         "crowding": "门口聚集", "delivery": "物资送达", "collected": "已领取",
         "outsiders": "外来人员劝返（人次）", "reports": "门岗报告", "col_count": "人数",
+        "slip": "需处理",
+        "slips": "需处理（漏测体温、读数不合理、缺事由、卡号输错）",
     },
     "en": {
         "col_date": "Date", "col_time": "Time", "col_direction": "Direction", "col_flat": "Flat",
@@ -588,6 +614,8 @@ LOG = {
         "refused_reading": "refused a reading",
         "crowding": "crowding", "delivery": "delivery for a flat", "collected": "collected",
         "outsiders": "Outsiders refused (people)", "reports": "Gate reports", "col_count": "Count",
+        "slip": "action needed",
+        "slips": "Action needed (no or implausible reading, no reason, mistyped number)",
     },
 }
 

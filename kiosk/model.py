@@ -91,9 +91,19 @@ SLIP_REASONS = frozenset({"temperature_required", "temperature_implausible", "te
                           "mask_unconfirmed", "mask_missing"})
 
 
+# Where a scan's payload comes from (DESIGN.md section 7, and the CLI).
+SOURCES = ("camera", "wedge", "typed", "cli")
+
+
+# Slips of a typed card number only: a scanned code that is no card is not a typo.
+TYPED_SLIP_REASONS = frozenset({"not_a_card"})
+
+
 def is_slip(reason: str, source: str = "") -> bool:
-    """Is a denial with this reason, from this input (camera, wedge, typed, cli), a slip?"""
-    return reason in SLIP_REASONS or (source == "typed" and reason == "not_a_card")
+    """Is a denial with this reason, from this input (camera, wedge, typed, cli), a slip?
+
+    The one rule: data.store_log.slip_sql is its SQL form, built from the same two sets."""
+    return reason in SLIP_REASONS or (source == "typed" and reason in TYPED_SLIP_REASONS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,6 +187,7 @@ class Verdict:
     at: dt.datetime | None = None  # local time of the scan, with offset
     override_of: str | None = None  # the denied event a lead's override let through
     mask: str | None = None  # the mask answer given with the scan (h-report), if any
+    source: str = ""  # where the payload came from: camera, wedge, typed, cli ("" unknown)
 
     def __post_init__(self) -> None:
         # Immutable like the rest of the verdict: a screen cannot change what was decided.
@@ -189,7 +200,7 @@ class Verdict:
     @property
     def slip(self) -> bool:
         """A volunteer's slip to put right, not a rule's denial (see SLIP_REASONS)."""
-        return self.decision is Decision.DENY and self.reason in SLIP_REASONS
+        return self.decision is Decision.DENY and is_slip(self.reason, self.source)
 
     @property
     def overridable(self) -> bool:
@@ -270,6 +281,9 @@ class Event:
     # The mask answer (yes / no / exempt, kiosk.reports.MASK_ANSWERS), where one was given
     # (h-report). Kept in the verdict's JSON too, which the chain and the signature cover.
     mask: str | None = None
+    # Where the payload came from (SOURCES; "" for events recorded before h-slips): a typed
+    # not_a_card is a slip, a scanned one is not (is_slip). Not part of the signed content.
+    source: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -279,4 +293,4 @@ class LogFilter:
     day: dt.date
     buildings: tuple[str, ...] | None = None  # None: every building (admins)
     direction: str | None = None               # "in" / "out"
-    decision: str | None = None                # "allow" / "deny" / "retest"
+    decision: str | None = None                # "allow" / "deny" (the rules' only) / "slip" / "retest"

@@ -76,6 +76,10 @@ class Passage:
     direction: Direction
     at_utc: dt.datetime
     event_id: str
+    # The gate it went through (h-slips): its device id, and its name as the office knows
+    # it ("" when this gate has not learnt one: the verdict then shows the id's short form).
+    device_id: str = ""
+    gate: str = ""
 
 
 class Store(Protocol):
@@ -176,6 +180,10 @@ class AdminReads(Protocol):
                ) -> tuple[list[tuple[int, int]], list[float]]: ...
 
     def incidents(self, day: dt.date, buildings: tuple[str, ...] | None) -> list[tuple[Any, ...]]: ...
+
+    def day_counts(self, day: dt.date, buildings: tuple[str, ...] | None) -> dict[str, int]:
+        """The day's scans, exits, entries, denials (the rules' only), slips and retests."""
+        ...
 
     def out_now(self, buildings: tuple[str, ...] | None) -> list[tuple[Any, ...]]: ...
 

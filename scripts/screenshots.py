@@ -88,13 +88,18 @@ def shoot(out: Path) -> int:
         QTimer.singleShot(ms, loop.quit)
         loop.exec()
 
-    def run(name: str, camera, steps, lang: str = "zh", size: tuple[int, int] = (1600, 900)) -> None:
+    def run(name: str, camera, steps, lang: str = "zh", size: tuple[int, int] = (1600, 900),
+            signed_in: bool = True) -> None:
         gate_app = GateApp(demo.db, lang, camera, clock=clock, sounds=Sounds(player=None))
         window = gate_app.window
         window.resize(*size)
         gate_app.show()
         window.resize(*size)
         wait(800)
+        if signed_in:  # a volunteer on duty (ui/sign_in.py): the names closed, theirs on the status bar
+            if window.sign_in.picker is not None:
+                window.sign_in.picker.close()
+            window.set_operator(demo.volunteers[0][0])
         steps(gate_app)
         wait(900)
         # The screen under the window, so a dialog over it is in the picture too.
@@ -163,6 +168,7 @@ def shoot(out: Path) -> int:
     run_module.CameraFeed = lambda factory: CameraFeed(factory, decoder=NoDecoder())
     try:
         a, b, c = life[0].serial, life[1].serial, life[2].serial
+        run("sign-in", camera_ok, lambda g: None, signed_in=False)
         run("allow", camera_ok, lambda g: scan(g, a, "out", "36.5"))
         clock.advance(minutes=40)
         run("deny", camera_ok, lambda g: (scan(g, a, "in", "36.4"), clock.advance(minutes=30),

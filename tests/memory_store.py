@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 
 from data.store import Conflict
 from kiosk import quota as quota_rules
-from kiosk.model import Card, CardKind, CardStatus, Decision, Direction, Event, Household
+from kiosk.model import Card, CardKind, CardStatus, Decision, Direction, Event, Household, is_slip
 from kiosk.office import CardConflict
 from kiosk.policy import Policy
 from kiosk.ports import Community, Passage
@@ -151,7 +151,8 @@ class MemoryStore:
             own = [e for e in self._state.events if e.device_id == event.device_id]
             self._state.events.append(_as_stored(event, len(own) + 1))
             if event.decision is Decision.ALLOW and event.serial:
-                self._state.passages[event.serial] = Passage(event.direction, event.at_utc, event.id)
+                self._state.passages[event.serial] = Passage(event.direction, event.at_utc, event.id,
+                                                             event.device_id)
             if incident:
                 self._state.incidents.append((event.id, incident))
             if (event.decision is Decision.ALLOW and event.kind is CardKind.LIFE
@@ -233,6 +234,9 @@ class MemoryStore:
             "fevers_today": sum(kind == "fever_confirmed" and event_id in ids
                                 for event_id, kind in self._state.incidents),
             "unsynced": sum(e.device_id == self._community.device_id for e in events),
+            "slips_today": sum(e.decision is Decision.DENY and is_slip(e.reason, e.source) for e in on_day),
+            "denials_today": sum(e.decision is Decision.DENY and not is_slip(e.reason, e.source)
+                                 for e in on_day),
         }
 
     def close(self) -> None:

@@ -37,6 +37,7 @@ class LogAnswer:
     fevers: list[float]
     headers: list[str]
     first_rows: dict[int, Any]
+    day_counts: dict[str, int] = dataclasses.field(default_factory=dict)  # AdminReads.day_counts
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,7 +82,7 @@ class AdminClient(QObject):
             ids = queries.log_ids(f)
             counts, fevers = queries.hourly(f.day, f.buildings)
             return LogAnswer(ids, counts, fevers, queries.log_headers(),
-                             queries.log_rows(list(ids[:PAGE])))
+                             queries.log_rows(list(ids[:PAGE])), queries.day_counts(f.day, f.buildings))
 
         return self.call(body, on_done, on_failed)
 

@@ -37,6 +37,7 @@ from ui.preview import CameraPreview, CameraState
 from ui.report_dialog import ReportDialog
 from ui.retest import RetestQueueModel, RetestQueueView
 from ui.serial_keyboard import SerialKeyboard
+from ui.sign_in import SignIn
 from ui.sound import Sounds
 from ui.statusbar import GateStatusBar
 from ui.typed_confirm import TypedConfirmDialog
@@ -142,9 +143,13 @@ class GateWindow(QMainWindow):
         self.mute_button = self._header_button("mute", self.toggle_mute)
         self.admin_button = self._header_button("admin", self.open_admin)
         self.report_button = self._header_button("report", self.open_report)
+        self.duty_button = self._header_button("duty", self.change_duty)  # ui/sign_in.py
 
         self._build_layout()
         self._connect()
+        self.sign_in = SignIn(client, self)  # who is on duty: every scan carries their name
+        self.sign_in.on_duty.connect(self.set_operator)
+        self.set_operator(operator)
         self._refresh_timer = QTimer(self, interval=REFRESH_MS)
         self._refresh_timer.timeout.connect(client.refresh)
         self._refresh_timer.start()
@@ -165,7 +170,8 @@ class GateWindow(QMainWindow):
     def _build_layout(self) -> None:
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
-        for button in (self.report_button, self.language_button, self.mute_button, self.admin_button):
+        for button in (self.report_button, self.duty_button, self.language_button, self.mute_button,
+                       self.admin_button):
             header.addWidget(button)
 
         left = QVBoxLayout()
@@ -416,6 +422,24 @@ class GateWindow(QMainWindow):
             self.report_dialog.recorded.connect(lambda _r: self.client.refresh())
             self.report_dialog.open()
 
+    # -- who is on duty (ui/sign_in.py) ----------------------------------------------
+
+    def ask_sign_in(self) -> None:
+        """The start of a shift: who is on duty? (the picker; scans go on behind it)."""
+        self.sign_in.start()
+
+    def change_duty(self) -> None:
+        """The header's button: sign in, or sign out and let the next volunteer sign in."""
+        if self.operator:
+            self.sign_in.sign_out()
+        else:
+            self.sign_in.start()
+
+    def set_operator(self, name: str) -> None:
+        self.operator = self.sign_in.name = name
+        self.status.set_on_duty(name)
+        self.retranslate()
+
     # -- full screen and closing ----------------------------------------------------
 
     def set_kiosk_mode(self, on: bool) -> None:
@@ -469,6 +493,7 @@ class GateWindow(QMainWindow):
         self.mute_button.setText(self.tr("Sound on") if self.sounds.muted else self.tr("Mute"))
         self.admin_button.setText(self.tr("Admin"))
         self.report_button.setText(self.tr("Report"))
+        self.duty_button.setText(self.tr("Sign out / change") if self.operator else self.tr("Sign in"))
         self.serial_caption.setText(self.tr("Card does not scan? Type its number:"))
         self.serial_entry.setPlaceholderText(self.tr("e.g. 7K3Q-9AD"))
         self.serial_button.setText(self.tr("Check"))

@@ -113,7 +113,7 @@ class GateClient(QObject):
         def body() -> Verdict:
             return self._worker_gate().scan(  # refused once a check found the file damaged
                 request.payload, request.direction, request.temperature, request.reason,
-                request.operator, mask=request.mask)
+                request.operator, mask=request.mask, source=request.source)
 
         self.lane.submit(body, lambda v: self.scanned.emit(ScanOutcome(request, v)),
                          lambda e: self.scanned.emit(self._failure(request, e)))

@@ -97,6 +97,7 @@ class GateApp:
             self.window.show()
         if self.camera is not None:
             self.camera.start()
+        self.window.ask_sign_in()  # the start of a shift: who is on duty (ui/sign_in.py)
         if self.warnings:  # open(), not exec(): the gate keeps scanning behind it
             self.warning_box = QMessageBox(QMessageBox.Icon.Warning, "Gatepost",
                                            "\n\n".join(self.warnings), parent=self.window)

@@ -23,12 +23,13 @@ class GateStatusBar(QWidget):
         self.timezone = timezone or zoneinfo.ZoneInfo("Asia/Shanghai")
         self.snapshot: Snapshot | None = None
         self.db_failed = False
+        self.on_duty = ""  # the volunteer signed in (ui/sign_in.py); "" nobody
         font = QFont()
         font.setPointSize(16)
         self.labels: dict[str, QLabel] = {}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 4, 12, 4)
-        for name in ("clock", "out_now", "exits_today", "fevers_today", "sync", "roster"):
+        for name in ("clock", "on_duty", "out_now", "exits_today", "fevers_today", "sync", "roster"):
             label = QLabel()
             label.setObjectName(name)
             label.setFont(font)
@@ -36,7 +37,8 @@ class GateStatusBar(QWidget):
             layout.addWidget(label)
             layout.addStretch(1)
         self.setStyleSheet("QLabel { color: #eceff1; } #fevers_today[alert=\"true\"] { color: #ffb300; }"
-                           " #sync[alert=\"true\"] { color: #ffb300; }")
+                           " #sync[alert=\"true\"] { color: #ffb300; }"
+                           " #on_duty[alert=\"true\"] { color: #ffb300; }")
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
@@ -49,6 +51,11 @@ class GateStatusBar(QWidget):
             self.snapshot = snapshot
         self.refresh()
 
+    def set_on_duty(self, name: str) -> None:
+        """Who is on duty; nobody is said in amber (scans still decide)."""
+        self.on_duty = name
+        self.refresh()
+
     def _tick(self) -> None:
         self.labels["clock"].setText(self._now().astimezone(self.timezone).strftime("%H:%M:%S"))
 
@@ -56,6 +63,10 @@ class GateStatusBar(QWidget):
         self._tick()
         s = self.snapshot.status if self.snapshot else {}
         value = lambda key: str(s[key]) if key in s else "—"  # noqa: E731 (local helper)
+        duty = self.labels["on_duty"]
+        duty.setText(self.tr("On duty: %1").replace("%1", self.on_duty) if self.on_duty
+                     else self.tr("Nobody signed in"))
+        duty.setProperty("alert", not self.on_duty)
         self.labels["out_now"].setText(self.tr("Out now: %1").replace("%1", value("out_now")))
         self.labels["exits_today"].setText(self.tr("Exits today: %1").replace("%1", value("exits_today")))
         fevers = self.labels["fevers_today"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -62,7 +63,9 @@ def test_exit_codes_allow_deny_and_bad_input(community, tmp_path):
     deny = run(db, "scan", life["payload"], "--direction", "out", "--at", "2026-02-10T09:00")
     verdict = json.loads(deny.stdout)
     assert deny.returncode == 1 and verdict["reason"] == "already_out"
-    assert verdict["message"] == "此卡已外出未返回，不能再次外出"
+    # since when and through which gate: this gate, by its device id's short form (not enrolled)
+    gate_id = sqlite3.connect(db).execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
+    assert verdict["message"] == f"已于08:00从{gate_id[:8].upper()}号闸口外出，尚未返回，不能再次外出"
     retest = run(db, "--lang", "en", "scan", life["serial"], "--direction", "in", "--temp", "37.9",
                  "--at", "2026-02-10T10:00")
     assert retest.returncode == 1 and json.loads(retest.stdout)["decision"] == "retest"
@@ -140,9 +143,12 @@ def test_status_counts(tmp_path):
                           "--valid-from", "2026-02-01").stdout)
     run(db, "scan", card["payload"], "--direction", "out", "--at", "2026-02-10T08:00")
     run(db, "scan", "nonsense", "--direction", "in", "--at", "2026-02-10T08:01")
+    run(db, "scan", card["payload"], "--direction", "in", "--at", "2026-02-10T09:00")  # no reading: a slip
     status = json.loads(run(db, "status", "--date", "2026-02-10", "--json").stdout)
-    assert status == {"scans_today": 2, "out_now": 1, "exits_today": 1, "fevers_today": 0, "unsynced": 2,
-                      "outsiders_today": 0}
+    assert status == {"scans_today": 3, "out_now": 1, "exits_today": 1, "fevers_today": 0, "unsynced": 3,
+                      "slips_today": 1, "denials_today": 1, "outsiders_today": 0}
+    source = sqlite3.connect(db).execute("SELECT DISTINCT source FROM events").fetchall()
+    assert source == [("cli",)]
 
 
 def test_status_counts_the_outsiders_refused_that_day(tmp_path):

@@ -50,7 +50,9 @@ def both(tmp_path) -> tuple[Community, Community]:
 def shown(verdict) -> tuple:
     """What a volunteer sees of a verdict (its event id and serials are each store's own)."""
     data = verdict.to_json()
-    return (data["decision"], data["reason"], data["message"], tuple(verdict.warnings),
+    gate_id = verdict.fields.get("gate_id")  # already_out names the gate: each store's own device
+    message = data["message"].replace(gate_id, "<gate>") if gate_id else data["message"]
+    return (data["decision"], data["reason"], message, tuple(verdict.warnings),
             verdict.duplicate, data.get("quota"), data.get("temperature"), verdict.at)
 
 
@@ -113,7 +115,9 @@ def answers(w: Community, ids: dict[str, int]) -> dict:
         "status_10": store.status(dt.date(2026, 2, 10)),
         "status_12": store.status(dt.date(2026, 2, 12)),
         "passages": {name: dataclasses.replace(store.last_passage(c.card.serial), event_id=ids.get(
-            store.last_passage(c.card.serial).event_id)) if store.last_passage(c.card.serial) else None
+            store.last_passage(c.card.serial).event_id),
+            device_id=store.last_passage(c.card.serial).device_id == store.community().device_id)
+            if store.last_passage(c.card.serial) else None
             for name, c in w.cards.items()},
         "life_exits": store.life_exits(w.household.id, since, until),
         "work_exits": store.card_exits(w.work.card.serial, since, until),

@@ -276,3 +276,12 @@ def test_only_rules_about_when_a_valid_card_passes_can_be_overridden(world, make
         with pytest.raises(BadInput) as refused:
             world.service.override(denied.event_id, "王", "就医")
         assert refused.value.key == "not_overridable"
+
+
+def test_already_out_names_the_exit_time_and_this_gates_id(world):
+    world.at(local(10, 8, 12)).scan(world.life, "out")
+    denied = world.at(local(10, 9, 30)).scan(world.life, "out")
+    gate_id = world.store.community().device_id[:8].upper()
+    assert denied.reason == "already_out"
+    assert denied.fields == {"out_at": "2026-02-10T08:12:00+08:00", "gate": "", "gate_id": gate_id}
+    assert verdict_text(denied, "zh") == f"已于08:12从{gate_id}号闸口外出，尚未返回，不能再次外出"

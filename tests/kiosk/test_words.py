@@ -57,6 +57,9 @@ def every_verdict():
     yield Verdict(Decision.ALLOW, "ok", direction=Direction.IN, warnings=("entry_without_exit",))
     yield Verdict(Decision.ALLOW, "quota_used", {"operator": "楼长王"}, direction=Direction.OUT,
                   override_of="e1")
+    out = {"out_at": "2026-02-10T08:12:00+08:00", "gate": "北门", "gate_id": "3F2A9C1B"}
+    yield Verdict(Decision.DENY, "already_out", out, direction=Direction.OUT, at=local(10, 9))
+    yield Verdict(Decision.DENY, "already_out", out, direction=Direction.OUT, at=local(11, 9))
 
 
 @pytest.mark.parametrize("lang", messages.LANGS)
@@ -66,7 +69,8 @@ def test_every_reason_code_is_told_with_its_fields_filled(lang):
         text = verdict_text(verdict, lang)
         keys.add(verdict_key(verdict))
         assert text and "{" not in text and "}" not in text, (verdict.reason, text)
-    assert keys == set(messages.VERDICT[lang]) - {"ok"}  # every sentence is reachable
+    # every sentence is reachable ("gate_unnamed" is a gate's name, not a sentence)
+    assert keys == set(messages.VERDICT[lang]) - {"ok", "gate_unnamed"}
 
 
 def test_fields_are_written_as_each_language_writes_them():
@@ -114,3 +118,27 @@ def test_slips_are_denials_of_the_volunteers_making_not_the_rules():
     assert Verdict(Decision.DENY, "temperature_required").slip
     assert not Verdict(Decision.DENY, "quota_used").slip
     assert is_slip("not_a_card", "typed") and not is_slip("not_a_card", "camera")
+
+
+# -- already_out says since when and through which gate (issue 11) ----------------------
+
+ALREADY_OUT = [
+    ("zh", local(10, 9), "北门", "已于08:12从北门外出，尚未返回，不能再次外出"),
+    ("en", local(10, 9), "北门", "Went out at 08:12 through 北门 and is not back: cannot go out again"),
+    ("zh", local(11, 9), "北门", "已于2月10日 08:12从北门外出，尚未返回，不能再次外出"),
+    ("en", local(11, 9), "", "Went out 10 Feb 08:12 through gate 3F2A9C1B and is not back: "
+                             "cannot go out again"),
+    ("zh", local(10, 9), "", "已于08:12从3F2A9C1B号闸口外出，尚未返回，不能再次外出"),
+]
+
+
+@pytest.mark.parametrize(("lang", "at", "gate", "sentence"), ALREADY_OUT)
+def test_already_out_says_when_and_through_which_gate(lang, at, gate, sentence):
+    fields = {"out_at": "2026-02-10T08:12:00+08:00", "gate": gate, "gate_id": "3F2A9C1B"}
+    verdict = Verdict(Decision.DENY, "already_out", fields, direction=Direction.OUT, at=at)
+    assert verdict_text(verdict, lang) == sentence
+
+
+def test_an_already_out_recorded_without_its_fields_keeps_the_old_sentence():
+    verdict = Verdict(Decision.DENY, "already_out", direction=Direction.OUT, at=local(10, 9))
+    assert verdict_text(verdict, "zh") == "此卡已外出未返回，不能再次外出"

@@ -214,7 +214,8 @@ def downgrade_to_0_1_0(path: Path) -> None:
     device_key_path(path).unlink()
     conn = sqlite3.connect(str(path))
     try:
-        for statement in ("DROP TABLE reports", "ALTER TABLE events DROP COLUMN mask",  # migration 8
+        for statement in ("ALTER TABLE events DROP COLUMN source",  # migration 10 (h-slips)
+                          "DROP TABLE reports", "ALTER TABLE events DROP COLUMN mask",  # migration 8
                           "ALTER TABLE sync_targets DROP COLUMN reports_acked",
                           "DROP TABLE device_keys", "DROP TABLE purge_markers",
                           "ALTER TABLE events DROP COLUMN signature",

@@ -78,8 +78,12 @@ class LogTab(QWidget):
             client.buildings(self._add_buildings,
                              lambda error: log.error("buildings not read: %s", error))
         self.direction = self._choices(("in", "out"))
-        self.decision = self._choices(("allow", "deny", "retest"))
+        # "deny" is the rules' denials; "slip" the volunteers' slips (action needed, h-slips)
+        self.decision = self._choices(("allow", "deny", "slip", "retest"))
         self.count = QLabel()
+        self.day_counts = QLabel()  # the day's denials and slips, counted apart
+        self.day_counts.setObjectName("day_counts")
+        self._day_counts: dict[str, int] = {}
         self.status = QLabel()
         self.export_button = QPushButton()
         self.export_button.clicked.connect(self.on_export_clicked)
@@ -109,6 +113,7 @@ class LogTab(QWidget):
         layout.addLayout(bar)
         self.chart = HourlyChart(self.lang)  # above the table: the day's shape before its rows
         layout.addWidget(self.chart)
+        layout.addWidget(self.day_counts)
         layout.addWidget(self.view)
         layout.addWidget(self.status)
 
@@ -190,6 +195,7 @@ class LogTab(QWidget):
             self.loading_label.hide()
             self.model.set_ids(f, answer.ids, answer.headers, answer.first_rows)
             self.chart.set_counts(answer.counts, answer.fevers)
+            self._day_counts = answer.day_counts
             self._show_count()
             self.loaded.emit()
 
@@ -204,6 +210,10 @@ class LogTab(QWidget):
     def _show_count(self) -> None:
         self.count.setText(self.tr("Loading…") if self.loading
                            else self.tr("{count} rows").format(count=self.model.rowCount()))
+        c = self._day_counts
+        self.day_counts.setText("" if self.loading or not c else self.tr(
+            "{scans} scans, {exits} out, {entries} in, {denials} denied, "
+            "{slips} action needed (slips), {retests} retests").format(**c))
 
     # -- export --------------------------------------------------------------------------
 

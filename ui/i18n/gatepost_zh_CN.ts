@@ -81,6 +81,14 @@
 <context>
     <name>GateStatusBar</name>
     <message>
+        <source>On duty: %1</source>
+        <translation>值守：%1</translation>
+    </message>
+    <message>
+        <source>Nobody signed in</source>
+        <translation>无人签到</translation>
+    </message>
+    <message>
         <source>Out now: %1</source>
         <translation>在外：%1人</translation>
     </message>
@@ -216,6 +224,14 @@
         <translation>报告</translation>
     </message>
     <message>
+        <source>Sign out / change</source>
+        <translation>签退/换人</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
         <source>Card does not scan? Type its number:</source>
         <translation>扫不出？手动输入卡号：</translation>
     </message>
@@ -296,6 +312,10 @@
         <translation>共 {count} 条</translation>
     </message>
     <message>
+        <source>{scans} scans, {exits} out, {entries} in, {denials} denied, {slips} action needed (slips), {retests} retests</source>
+        <translation>扫码{scans}次，外出{exits}，进入{entries}，拒绝{denials}，需处理{slips}（操作疏漏），复测{retests}</translation>
+    </message>
+    <message>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
@@ -336,6 +356,17 @@
     </message>
 </context>
 <context>
+    <name>NamePicker</name>
+    <message>
+        <source>Who is on duty? Tap your name</source>
+        <translation>谁在值守？请点您的名字</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>暂不签到</translation>
+    </message>
+</context>
+<context>
     <name>OutNowTab</name>
     <message>
         <source>Refresh</source>
@@ -350,7 +381,7 @@
     <name>ParcelsTab</name>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished">刷新</translation>
+        <translation>刷新</translation>
     </message>
     <message>
         <source>%1 parcels waiting at the gate</source>
@@ -516,7 +547,7 @@
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished">取消</translation>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -636,6 +667,17 @@
     <message>
         <source>Saved {count} settings</source>
         <translation>已保存 {count} 项设置</translation>
+    </message>
+</context>
+<context>
+    <name>SignIn</name>
+    <message>
+        <source>Sign in</source>
+        <translation>签到</translation>
+    </message>
+    <message>
+        <source>%1: your PIN</source>
+        <translation>%1：请输入您的PIN码</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,182 @@
+"""Who is on duty: the volunteer signs in at the start of a shift (issue 11).
+
+They tap their name among the active operators (big buttons, for gloves), then enter their
+PIN on the usual PIN pad. From then on every scan carries their name (GateWindow.operator).
+Nobody signed in never blocks a resident: scans still decide, the status bar says so in
+amber. The gate service checks the PIN and writes the audit line (kiosk.app.Gate.sign_in);
+this module only shows and asks, on the gate's lane.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.dialogs import PinDialog
+
+if TYPE_CHECKING:
+    from ui.gateclient import GateClient
+
+log = logging.getLogger("gate")
+
+COLUMNS = 3  # names per row: 3 big buttons fit a 1024 px wide screen
+# Its own colours, not the gate window's: #eceff1 on #263238 is 12:1, white on #37474f
+# 9.7:1 (WCAG AAA asks 7:1).
+STYLE = """
+#name_picker { background: #263238; border: 3px solid #90a4ae; border-radius: 14px; }
+#name_picker QLabel { color: #eceff1; }
+#name_picker QPushButton { background: #37474f; color: white; border: 2px solid #90a4ae;
+                           border-radius: 10px; padding: 6px 12px; }
+#name_picker QPushButton:pressed { background: #455a64; }
+"""
+
+
+class NamePicker(QFrame):
+    """The active operators' names as big buttons, and "not now", over the gate screen.
+
+    A panel inside the gate window, not a window of its own: the gate window stays the
+    active one, so the camera and the hand scanner (ui/wedge.py takes scans only in the
+    active gate window) keep scanning while it is up, and a resident never waits.
+
+    Signals:
+        picked(str): a name was tapped (the panel is gone).
+    """
+
+    picked = Signal(str)
+
+    def __init__(self, names: list[str], parent: QWidget):
+        super().__init__(parent)
+        self.setObjectName("name_picker")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.setStyleSheet(STYLE)
+        big = QFont()
+        big.setPointSize(24)
+        self.prompt = QLabel(self.tr("Who is on duty? Tap your name"))
+        self.prompt.setFont(big)
+        self.prompt.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.addWidget(self.prompt)
+        grid = QGridLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for i, name in enumerate(names):
+            button = QPushButton(name)
+            button.setObjectName("sign_in_name")
+            button.setFont(big)
+            button.setMinimumSize(200, 80)  # 80 px: over 12 mm at 96 dpi, for gloves
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, n=name: self._pick(n))
+            self.buttons[name] = button
+            grid.addWidget(button, i // COLUMNS, i % COLUMNS)
+        layout.addLayout(grid)
+        self.later = QPushButton(self.tr("Not now"))
+        self.later.setObjectName("sign_in_later")
+        self.later.setMinimumHeight(64)
+        later_font = QFont()
+        later_font.setPointSize(20)
+        self.later.setFont(later_font)
+        self.later.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.later.clicked.connect(self.close)
+        layout.addWidget(self.later)
+        self._over = parent
+        parent.installEventFilter(self)  # centred again when the window is resized
+
+    def open(self) -> None:
+        self._centre()
+        self.show()
+        self.raise_()
+
+    def _centre(self) -> None:
+        parent = self._over
+        size = self.sizeHint().boundedTo(parent.size())
+        self.setGeometry((parent.width() - size.width()) // 2, (parent.height() - size.height()) // 2,
+                         size.width(), size.height())
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self._over and event.type() == QEvent.Type.Resize:
+            self._centre()
+        return False
+
+    def _pick(self, name: str) -> None:
+        self.close()
+        self.picked.emit(name)
+
+
+class SignIn(QObject):
+    """The sign-in of one gate screen: names, PIN, and who is on duty now.
+
+    Signals:
+        on_duty(str): the volunteer now on duty ("" when nobody is signed in).
+    """
+
+    on_duty = Signal(str)
+
+    def __init__(self, client: GateClient, parent_widget: QWidget):
+        super().__init__(parent_widget)
+        self.client = client
+        self.widget = parent_widget
+        self.name = ""  # who is on duty
+        self.picker: NamePicker | None = None
+        self.pin_dialog: PinDialog | None = None
+
+    def start(self) -> None:
+        """Ask who is on duty: the names are read on the lane, then the picker opens."""
+        self.client.call(lambda gate: gate.duty_names(), self._show_names,
+                         lambda error: log.error("operators not read: %s", error))
+
+    def sign_out(self) -> None:
+        """The volunteer on duty leaves: an audit line, nobody on duty, and the picker for the next."""
+        if self.name:
+            name = self.name
+            self.client.call(lambda gate: gate.sign_out(name), None,
+                             lambda error: log.error("sign-out not recorded: %s", error))
+            self._set("")
+        self.start()
+
+    def _show_names(self, names: list[str]) -> None:
+        if not names:  # no operators yet: nobody can sign in, the gate scans all the same
+            log.warning("no operators to sign in: add them with kiosk operator add")
+            return
+        if self.picker is not None:
+            self.picker.close()
+            self.picker.deleteLater()
+        self.picker = NamePicker(names, self.widget)
+        self.picker.picked.connect(self._ask_pin)
+        self.picker.open()
+
+    def _ask_pin(self, name: str) -> None:
+        dialog = PinDialog(self.tr("Sign in"), self.tr("%1: your PIN").replace("%1", name),
+                           parent=self.widget)
+        self.pin_dialog = dialog
+
+        def checked(result: tuple) -> None:
+            operator, locked_until = result
+            if operator is None:
+                dialog.reject_pin(locked_until)
+                return
+            dialog.accept_pin()
+            self._set(operator.name)
+
+        def failed(error: BaseException) -> None:
+            log.error("sign-in failed: %s", error)
+            dialog.reject_pin(None)
+
+        def submitted(pin: str, _reason: str) -> None:
+            self.client.call(lambda gate: (gate.sign_in(name, pin), gate.pin_locked_until()),
+                             checked, failed)
+
+        dialog.submitted.connect(submitted)
+        dialog.finished.connect(self._forget_pin_dialog)
+        dialog.open()
+
+    def _forget_pin_dialog(self, _result: int) -> None:
+        self.pin_dialog = None
+
+    def _set(self, name: str) -> None:
+        self.name = name
+        log.info("on duty: %s", name or "nobody")
+        self.on_duty.emit(name)
+
