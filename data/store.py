@@ -334,7 +334,8 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
 
     def households(self, building: str | None = None, include_left: bool = False) -> list[Household]:
         """The roster's households (by flat); those that left it only with `include_left`."""
-        sql, params = "SELECT * FROM households WHERE (? OR left_utc IS NULL)", [include_left]
+        sql = "SELECT * FROM households WHERE (? OR left_utc IS NULL)"
+        params: list[object] = [include_left]
         if building is not None:
             sql, params = sql + " AND building = ?", [*params, building]
         rows = self.db.execute(sql + " ORDER BY building, unit, room", params)

@@ -101,8 +101,8 @@ class GateWindow(QMainWindow):
         self.direction = DirectionSwitch()
         self.verdict = VerdictPanel()
         self.keypad = TemperatureKeypad()
-        self.mask = MaskCheck()  # h-report: shown while the setting mask.check is on
-        self.mask.setVisible(False)
+        self.mask_check = MaskCheck()  # h-report: shown while the setting mask.check is on
+        self.mask_check.setVisible(False)
         self.report_dialog: ReportDialog | None = None
         self.retest_model = RetestQueueModel(now, self)
         self.retest = RetestQueueView(self.retest_model)
@@ -177,7 +177,7 @@ class GateWindow(QMainWindow):
         left = QVBoxLayout()
         left.addWidget(self.preview, 1)
         left.addWidget(self.serial_keyboard, 1)  # in the preview's place while it is open
-        left.addWidget(self.mask)  # the preview gives way to it; the keypad keeps its size
+        left.addWidget(self.mask_check)  # the preview gives way to it; the keypad keeps its size
         left.addWidget(self.direction)
 
         entry = QHBoxLayout()
@@ -245,9 +245,10 @@ class GateWindow(QMainWindow):
 
     def submit_scan(self, payload: str, source: str, seen_at: float | None = None) -> ScanRequest:
         """Every path ends here: the direction and the temperature on screen go with it."""
+        mask = None if self.mask_check.isHidden() else self.mask_check.answer
         request = ScanRequest(payload=payload, direction=self.direction.direction.value,
                               temperature=self.keypad.reading or None, operator=self.operator,
-                              source=source, mask=None if self.mask.isHidden() else self.mask.answer)
+                              source=source, mask=mask)
         if seen_at is not None:
             request = dataclasses.replace(request, seen_at=seen_at)
         self._last_request = request
@@ -333,7 +334,7 @@ class GateWindow(QMainWindow):
             self.sounds.play(verdict.decision.value)
             if verdict.reason != "reason_required":
                 self.keypad.clear()  # the reading belonged to this person
-                self.mask.clear()
+                self.mask_check.clear()
             self.client.refresh()
         self.verdict_shown.emit(outcome)
 
@@ -347,7 +348,7 @@ class GateWindow(QMainWindow):
     def _on_snapshot(self, snapshot: Snapshot | None) -> None:
         self.status.set_snapshot(snapshot)
         if snapshot is not None:
-            self.mask.setVisible(snapshot.mask_check)
+            self.mask_check.setVisible(snapshot.mask_check)
             self.retest_model.set_queue(snapshot.retest_queue, snapshot.flats, snapshot.retest_wait_s,
                                         snapshot.retest_window_s)
 

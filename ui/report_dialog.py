@@ -217,8 +217,9 @@ class ReportDialog(QDialog):
     def _fill_presets(self, kind: str | None) -> None:
         while self.presets.count():
             item = self.presets.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for text in self._preset_texts().get(kind or "", ()):
             button = _button("preset")
             button.setText(text)

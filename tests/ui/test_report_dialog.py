@@ -111,20 +111,20 @@ def test_a_report_that_cannot_be_recorded_says_record_on_paper(qtbot, screen, co
 
 def test_the_mask_check_shows_only_when_on_and_goes_with_the_scan(qtbot, screen, community):
     window = screen.window
-    assert not window.mask.isVisible()
+    assert not window.mask_check.isVisible()
     gate = open_gate(community.path, checks=False)
     gate.store.set_setting("mask.check", "on")
     gate.close()
     with qtbot.waitSignal(window.client.snapshot_ready, timeout=5000):
         window.client.refresh()
-    assert window.mask.isVisible()
-    assert [b.text() for b in window.mask.buttons.values()] == ["戴口罩", "未戴", "免戴"]
+    assert window.mask_check.isVisible()
+    assert [b.text() for b in window.mask_check.buttons.values()] == ["戴口罩", "未戴", "免戴"]
     slip = scan(qtbot, screen, community.payloads["life"])
     assert slip.verdict.reason == "mask_unconfirmed" and slip.verdict.slip
-    window.mask.tap("yes")
+    window.mask_check.tap("yes")
     allowed = scan(qtbot, screen, community.payloads["life"])
     assert allowed.verdict.allowed and recorded(community, allowed.verdict.event_id).mask == "yes"
-    assert window.mask.answer is None  # cleared for the next person
+    assert window.mask_check.answer is None  # cleared for the next person
 
 
 def test_a_lead_sees_their_parcels_and_collects_one_with_one_tap(qtbot, qapp, community):

@@ -81,8 +81,9 @@ class ParcelsTab(_Tab):
         self.parcels = parcels
         while self.rows.count() > 1:  # the stretch at the end stays
             item = self.rows.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.buttons = {}
         for parcel in parcels:
             self.rows.insertWidget(self.rows.count() - 1, self._row(parcel))
