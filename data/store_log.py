@@ -27,6 +27,17 @@ def _daylog():
     return daylog
 
 
+def _slip_list() -> str:
+    from kiosk.model import SLIP_REASONS
+
+    return ", ".join(f"'{reason}'" for reason in sorted(SLIP_REASONS))
+
+
+def _natural(column: str) -> str:
+    """Buildings, units and rooms in the order a lead counts them: 2 before 10."""
+    return f"CAST({column} AS INTEGER), {column}"
+
+
 _HOUR = "CAST(substr(e.at_local, 12, 2) AS INTEGER)"  # at_local is local ISO-8601: the hour is chars 12-13
 
 
@@ -56,7 +67,7 @@ class LogSide:
     def log_lines_by_seq(self, seqs: list[int], lang: str) -> dict[int, tuple]:
         """seq → the cells of a lead's log line (no contacts): the admin screen's pages."""
         daylog = _daylog()
-        cells = daylog.display_columns(lang, one_day=True, contacts=False, numbers=False)
+        cells = daylog.display_columns(lang, with_date=False, contacts=False, numbers=False)
         cursor = self.db.conn.cursor()
         cursor.row_factory = None
         cursor.execute(f"SELECT e.seq, {cells} {daylog._FROM} WHERE e.seq IN ({', '.join('?' * len(seqs))})",
@@ -66,35 +77,108 @@ class LogSide:
     # -- the summary --------------------------------------------------------------------
 
     def log_summary(self, scope: LogScope) -> Summary:
+        """The summary page and the lead's sheet: counts, denials and slips apart, fevers with
+        their retest and outcome, overrides, per-unit totals, who is out now, and the
+        households not out for `lead.not_out_days` days (docs/leads-and-office.md)."""
+        from kiosk.policy import Policy
+
         daylog, conn = _daylog(), self.db.conn
         where, params = scope.where()
         base = f"FROM events e LEFT JOIN households h ON h.id = e.household_id WHERE {where}"
+        policy = Policy(self.settings())  # type: ignore[attr-defined]  # the store's own
 
         def one(sql: str) -> int:
-            return conn.execute(sql, params).fetchone()[0]
+            return conn.execute(sql, params).fetchone()[0] or 0
 
         def rows(sql: str) -> list[tuple]:
             return [tuple(r) for r in conn.execute(sql, params).fetchall()]
 
         flat = "CASE WHEN h.building IS NULL THEN '' ELSE h.building || '-' || h.unit || '-' || h.room END"
-        fever_where = f"{base} AND e.reason IN ('fever_retest', 'fever_confirmed') AND e.override_of IS NULL"
         override_where = f"{base} AND e.override_of IS NOT NULL"
         limit = daylog.LIST_LIMIT
+        source = "e.source" if self._events_have_source() else "''"
+        denials, slips = daylog.split_slips(rows(
+            f"SELECT e.reason, {source}, COUNT(*) {base} AND e.decision != 'allow' GROUP BY e.reason, {source}"))
+        exits = "e.decision = 'allow' AND e.direction = 'out'"
         return daylog.Summary(
             scans=one(f"SELECT COUNT(*) {base}"),
-            exits=one(f"SELECT COUNT(*) {base} AND e.decision = 'allow' AND e.direction = 'out'"),
+            exits=one(f"SELECT COUNT(*) {base} AND {exits}"),
             entries=one(f"SELECT COUNT(*) {base} AND e.decision = 'allow' AND e.direction = 'in'"),
-            denials=rows(f"SELECT e.reason, COUNT(*) AS n {base} AND e.decision != 'allow'"
-                         " GROUP BY e.reason ORDER BY n DESC, e.reason"),
-            fevers=rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.temp_first, e.temp_second"
-                        f" {fever_where} ORDER BY e.at_utc LIMIT {limit}"),
-            fever_count=one(f"SELECT COUNT(*) {fever_where}"),
+            denials=denials,
+            slips=slips,
+            exit_households=one(f"SELECT COUNT(DISTINCT e.household_id) {base} AND {exits}"),
+            fevers=self._fevers(base, flat, params, daylog.LEAD_LIMIT),
+            fever_count=one(f"SELECT COUNT(*) {base} AND e.reason = 'fever_retest'"),
             overrides=rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.operator,"
                            f" e.override_reason {override_where} ORDER BY e.at_utc LIMIT {limit}"),
             override_count=one(f"SELECT COUNT(*) {override_where}"),
             hourly=self.log_hourly(scope),
             fever_hours=self.log_fever_hours(scope),
+            units=[daylog.UnitTotal(*r) for r in rows(
+                f"SELECT h.building, h.unit, SUM({exits}),"
+                f" COUNT(DISTINCT CASE WHEN {exits} THEN e.household_id END),"
+                " SUM(e.decision = 'allow' AND e.direction = 'in'),"
+                f" SUM(e.decision = 'deny' AND e.reason NOT IN ({_slip_list()})),"
+                " COUNT(DISTINCT CASE WHEN e.reason = 'fever_retest' THEN e.serial END)"
+                f" {base} AND h.building IS NOT NULL GROUP BY h.building, h.unit"
+                f" ORDER BY {_natural('h.building')}, {_natural('h.unit')} LIMIT {daylog.LEAD_LIMIT}")],
+            out_now=self._out_now(scope.buildings, policy.timezone),
+            not_out=self._not_out(scope, policy.not_out_days),
+            not_out_days=policy.not_out_days,
         )
+
+    def _events_have_source(self) -> bool:
+        """h-slips adds events.source (camera, wedge, typed, cli); a log without it has none."""
+        return any(r[1] == "source" for r in self.db.conn.execute("PRAGMA table_info(events)"))
+
+    def _fevers(self, base: str, flat: str, params: list, limit: int) -> list:
+        """Each first fever reading with the retest that followed it (the card's next reading
+        that has a second one, as the checkpoint pairs them) and its outcome."""
+        daylog = _daylog()
+        retest = ("(SELECT r.seq FROM events r WHERE r.serial = e.serial AND r.at_utc > e.at_utc"
+                  " AND r.temp_second IS NOT NULL AND r.reason != 'retest_too_soon'"
+                  " ORDER BY r.at_utc LIMIT 1)")
+        found = self.db.conn.execute(
+            f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.temp_first, r.temp_second, r.reason"
+            f" FROM events e LEFT JOIN households h ON h.id = e.household_id"
+            f" LEFT JOIN events r ON r.seq = {retest}"
+            f" WHERE {base.split(' WHERE ', 1)[1]} AND e.reason = 'fever_retest'"
+            f" ORDER BY e.at_utc LIMIT {limit}", params).fetchall()
+        return [daylog.Fever(d, t, f, first, second,
+                             "fever_no_retest" if reason is None else
+                             "fever_confirmed" if reason == "fever_confirmed" else "fever_cleared")
+                for d, t, f, first, second, reason in found]
+
+    def _out_now(self, buildings: tuple[str, ...] | None, zone) -> list[tuple[str, str, str, str, str]]:
+        """Who is out and not back, longest out first, with since when in the community's zone."""
+        found = []
+        for building, unit, room, kind, serial, holder, at_utc in self.cards_out(buildings)[:_daylog().LEAD_LIMIT]:
+            since = dt.datetime.fromisoformat(at_utc).astimezone(zone).strftime("%m-%d %H:%M")
+            found.append((f"{building}-{unit}-{room}", kind, serial, (holder or "")[:1], since))
+        return found
+
+    def _not_out(self, scope: LogScope, days: int) -> list[tuple[str, str, str]]:
+        """Households with no allowed exit in the `days` local days up to the scope's last day:
+        the ones the delivery volunteers look in on. The holder's initial is the life card's
+        (the gate screen shows the same), the head's when there is none."""
+        cutoff = (scope.last - dt.timedelta(days=days - 1)).isoformat()
+        sql = f"""
+        SELECT h.building, h.unit, h.room,
+               coalesce((SELECT c.holder FROM cards c WHERE c.household_id = h.id AND c.kind = 'life'
+                         AND c.status = 'active' LIMIT 1), h.head, ''),
+               (SELECT MAX(e.local_date) FROM events e WHERE e.household_id = h.id AND e.direction = 'out'
+                AND e.decision = 'allow' AND e.local_date <= ?) AS last_exit
+        FROM households h
+        """
+        params: list = [scope.last.isoformat()]
+        if scope.buildings is not None:
+            sql += f" WHERE h.building IN ({', '.join('?' * len(scope.buildings))})"
+            params += list(scope.buildings)
+        sql = (f"SELECT * FROM ({sql}) WHERE last_exit IS NULL OR last_exit < ?"
+               f" ORDER BY {_natural('building')}, {_natural('unit')}, {_natural('room')}"
+               f" LIMIT {_daylog().LEAD_LIMIT}")
+        return [(f"{b}-{u}-{r}", (holder or "")[:1], last or "")
+                for b, u, r, holder, last in self.db.conn.execute(sql, [*params, cutoff]).fetchall()]
 
     # -- per hour: the charts of the summary page, the XLSX summary sheet and the admin screen
 

@@ -157,6 +157,10 @@ SETTINGS: tuple[Setting, ...] = (
             "database)", parse_text=_sync_url),
     Setting("sync.interval_s", "int", "300", "后台同步间隔（秒）", "seconds between background syncs",
             minimum=60, maximum=86400),
+    # h-lead (issue 15): the lead's sheet lists the households not out for this many days
+    Setting("lead.not_out_days", "int", "4", "楼栋长日报列出连续多少天未外出的住户（供送菜志愿者上门）",
+            "the lead's sheet lists households not out for this many days (for the delivery volunteers)",
+            minimum=1, maximum=60),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 
@@ -187,6 +191,7 @@ class Policy:
     fever_c = property(lambda self: float(self._values["temperature.fever_c"]))
     retest_wait_s = property(lambda self: self._int("temperature.retest_wait_s"))
     retest_window_s = property(lambda self: self._int("temperature.retest_window_s"))
+    not_out_days = property(lambda self: self._int("lead.not_out_days"))
     exit_temperature_required = property(lambda self: self._values["temperature.on_exit"] == "required")
 
     @property

@@ -85,24 +85,26 @@ def test_csv_has_chinese_headers_and_every_row_of_the_day(day, tmp_path):
     out = tmp_path / "log.csv"
     result = export(day, day.admin, "csv", out)
     rows = read_csv(out)
-    assert rows[0] == ["时间", "方向", "房号", "卡类", "卡号", "结果", "原因", "体温", "复测体温",
+    assert rows[0] == ["日期", "时间", "方向", "房号", "卡类", "卡号", "结果", "原因", "体温", "复测体温",
                        "值守人员", "备注", "户主", "电话"]
+    assert {r[0] for r in rows[1:]} == {"2026-02-12"}  # a single day has its date column too
     assert result.rows == len(rows) - 1 == 9  # the next day's scan is not in it
     first = dict(zip(rows[0], rows[1], strict=True))
     assert (first["时间"], first["方向"], first["房号"], first["卡类"], first["结果"], first["体温"]) == (
         "08:00:00", "出", "3-2-301", "生活卡", "放行", "36.5")
     fever = [r for r in rows if "复测仍发热" in r]
-    assert len(fever) == 1 and fever[0][7:9] == ["37.8", "37.9"]
-    assert any(r[6] == "非出入证" and r[2] == "" for r in rows)  # the forged code: no flat
-    override = [r for r in rows if r[10].startswith("特批")]
-    assert override[0][9] == "张楼长" and override[0][10] == "特批：送医就诊"
+    assert len(fever) == 1 and fever[0][8:10] == ["37.8", "37.9"]
+    assert any(r[7] == "非出入证" and r[3] == "" for r in rows)  # the forged code: no flat
+    [override] = [dict(zip(rows[0], r, strict=True)) for r in rows if r[6].startswith("放行（")]
+    assert override["结果"] == "放行（负责人放行：送医就诊）" and override["原因"] == "原为：本期已外出"
+    assert override["值守人员"] == "张楼长"
 
 
 def test_a_building_filter_keeps_only_that_buildings_rows(day, tmp_path):
     out = tmp_path / "b5.csv"
     export(day, day.admin, "csv", out, building="5")
     rows = read_csv(out)[1:]
-    assert [r[2] for r in rows] == ["5-1-101", "5-1-101"]
+    assert [r[3] for r in rows] == ["5-1-101", "5-1-101"]
 
 
 def test_a_leads_export_has_only_their_buildings_and_no_contacts(day, tmp_path):
@@ -110,7 +112,7 @@ def test_a_leads_export_has_only_their_buildings_and_no_contacts(day, tmp_path):
     export(day, day.lead, "csv", out)
     rows = read_csv(out)
     assert "户主" not in rows[0] and "电话" not in rows[0]
-    assert {r[2].split("-")[0] for r in rows[1:]} == {"3"}
+    assert {r[3].split("-")[0] for r in rows[1:]} == {"3"}
     text = out.read_text(encoding="utf-8-sig")
     assert "1380000" not in text and "张三" not in text and "HELLO" not in text
     with pytest.raises(OperatorError):
@@ -122,14 +124,14 @@ def test_english_headers_and_labels(day, tmp_path):
     out = tmp_path / "en.csv"
     export(day, day.lead, "csv", out, lang="en")
     rows = read_csv(out)
-    assert rows[0][:7] == ["Time", "Direction", "Flat", "Card", "Serial", "Decision", "Reason"]
-    assert ["08:00:00", "out", "3-2-301", "life"] == rows[1][:4]
+    assert rows[0][:8] == ["Date", "Time", "Direction", "Flat", "Card", "Serial", "Decision", "Reason"]
+    assert ["2026-02-12", "08:00:00", "out", "3-2-301", "life"] == rows[1][:5]
 
 
 def test_free_text_never_becomes_a_spreadsheet_formula(day, tmp_path):
     out = tmp_path / "b5.csv"
     export(day, day.admin, "csv", out, building="5")
-    operators = [r[9] for r in read_csv(out)[1:]]
+    operators = [r[10] for r in read_csv(out)[1:]]
     assert "'" + INJECTION in operators
 
 
@@ -137,20 +139,37 @@ def test_xlsx_has_a_summary_sheet_a_frozen_header_and_numbers(day, tmp_path):
     out = tmp_path / "log.xlsx"
     export(day, day.admin, "xlsx", out)
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["汇总", "出入记录"]
+    assert book.sheetnames == ["汇总", "出入记录", "外出未归", "未外出住户", "各单元", "发热"]
     log = book["出入记录"]
     assert log.freeze_panes == "A2"
-    assert log["A1"].value == "时间" and log["A1"].font.b
-    assert log.column_dimensions["K"].width > log.column_dimensions["B"].width  # the note is wide
+    assert log["A1"].value == "日期" and log["B1"].value == "时间" and log["A1"].font.b
+    assert log.column_dimensions["L"].width > log.column_dimensions["C"].width  # the note is wide
     rows = list(log.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == 9
-    fever = next(r for r in rows if r[6] == "复测仍发热")
-    assert fever[7] == 37.8 and fever[8] == 37.9  # numbers, not text
-    summary = {r[0]: r[1] for r in book["汇总"].iter_rows(values_only=True) if r and r[0]}
-    assert summary["外出"] == 4 and summary["进入"] == 1
-    assert summary["复测仍发热"] == 1 and summary["本期已外出"] == 1
-    assert any(str(k).startswith("特批放行 (1)") for k in summary)
-    assert book["出入记录"].cell(row=4, column=10).value == "'" + INJECTION
+    assert len(rows) == 9 and {r[0] for r in rows} == {"2026-02-12"}
+    fever = next(r for r in rows if r[7] == "复测仍发热")
+    assert fever[8] == 37.8 and fever[9] == 37.9  # numbers, not text
+    assert log.cell(row=2, column=9).number_format == "0.0"
+    summary = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=4, values_only=True) if r and r[0]}
+    assert summary["外出（人次）"] == 4 and summary["外出（户数）"] == 2 and summary["进入"] == 1
+    assert summary["拒绝（按规则）: 复测仍发热"] == 1 and summary["拒绝（按规则）: 本期已外出"] == 1
+    assert summary["特批放行"] == 1 and summary["发热记录"] == 1
+    assert book["汇总"]["A1"].value.startswith("幸福里 出入登记日报")
+    assert log.cell(row=4, column=11).value == "'" + INJECTION
+
+
+def test_xlsx_is_set_up_for_a4_printing_with_the_header_on_every_page(day, tmp_path):
+    out = tmp_path / "log.xlsx"
+    export(day, day.admin, "xlsx", out)
+    book = openpyxl.load_workbook(out)
+    for sheet in book.worksheets:
+        assert sheet.page_setup.paperSize == 9, sheet.title  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+    log = book["出入记录"]
+    assert log.page_setup.orientation == "landscape" and log.print_title_rows == "$1:$1"
+    assert book["未外出住户"].page_setup.orientation != "landscape"  # three narrow columns
+    assert book["汇总"].print_title_rows == "$3:$3"
+    assert "第 &P / &N 页" in log.oddFooter.center.text
 
 
 def test_pdf_summary_log_page_numbers_and_signature_line(day, tmp_path):
@@ -280,12 +299,12 @@ def test_xlsx_summary_has_the_hourly_table_and_a_bar_chart_of_it(day, tmp_path):
     export(day, day.admin, "xlsx", out)
     with zipfile.ZipFile(out) as package:
         chart_xml = package.read("xl/charts/chart1.xml").decode()
-    assert "<barChart>" in chart_xml and "每小时外出与进入（放行人次）" in chart_xml
+    assert "<c:barChart>" in chart_xml and "每小时外出与进入（放行人次）" in chart_xml
     sheet = openpyxl.load_workbook(out)["汇总"]
-    rows = [r[:3] for r in sheet.iter_rows(values_only=True)]
+    rows = [r[3:6] for r in sheet.iter_rows(values_only=True)]
     header = rows.index(("时段", "外出", "进入")) + 1  # 1-based sheet row
     assert rows[header:header + 24][8] == (8, 1, 0) and rows[header + 9] == (9, 2, 0)
     [chart] = sheet._charts  # openpyxl 3.1 reads charts back
     assert [s.val.numRef.f for s in chart.series] == [
-        f"'汇总'!$B${header + 1}:$B${header + 24}", f"'汇总'!$C${header + 1}:$C${header + 24}"]
-    assert [s.tx.strRef.f for s in chart.series] == [f"'汇总'!B{header}", f"'汇总'!C{header}"]
+        f"汇总!$E${header + 1}:$E${header + 24}", f"汇总!$F${header + 1}:$F${header + 24}"]
+    assert [s.tx.strRef.f for s in chart.series] == [f"汇总!$E${header}", f"汇总!$F${header}"]
