@@ -95,10 +95,10 @@ class LogSide:
 
         flat = "CASE WHEN h.building IS NULL THEN '' ELSE h.building || '-' || h.unit || '-' || h.room END"
         override_where = f"{base} AND e.override_of IS NOT NULL"
-        limit = daylog.LIST_LIMIT
         source = "e.source" if self._events_have_source() else "''"
         denials, slips = daylog.split_slips(rows(
-            f"SELECT e.reason, {source}, COUNT(*) {base} AND e.decision != 'allow' GROUP BY e.reason, {source}"))
+            f"SELECT e.reason, {source}, COUNT(*) {base} AND e.decision != 'allow'"
+            f" GROUP BY e.reason, {source}"))
         exits = "e.decision = 'allow' AND e.direction = 'out'"
         return daylog.Summary(
             scans=one(f"SELECT COUNT(*) {base}"),
@@ -110,7 +110,8 @@ class LogSide:
             fevers=self._fevers(base, flat, params, daylog.LEAD_LIMIT),
             fever_count=one(f"SELECT COUNT(*) {base} AND e.reason = 'fever_retest'"),
             overrides=rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.operator,"
-                           f" e.override_reason {override_where} ORDER BY e.at_utc LIMIT {limit}"),
+                           f" e.override_reason {override_where}"
+                           f" ORDER BY e.at_utc LIMIT {daylog.LEAD_LIMIT}"),
             override_count=one(f"SELECT COUNT(*) {override_where}"),
             hourly=self.log_hourly(scope),
             fever_hours=self.log_fever_hours(scope),
@@ -152,7 +153,8 @@ class LogSide:
     def _out_now(self, buildings: tuple[str, ...] | None, zone) -> list[tuple[str, str, str, str, str]]:
         """Who is out and not back, longest out first, with since when in the community's zone."""
         found = []
-        for building, unit, room, kind, serial, holder, at_utc in self.cards_out(buildings)[:_daylog().LEAD_LIMIT]:
+        out = self.cards_out(buildings)[:_daylog().LEAD_LIMIT]
+        for building, unit, room, kind, serial, holder, at_utc in out:
             since = dt.datetime.fromisoformat(at_utc).astimezone(zone).strftime("%m-%d %H:%M")
             found.append((f"{building}-{unit}-{room}", kind, serial, (holder or "")[:1], since))
         return found
@@ -162,7 +164,7 @@ class LogSide:
         the ones the delivery volunteers look in on. The holder's initial is the life card's
         (the gate screen shows the same), the head's when there is none."""
         cutoff = (scope.last - dt.timedelta(days=days - 1)).isoformat()
-        sql = f"""
+        sql = """
         SELECT h.building, h.unit, h.room,
                coalesce((SELECT c.holder FROM cards c WHERE c.household_id = h.id AND c.kind = 'life'
                          AND c.status = 'active' LIMIT 1), h.head, ''),

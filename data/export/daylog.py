@@ -223,7 +223,6 @@ class Summary:
         return sum(count for _, count in self.denials)
 
 
-LIST_LIMIT = 12  # lines per list on the one-page summary (the store's log_summary)
 LEAD_LIMIT = 2000  # lines of the lead's lists (out now, not out, units): a building has fewer
 
 

@@ -145,7 +145,8 @@ def _lead_sheets(summary: Summary, lang: str) -> list[tuple[str, list[str], list
                   for f in summary.fevers]
     unit_rows = [(building_label(u.building, lang), u.unit, u.exits, u.exit_households, u.entries,
                   u.denials, u.fevers) for u in summary.units]
-    out_rows = [(flat, t(kind), serial, initial, since) for flat, kind, serial, initial, since in summary.out_now]
+    out_rows = [(flat, t(kind), serial, initial, since)
+                for flat, kind, serial, initial, since in summary.out_now]
     not_out_rows = [(flat, initial, last or t("never")) for flat, initial, last in summary.not_out]
     return [
         (t("out_now_sheet"), [t("col_flat"), t("col_kind"), t("col_serial"), t("col_holder"), t("col_since")],
@@ -156,6 +157,8 @@ def _lead_sheets(summary: Summary, lang: str) -> list[tuple[str, list[str], list
          [10, 8, 10, 10, 10, 8, 8]),
         (t("fevers_sheet"), [t("col_date"), t("col_time"), t("col_flat"), t("col_temp_first"),
                              t("col_temp_second"), t("col_outcome")], fever_rows, [11, 7, 12, 8, 9, 24]),
+        (t("overrides"), [t("col_date"), t("col_time"), t("col_flat"), t("col_operator"), t("col_note")],
+         summary.overrides, [11, 7, 12, 10, 30]),
     ]
 
 

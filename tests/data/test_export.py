@@ -139,7 +139,7 @@ def test_xlsx_has_a_summary_sheet_a_frozen_header_and_numbers(day, tmp_path):
     out = tmp_path / "log.xlsx"
     export(day, day.admin, "xlsx", out)
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["汇总", "出入记录", "外出未归", "未外出住户", "各单元", "发热"]
+    assert book.sheetnames == ["汇总", "出入记录", "外出未归", "未外出住户", "各单元", "发热", "特批放行"]
     log = book["出入记录"]
     assert log.freeze_panes == "A2"
     assert log["A1"].value == "日期" and log["B1"].value == "时间" and log["A1"].font.b
@@ -178,15 +178,50 @@ def test_pdf_summary_log_page_numbers_and_signature_line(day, tmp_path):
     reader = PdfReader(out)
     pages = [p.extract_text() for p in reader.pages]
     summary = pages[0]
-    assert "幸福里 出入登记日报" in summary and "楼栋：3" in summary
+    assert "幸福里 出入登记日报" in summary and "3号楼" in summary and "楼栋：" not in summary
     assert "导出：张楼长" in summary
-    assert "发热记录 (2)" in summary and "37.8" in summary and "37.9" in summary
+    assert "发热记录 (1)" in summary and "37.8 → 37.9  复测仍发热，送观察点" in summary
+    assert "外出（人次）: 2    外出（户数）: 1" in summary
     assert "特批放行 (1)" in summary and "送医就诊" in summary
     assert "楼栋长签字" in summary
-    log_text = "\n".join(pages[1:])
+    log_text = "\n".join(pages[2:])  # page 2 is the lead's lists
     assert "3-2-301" in log_text and "3-1-102" in log_text and "5-1-101" not in log_text
     assert "电话" not in log_text and "13800000001" not in "".join(pages)
     assert all(f"第{n}/{len(pages)}页" in page.replace(" ", "") for n, page in enumerate(pages, start=1))
+
+
+def test_the_leads_sheet_has_units_who_is_out_who_stayed_in_and_fever_outcomes(day, tmp_path):
+    """What a lead hands in (issue 15), read from the PDF's second page and the XLSX's sheets."""
+    day.gate.store.set_setting("lead.not_out_days", "2")
+    out = tmp_path / "lead.pdf"
+    export(day, day.admin, "pdf", out)
+    lists = PdfReader(out).pages[1].extract_text()
+    assert "3号楼 1 0 0 0 1 1" in lists  # building, unit, exits, households, entries, denials, fevers
+    assert "3号楼 2 2 1 1 1 0" in lists and "5号楼 1 2 1 0 0 0" in lists
+    # out now: 李四's life card and 李小四's work card went out on the 12th and came back the 13th
+    # (the fixture's last scan); 张三 went out again at 14:01 by the override: out since then
+    assert "外出未归（截至导出时）" in lists and "3-2-301 生活卡" in lists and "02-12 14:01" in lists
+    assert "连续 2 天未外出的住户（送菜上门）" in lists and "3-1-102 赵 无记录" in lists
+    assert "2026-02-12 11:00 3-1-102 37.8 37.9 复测仍发热，送观察点" in lists
+    xlsx = tmp_path / "lead.xlsx"
+    export(day, day.lead, "xlsx", xlsx)
+    book = openpyxl.load_workbook(xlsx)
+    assert [r for r in book["未外出住户"].iter_rows(values_only=True)] == [
+        ("房号", "持卡人", "最近外出"), ("3-1-102", "赵", "无记录")]
+    assert [r[0] for r in book["各单元"].iter_rows(min_row=2, values_only=True)] == ["3号楼", "3号楼"]
+    [fever] = list(book["发热"].iter_rows(min_row=2, values_only=True))
+    assert fever[3:] == (37.8, 37.9, "复测仍发热，送观察点")
+
+
+def test_slips_are_counted_apart_from_rule_denials(day, tmp_path):
+    [card] = day.gate.store.cards("H0000B1")
+    day.gate.service.scan(card.serial, "in", operator="小王", at=at(15))  # an entry without a reading
+    out = tmp_path / "slips.xlsx"
+    export(day, day.admin, "xlsx", out)
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(out)["汇总"].iter_rows(min_row=4, values_only=True)
+               if r and r[0]}
+    assert summary["需重新操作"] == 1 and summary["需重新操作: 未测体温"] == 1
+    assert summary["拒绝（按规则）"] == 4 and "拒绝（按规则）: 未测体温" not in summary
 
 
 def test_every_export_is_in_the_audit_log(day, tmp_path):
@@ -282,8 +317,8 @@ def test_pdf_summary_page_has_the_hourly_chart_and_stays_one_page(day, tmp_path)
     assert "每小时外出与进入（放行人次）" in summary
     assert " ".join(str(h) for h in range(24)) in summary  # the hour axis, 0 to 23
     assert "人次" in summary and "发热时间" in summary and "楼栋长签字" in summary
-    assert "08:00:00" not in summary and "08:00:00" in pages[1]  # the log starts on page 2
-    assert len(pages) == 2
+    assert "08:00:00" not in summary + pages[1] and "08:00:00" in pages[2]  # the log starts on page 3
+    assert "各单元合计" in pages[1] and len(pages) == 3
 
 
 def test_pdf_chart_in_english(day, tmp_path):
