@@ -27,6 +27,9 @@ def _daylog():
     return daylog
 
 
+EXPORT_CACHE_KIB = 4096  # the export's page cache (and so its sorter): see log_lines
+
+
 def _slip_list() -> str:
     from kiosk.model import SLIP_REASONS
 
@@ -56,13 +59,24 @@ class LogSide:
                                     params).fetchone()[0]
 
     def log_lines(self, scope: LogScope, lang: str, numbers: bool = False) -> Iterator[tuple]:
-        """The export's rows, streamed in batches."""
+        """The export's rows, streamed in batches, on a small page cache: SQLite sizes its
+        sorter by the cache, so the gate's 64 MiB (the scan path's) made a month's ORDER BY
+        hold 64 MiB of rows in memory; with 4 MiB it merges sorted runs from temporary files
+        instead, at about the same speed (docs/performance.md). The gate's size comes back
+        when the rows are done (or the export is cancelled)."""
         sql, params = scope.sql(lang, numbers)
-        cursor = self.db.conn.cursor()
-        cursor.row_factory = None  # plain tuples: the store's connection hands out sqlite3.Row
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(2000):
-            yield from batch
+        conn = self.db.conn
+        before = conn.execute("PRAGMA cache_size").fetchone()[0]
+        conn.execute(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")
+        try:
+            cursor = conn.cursor()
+            cursor.row_factory = None  # plain tuples: the store's connection hands out sqlite3.Row
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(2000):
+                yield from batch
+            cursor.close()
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(before)}")
 
     def log_lines_by_seq(self, seqs: list[int], lang: str) -> dict[int, tuple]:
         """seq → the cells of a lead's log line (no contacts): the admin screen's pages."""
