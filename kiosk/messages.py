@@ -464,7 +464,7 @@ LOG = {
         "col_item": "项目", "col_count": "数量",
         "units": "各单元合计", "out_now": "外出未归（截至导出时）", "out_now_sheet": "外出未归",
         "not_out": "连续 {days} 天未外出的住户（送菜上门）", "not_out_sheet": "未外出住户",
-        "fevers_sheet": "发热", "units_sheet": "各单元", "never": "无记录",
+        "fevers_sheet": "发热", "units_sheet": "各单元", "never": "无记录", "office": "社区办",
     },
     "en": {
         "col_date": "Date", "col_time": "Time", "col_direction": "Direction", "col_flat": "Flat",
@@ -515,6 +515,7 @@ LOG = {
         "out_now_sheet": "Out now",
         "not_out": "Households not out for {days} days (deliveries)", "not_out_sheet": "Not out",
         "fevers_sheet": "Fevers", "units_sheet": "Units", "never": "none on record",
+        "office": "community office",
     },
 }
 

@@ -19,7 +19,8 @@ from kiosk.operators import Operator, Role
 COLUMNS = ("time", "direction", "flat", "kind", "serial", "decision", "reason", "temp_first",
            "temp_second", "operator", "note")
 CONTACT_COLUMNS = ("head", "phone")  # admins only
-WIDTHS = {"date": 11, "time": 9, "direction": 6, "flat": 12, "kind": 8, "serial": 10, "decision": 7,
+WIDTHS = {"gate": 9,
+          "date": 11, "time": 9, "direction": 6, "flat": 12, "kind": 8, "serial": 10, "decision": 9,
           "reason": 14, "temp_first": 8, "temp_second": 9, "operator": 10, "note": 24, "head": 10,
           "phone": 13}
 FORMULA_STARTS = "=+-@\t\r"
@@ -208,10 +209,11 @@ class Summary:
     slips: list[tuple[str, int]] = dataclasses.field(default_factory=list)  # volunteers' slips
     units: list[UnitTotal] = dataclasses.field(default_factory=list)
     # who is out now and not back: flat, card kind code, serial, holder's initial, out since (local)
-    out_now: list[tuple[str, str, str, str, str]] = dataclasses.field(default_factory=list)
+    # (None: not known here, the office's merged log: each gate keeps its own passages)
+    out_now: list[tuple[str, str, str, str, str]] | None = dataclasses.field(default_factory=list)
     # households with no allowed exit in the last `not_out_days` days up to the scope's last
-    # day: flat, holder's initial, last exit date ("" for none on record)
-    not_out: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
+    # day: flat, holder's initial, last exit date ("" for none on record); None as out_now
+    not_out: list[tuple[str, str, str]] | None = dataclasses.field(default_factory=list)
     not_out_days: int = 4
 
     @property

@@ -203,11 +203,12 @@ def _lead_pages(pdf: _LogPdf, summary: Summary, lang: str) -> None:
          [(building_label(u.building, lang), u.unit, u.exits, u.exit_households, u.entries, u.denials,
            u.fevers) for u in summary.units]),
         (t("out_now"), [t("col_flat"), t("col_kind"), t("col_serial"), t("col_holder"), t("col_since")],
-         [28, 20, 28, 16, 28], [(flat, t(kind), serial, initial, since)
-                                for flat, kind, serial, initial, since in summary.out_now]),
+         [28, 20, 28, 16, 28], None if summary.out_now is None else [
+             (flat, t(kind), serial, initial, since)
+             for flat, kind, serial, initial, since in summary.out_now]),
         (log_text("not_out", lang, days=summary.not_out_days),
-         [t("col_flat"), t("col_holder"), t("col_last_exit")],
-         [28, 16, 30], [(flat, initial, last or t("never")) for flat, initial, last in summary.not_out]),
+         [t("col_flat"), t("col_holder"), t("col_last_exit")], [28, 16, 30], None if summary.not_out is None
+         else [(flat, initial, last or t("never")) for flat, initial, last in summary.not_out]),
         (f"{t('fevers')} ({summary.fever_count})",
          [t("col_date"), t("col_time"), t("col_flat"), t("col_temp_first"), t("col_temp_second"),
           t("col_outcome")],
@@ -218,6 +219,8 @@ def _lead_pages(pdf: _LogPdf, summary: Summary, lang: str) -> None:
     y = MARGIN
     bottom = pdf.h - MARGIN - 8
     for heading, heads, widths, body in tables:
+        if body is None:  # not known here (the office's merged log: no passages)
+            continue
         if y + 6 + 3 * ROW_H > bottom:
             pdf.add_page()
             y = MARGIN

@@ -120,9 +120,11 @@ def summary_items(summary: Summary, lang: str) -> list[tuple[str, int]]:
         (log_text("slips_short", lang), summary.slip_count),
         (log_text("fevers", lang), summary.fever_count),
         (log_text("overrides", lang), summary.override_count),
-        (log_text("out_now_sheet", lang), len(summary.out_now)),
-        (log_text("not_out", lang, days=summary.not_out_days), len(summary.not_out)),
     ]
+    if summary.out_now is not None:
+        items.append((log_text("out_now_sheet", lang), len(summary.out_now)))
+    if summary.not_out is not None:
+        items.append((log_text("not_out", lang, days=summary.not_out_days), len(summary.not_out)))
     return items
 
 
@@ -145,13 +147,17 @@ def _lead_sheets(summary: Summary, lang: str) -> list[tuple[str, list[str], list
                   for f in summary.fevers]
     unit_rows = [(building_label(u.building, lang), u.unit, u.exits, u.exit_households, u.entries,
                   u.denials, u.fevers) for u in summary.units]
-    out_rows = [(flat, t(kind), serial, initial, since)
-                for flat, kind, serial, initial, since in summary.out_now]
-    not_out_rows = [(flat, initial, last or t("never")) for flat, initial, last in summary.not_out]
-    return [
-        (t("out_now_sheet"), [t("col_flat"), t("col_kind"), t("col_serial"), t("col_holder"), t("col_since")],
-         out_rows, [12, 8, 12, 8, 14]),
-        (t("not_out_sheet"), [t("col_flat"), t("col_holder"), t("col_last_exit")], not_out_rows, [12, 8, 14]),
+    sheets: list[tuple[str, list[str], list, list[float]]] = []
+    if summary.out_now is not None:
+        sheets.append((t("out_now_sheet"),
+                       [t("col_flat"), t("col_kind"), t("col_serial"), t("col_holder"), t("col_since")],
+                       [(flat, t(kind), serial, initial, since)
+                        for flat, kind, serial, initial, since in summary.out_now], [12, 8, 12, 8, 14]))
+    if summary.not_out is not None:
+        sheets.append((t("not_out_sheet"), [t("col_flat"), t("col_holder"), t("col_last_exit")],
+                       [(flat, initial, last or t("never")) for flat, initial, last in summary.not_out],
+                       [12, 8, 14]))
+    return sheets + [
         (t("units_sheet"), [t("col_building"), t("col_unit"), t("col_exits"), t("col_exit_households"),
                             t("col_entries"), t("col_denials"), t("col_fevers")], unit_rows,
          [10, 8, 10, 10, 10, 8, 8]),
