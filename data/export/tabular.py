@@ -83,8 +83,10 @@ def write_xlsx(path: Path, headers: list[str], columns: tuple[str, ...], rows: I
                     "title": log_text("per_hour", lang), "row": 1, "col": 7, "width": 760, "height": 340,
                     "x_axis": log_text("hour_axis", lang), "y_axis": log_text("people", lang)}]},
             )
-    except RuntimeError as failure:  # the writer's own error for a failing disk
-        if "os error 28" in str(failure) or "No space" in str(failure):
+    except (RuntimeError, OSError) as failure:
+        # the writer's own errors carry the OS error in their text only ("... (os error 28)")
+        if getattr(failure, "errno", None) is None and ("os error 28" in str(failure)
+                                                        or "No space" in str(failure)):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path)) from None
         raise
 
