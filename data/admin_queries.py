@@ -29,7 +29,7 @@ class AdminQueries:
         return self.store.log_lines_by_seq(seqs, self.lang) if seqs else {}
 
     def log_headers(self) -> list[str]:
-        return LogScope(dt.date.min, dt.date.min, None, False).headers(self.lang)
+        return LogScope(dt.date.min, dt.date.min, None, False).headers(self.lang, with_date=False)
 
     def buildings(self) -> list[str]:
         return sorted(self.store.building_names(), key=lambda b: (len(b), b))

@@ -121,11 +121,12 @@ class LogScope:
             params += list(self.buildings)
         return sql, params
 
-    def columns(self) -> tuple[str, ...]:
-        return ("date",) + COLUMNS + (CONTACT_COLUMNS if self.contacts else ())
+    def columns(self, with_date: bool = True) -> tuple[str, ...]:
+        """The export's columns (`with_date`: every export; the admin screen's day view has none)."""
+        return ("date",) * with_date + COLUMNS + (CONTACT_COLUMNS if self.contacts else ())
 
-    def headers(self, lang: str) -> list[str]:
-        return [log_text(f"col_{c}", lang) for c in self.columns()]
+    def headers(self, lang: str, with_date: bool = True) -> list[str]:
+        return [log_text(f"col_{c}", lang) for c in self.columns(with_date)]
 
     def sql(self, lang: str, numbers: bool = False) -> tuple[str, list]:
         """The export's query: display-ready cells, in time order."""
