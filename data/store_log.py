@@ -170,7 +170,7 @@ class LogSide:
         out = self.cards_out(buildings)[:_daylog().LEAD_LIMIT]
         for building, unit, room, kind, serial, holder, at_utc in out:
             since = dt.datetime.fromisoformat(at_utc).astimezone(zone).strftime("%m-%d %H:%M")
-            found.append((f"{building}-{unit}-{room}", kind, serial, (holder or "")[:1], since))
+            found.append((f"{building}-{unit}-{room}", kind, serial, _daylog().holder_initial(holder), since))
         return found
 
     def _not_out(self, scope: LogScope, days: int) -> list[tuple[str, str, str]]:
@@ -193,7 +193,7 @@ class LogSide:
         sql = (f"SELECT * FROM ({sql}) WHERE last_exit IS NULL OR last_exit < ?"
                f" ORDER BY {_natural('building')}, {_natural('unit')}, {_natural('room')}"
                f" LIMIT {_daylog().LEAD_LIMIT}")
-        return [(f"{b}-{u}-{r}", (holder or "")[:1], last or "")
+        return [(f"{b}-{u}-{r}", _daylog().holder_initial(holder), last or "")
                 for b, u, r, holder, last in self.db.conn.execute(sql, [*params, cutoff]).fetchall()]
 
     # -- per hour: the charts of the summary page, the XLSX summary sheet and the admin screen

@@ -455,7 +455,7 @@ LOG = {
         # h-lead (issue 15): the lead's sheet
         "override_decision": "放行（负责人放行：{reason}）", "override_lifted": "原为：{reason}",
         "building_name": "{building}号楼", "exits_passages": "外出（人次）",
-        "exits_households": "外出（户数）", "rule_denials": "拒绝（按规则）",
+        "exits_households": "外出（户数）", "rule_denials": "拒绝与复测（按规则）",
         "slips": "需重新操作（未测温、读数异常、缺事由等，不算拒绝）", "slips_short": "需重新操作",
         "fever_cleared": "复测正常", "fever_confirmed_outcome": "复测仍发热，送观察点",
         "fever_no_retest": "未复测", "col_outcome": "结果", "col_unit": "单元",
@@ -503,7 +503,7 @@ LOG = {
         # h-lead (issue 15): the lead's sheet
         "override_decision": "allow (lead's override: {reason})", "override_lifted": "was: {reason}",
         "building_name": "Building {building}", "exits_passages": "Exits (passages)",
-        "exits_households": "Exits (households)", "rule_denials": "Denials (by the rules)",
+        "exits_households": "Exits (households)", "rule_denials": "Denials and retests (by the rules)",
         "slips": "Action needed (no reading, odd reading, no reason: not denials)",
         "slips_short": "Action needed",
         "fever_cleared": "retest normal", "fever_confirmed_outcome": "fever confirmed: observation point",

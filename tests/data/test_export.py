@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from data.export import ExportCancelled, export_log
-from data.export.daylog import LogScope, hour_table
+from data.export.daylog import LogScope, holder_initial, hour_table
 from kiosk import cli
 from kiosk.app import Gate
 from kiosk.clock import FixedClock
@@ -151,7 +151,8 @@ def test_xlsx_has_a_summary_sheet_a_frozen_header_and_numbers(day, tmp_path):
     assert log.cell(row=2, column=9).number_format == "0.0"
     summary = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=4, values_only=True) if r and r[0]}
     assert summary["外出（人次）"] == 4 and summary["外出（户数）"] == 2 and summary["进入"] == 1
-    assert summary["拒绝（按规则）: 复测仍发热"] == 1 and summary["拒绝（按规则）: 本期已外出"] == 1
+    assert summary["拒绝与复测（按规则）: 复测仍发热"] == 1
+    assert summary["拒绝与复测（按规则）: 本期已外出"] == 1
     assert summary["特批放行"] == 1 and summary["发热记录"] == 1
     assert book["汇总"]["A1"].value.startswith("幸福里 出入登记日报")
     assert log.cell(row=4, column=11).value == "'" + INJECTION
@@ -221,7 +222,13 @@ def test_slips_are_counted_apart_from_rule_denials(day, tmp_path):
     summary = {r[0]: r[1] for r in openpyxl.load_workbook(out)["汇总"].iter_rows(min_row=4, values_only=True)
                if r and r[0]}
     assert summary["需重新操作"] == 1 and summary["需重新操作: 未测体温"] == 1
-    assert summary["拒绝（按规则）"] == 4 and "拒绝（按规则）: 未测体温" not in summary
+    assert summary["拒绝与复测（按规则）"] == 4 and "拒绝与复测（按规则）: 未测体温" not in summary
+
+
+@pytest.mark.parametrize(("name", "shown"), [("欧阳明", "欧阳"), ("诸葛亮", "诸葛"), ("上官云", "上官"),
+                                            ("张三", "张"), ("欧明", "欧"), ("", "")])
+def test_the_lists_keep_a_compound_surname_whole(name, shown):
+    assert holder_initial(name) == shown
 
 
 def test_every_export_is_in_the_audit_log(day, tmp_path):
