@@ -58,13 +58,14 @@ class LogSide:
         return self.db.conn.execute(f"SELECT COUNT(*) {_daylog()._FROM} WHERE {where}",
                                     params).fetchone()[0]
 
-    def log_lines(self, scope: LogScope, lang: str, numbers: bool = False) -> Iterator[tuple]:
+    def log_lines(self, scope: LogScope, lang: str, numbers: bool = False,
+                  neutralised: bool = False) -> Iterator[tuple]:
         """The export's rows, streamed in batches, on a small page cache: SQLite sizes its
         sorter by the cache, so the gate's 64 MiB (the scan path's) made a month's ORDER BY
         hold 64 MiB of rows in memory; with 4 MiB it merges sorted runs from temporary files
         instead, at about the same speed (docs/performance.md). The gate's size comes back
         when the rows are done (or the export is cancelled)."""
-        sql, params = scope.sql(lang, numbers)
+        sql, params = scope.sql(lang, numbers, neutralised)
         conn = self.db.conn
         before = conn.execute("PRAGMA cache_size").fetchone()[0]
         conn.execute(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")

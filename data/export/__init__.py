@@ -64,7 +64,8 @@ def export_log(store: SqliteStore, clock: Clock, operator: Operator, fmt: str, o
 
     def rows() -> Iterator[tuple]:
         nonlocal done
-        for row in store.log_lines(scope, lang, numbers=fmt == "xlsx"):
+        # the spreadsheets' cells come neutralised from SQL (daylog.neutral's rule, in C)
+        for row in store.log_lines(scope, lang, numbers=fmt == "xlsx", neutralised=fmt != "pdf"):
             if done % PROGRESS_EVERY == 0:  # the first row too: a cancel before any work
                 if cancelled is not None and cancelled():
                     raise ExportCancelled()
@@ -81,12 +82,12 @@ def export_log(store: SqliteStore, clock: Clock, operator: Operator, fmt: str, o
         if fmt == "csv":
             from data.export.tabular import write_csv
 
-            write_csv(part, scope.headers(lang), rows())
+            write_csv(part, scope.headers(lang), rows(), neutralised=True)
         elif fmt == "xlsx":
             from data.export.tabular import write_xlsx
 
             write_xlsx(part, scope.headers(lang), scope.columns(), rows(), store.log_summary(scope),
-                       _title_with_scope(title, scope, lang), lang)
+                       _title_with_scope(title, scope, lang), lang, neutralised=True)
         else:
             from data.export.pdf import write_pdf
 

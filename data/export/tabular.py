@@ -21,16 +21,18 @@ from data.export.daylog import WIDTHS, Summary, building_label, neutral, neutral
 from kiosk.messages import log_text
 
 
-def write_csv(path: Path, headers: list[str], rows: Iterable[Sequence[Any]]) -> None:
+def write_csv(path: Path, headers: list[str], rows: Iterable[Sequence[Any]],
+              neutralised: bool = False) -> None:
+    """`neutralised`: the rows' cells have been through daylog.neutral (in SQL) already."""
     # The BOM is what makes Excel on Windows read UTF-8 rather than the ANSI code page,
     # without which every Chinese header turns into mojibake.
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(neutral_row(headers))
-        writer.writerows(map(neutral_row, rows))
+        writer.writerows(rows if neutralised else map(neutral_row, rows))
 
 def write_xlsx(path: Path, headers: list[str], columns: tuple[str, ...], rows: Iterable[Sequence[Any]],
-               summary: Summary, title: str, lang: str) -> None:
+               summary: Summary, title: str, lang: str, neutralised: bool = False) -> None:
     """The workbook a lead prints: 汇总 (the day's figures, the per-hour table and its chart),
     出入记录 (the log, streamed), then 外出未归, 未外出住户, 各单元 and 发热.
 
@@ -45,14 +47,15 @@ def write_xlsx(path: Path, headers: list[str], columns: tuple[str, ...], rows: I
     temperature = writer.Format().set_num_format("0.0")
     plain = writer.Format()
 
-    def add(name: str, heads: list[str], records: Iterable[Sequence[Any]], sizes: list[float]) -> None:
+    def add(name: str, heads: list[str], records: Iterable[Sequence[Any]], sizes: list[float],
+            done: bool = False) -> None:
         keys = [neutral(h) for h in heads]
-        sheets.append((name, _records(keys, records, lang)))
+        sheets.append((name, _records(keys, records, lang, done)))
         widths[name] = sizes
 
     summary_name = log_text("summary", lang)
     add(summary_name, _summary_heads(lang), _summary_rows(summary, lang), [34, 10, 3, 8, 8, 8])
-    add(log_name, headers, rows, [WIDTHS[c] + 2 for c in columns])
+    add(log_name, headers, rows, [WIDTHS[c] + 2 for c in columns], done=neutralised)
     number_formats[log_name] = [temperature if c.startswith("temp_") else plain for c in columns]
     for name, heads, records, sizes in _lead_sheets(summary, lang):
         add(name, heads, records, sizes)
@@ -91,13 +94,15 @@ def write_xlsx(path: Path, headers: list[str], columns: tuple[str, ...], rows: I
         raise
 
 
-def _records(keys: list[str], rows: Iterable[Sequence[Any]], lang: str) -> Iterator[dict[str, Any]]:
+def _records(keys: list[str], rows: Iterable[Sequence[Any]], lang: str,
+             neutralised: bool = False) -> Iterator[dict[str, Any]]:
     """The writer takes a dict a row, keyed by the header it writes; an empty list still
-    gets its header row (and one "none" line), so a lead sees the sheet was looked at."""
+    gets its header row (and one "none" line), so a lead sees the sheet was looked at.
+    `neutralised`: the cells have been through daylog.neutral already (the log, in SQL)."""
     empty = True
     for row in rows:
         empty = False
-        yield dict(zip(keys, neutral_row(row), strict=True))
+        yield dict(zip(keys, row if neutralised else neutral_row(row), strict=True))
     if empty:
         yield dict(zip(keys, [log_text("none", lang)] + [None] * (len(keys) - 1), strict=True))
 
