@@ -20,8 +20,8 @@ COLUMNS = ("time", "direction", "flat", "kind", "serial", "decision", "reason", 
            "temp_second", "operator", "note")
 CONTACT_COLUMNS = ("head", "phone")  # admins only
 WIDTHS = {"gate": 9,
-          "date": 11, "time": 9, "direction": 6, "flat": 12, "kind": 8, "serial": 10, "decision": 9,
-          "reason": 14, "temp_first": 8, "temp_second": 9, "operator": 10, "note": 24, "head": 10,
+          "date": 11, "time": 9, "direction": 6, "flat": 12, "kind": 8, "serial": 10, "decision": 20,
+          "reason": 14, "temp_first": 8, "temp_second": 9, "operator": 10, "note": 13, "head": 10,
           "phone": 13}
 FORMULA_STARTS = "=+-@\t\r"
 
