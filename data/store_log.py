@@ -36,6 +36,50 @@ def _slip_list() -> str:
     return ", ".join(f"'{reason}'" for reason in sorted(SLIP_REASONS))
 
 
+def _figures(grouped: list[tuple], households_out: list[tuple]) -> dict:
+    """The summary's counts from the grouped pass: (building, unit, hour, direction, decision,
+    reason, source, is an override, count) rows, and (building, unit, households out) rows."""
+    from kiosk.model import is_slip
+
+    daylog = _daylog()
+    units: dict[tuple[str, str], list[int]] = {}  # exits, entries, denials, fever readings
+    hours, denied = [], []
+    scans = exits = entries = fevers = overrides = 0
+    for building, unit, hour, direction, decision, reason, source, override, count in grouped:
+        scans += count
+        totals = units.setdefault((building, unit), [0, 0, 0, 0]) if building is not None else [0] * 4
+        if decision == "allow":
+            hours.append((hour, direction, count))
+            if direction == "out":
+                exits += count
+                totals[0] += count
+            elif direction == "in":
+                entries += count
+                totals[1] += count
+        else:
+            denied.append((reason, source, count))
+            if decision == "deny" and not is_slip(reason, source or ""):
+                totals[2] += count
+        if reason == "fever_retest":
+            fevers += count
+            totals[3] += count
+        overrides += count if override else 0
+    out = {(b, u): n for b, u, n in households_out if b is not None}
+    order = sorted(units, key=lambda k: (_number(k[0]), k[0], _number(k[1]), k[1]))
+    return {
+        "scans": scans, "exits": exits, "entries": entries, "fever_count": fevers,
+        "override_count": overrides, "exit_households": sum(out.values()),
+        "hourly": daylog.hour_table(hours), "denied": denied,
+        "units": [daylog.UnitTotal(b, u, units[b, u][0], out.get((b, u), 0), units[b, u][1],
+                                   units[b, u][2], units[b, u][3]) for b, u in order][:daylog.LEAD_LIMIT],
+    }
+
+
+def _number(text: str) -> float:
+    """2 before 10: a building or unit that is a number sorts by its value, others after."""
+    return int(text) if text.isdigit() else float("inf")
+
+
 def _natural(column: str) -> str:
     """Buildings, units and rooms in the order a lead counts them: 2 before 10."""
     return f"CAST({column} AS INTEGER), {column}"
@@ -65,18 +109,33 @@ class LogSide:
         hold 64 MiB of rows in memory; with 4 MiB it merges sorted runs from temporary files
         instead, at about the same speed (docs/performance.md). The gate's size comes back
         when the rows are done (or the export is cancelled)."""
+        import sqlite3
+
+        from data.store import StoredTextDamaged
+
         sql, params = scope.sql(lang, numbers, neutralised)
         conn = self.db.conn
         before = conn.execute("PRAGMA cache_size").fetchone()[0]
         conn.execute(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")
+        # sqlite3's own UTF-8 decoder, in C, for the export's millions of cells: the store's
+        # strict Python one cost a month's export 8 s. A cell that is not UTF-8 is the same
+        # StoredTextDamaged (sqlite3's message would quote the garbled text); the admin lane
+        # runs nothing else on this connection while an export streams.
+        text_factory, conn.text_factory = conn.text_factory, str
         try:
             cursor = conn.cursor()
             cursor.row_factory = None  # plain tuples: the store's connection hands out sqlite3.Row
-            cursor.execute(sql, params)
-            while batch := cursor.fetchmany(2000):
-                yield from batch
+            try:
+                cursor.execute(sql, params)
+                while batch := cursor.fetchmany(2000):
+                    yield from batch
+            except sqlite3.OperationalError as failure:
+                if "decode" in str(failure):
+                    raise StoredTextDamaged() from None
+                raise
             cursor.close()
         finally:
+            conn.text_factory = text_factory
             conn.execute(f"PRAGMA cache_size = {int(before)}")
 
     def log_lines_by_seq(self, seqs: list[int], lang: str) -> dict[int, tuple]:
@@ -102,48 +161,32 @@ class LogSide:
         base = f"FROM events e LEFT JOIN households h ON h.id = e.household_id WHERE {where}"
         policy = Policy(self.settings())  # type: ignore[attr-defined]  # the store's own
 
-        def one(sql: str) -> int:
-            return conn.execute(sql, params).fetchone()[0] or 0
-
         def rows(sql: str) -> list[tuple]:
             return [tuple(r) for r in conn.execute(sql, params).fetchall()]
 
         flat = "CASE WHEN h.building IS NULL THEN '' ELSE h.building || '-' || h.unit || '-' || h.room END"
         override_where = f"{base} AND e.override_of IS NOT NULL"
         source = "e.source" if self._events_have_source() else "''"
-        denials, slips = daylog.split_slips(rows(
-            f"SELECT e.reason, {source}, COUNT(*) {base} AND e.decision != 'allow'"
-            f" GROUP BY e.reason, {source}"))
         exits = "e.decision = 'allow' AND e.direction = 'out'"
-        # the counts in one pass over the range (a month is 600,000 rows: one pass each cost seconds)
-        scans, exit_count, entries, exit_households, fever_count = conn.execute(
-            f"SELECT COUNT(*), coalesce(SUM({exits}), 0),"
-            " coalesce(SUM(e.decision = 'allow' AND e.direction = 'in'), 0),"
-            f" COUNT(DISTINCT CASE WHEN {exits} THEN e.household_id END),"
-            f" coalesce(SUM(e.reason = 'fever_retest'), 0) {base}", params).fetchone()
+        # Two passes over the range give the counts, the per-hour table, the denials and slips
+        # and the per-unit totals (a month is 600,000 rows: a pass each cost seconds).
+        grouped = conn.execute(
+            f"SELECT h.building, h.unit, {_HOUR}, e.direction, e.decision, e.reason, {source},"
+            f" e.override_of IS NOT NULL, COUNT(*) {base} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8", params).fetchall()
+        households_out = conn.execute(
+            f"SELECT h.building, h.unit, COUNT(DISTINCT e.household_id) {base} AND {exits} GROUP BY 1, 2",
+            params).fetchall()
+        figures = _figures([tuple(r) for r in grouped], [tuple(r) for r in households_out])
+        denials, slips = daylog.split_slips(figures.pop("denied"))
         return daylog.Summary(
-            scans=scans,
-            exits=exit_count,
-            entries=entries,
+            **figures,
             denials=denials,
             slips=slips,
-            exit_households=exit_households,
             fevers=self._fevers(base, flat, params, daylog.LEAD_LIMIT),
-            fever_count=fever_count,
             overrides=rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.operator,"
                            f" e.override_reason {override_where}"
                            f" ORDER BY e.at_utc LIMIT {daylog.LEAD_LIMIT}"),
-            override_count=one(f"SELECT COUNT(*) {override_where}"),
-            hourly=self.log_hourly(scope),
             fever_hours=self.log_fever_hours(scope),
-            units=[daylog.UnitTotal(*r) for r in rows(
-                f"SELECT h.building, h.unit, SUM({exits}),"
-                f" COUNT(DISTINCT CASE WHEN {exits} THEN e.household_id END),"
-                " SUM(e.decision = 'allow' AND e.direction = 'in'),"
-                f" SUM(e.decision = 'deny' AND e.reason NOT IN ({_slip_list()})),"
-                " COUNT(DISTINCT CASE WHEN e.reason = 'fever_retest' THEN e.serial END)"
-                f" {base} AND h.building IS NOT NULL GROUP BY h.building, h.unit"
-                f" ORDER BY {_natural('h.building')}, {_natural('h.unit')} LIMIT {daylog.LEAD_LIMIT}")],
             out_now=self._out_now(scope.buildings, policy.timezone),
             not_out=self._not_out(scope, policy.not_out_days),
             not_out_days=policy.not_out_days,
@@ -157,15 +200,21 @@ class LogSide:
         """Each first fever reading with the retest that followed it (the card's next reading
         that has a second one, as the checkpoint pairs them) and its outcome."""
         daylog = _daylog()
+        from kiosk.policy import Policy
+
+        window = Policy(self.settings()).retest_window_s  # type: ignore[attr-defined]  # the store's
+        # the card's next reading with a second one, within the retest window (the checkpoint
+        # pairs no later one): one seek of the events_card index each, for the first `limit`
         retest = ("(SELECT r.seq FROM events r WHERE r.serial = e.serial AND r.at_utc > e.at_utc"
+                  f" AND r.at_utc <= strftime('%Y-%m-%dT%H:%M:%SZ', e.at_utc, '+{int(window)} seconds')"
                   " AND r.temp_second IS NOT NULL AND r.reason != 'retest_too_soon'"
                   " ORDER BY r.at_utc LIMIT 1)")
         found = self.db.conn.execute(
-            f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.temp_first, r.temp_second, r.reason"
-            f" FROM events e LEFT JOIN households h ON h.id = e.household_id"
+            f"SELECT e.local_date, substr(e.at_local, 12, 5), e.flat, e.temp_first, r.temp_second, r.reason"
+            f" FROM (SELECT e.*, {flat} AS flat {base} AND e.reason = 'fever_retest'"
+            f"       ORDER BY e.at_utc LIMIT {limit}) e"
             f" LEFT JOIN events r ON r.seq = {retest}"
-            f" WHERE {base.split(' WHERE ', 1)[1]} AND e.reason = 'fever_retest'"
-            f" ORDER BY e.at_utc LIMIT {limit}", params).fetchall()
+            " ORDER BY e.at_utc", params).fetchall()
         return [daylog.Fever(d, t, f, first, second,
                              "fever_no_retest" if reason is None else
                              "fever_confirmed" if reason == "fever_confirmed" else "fever_cleared")
