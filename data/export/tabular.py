@@ -42,14 +42,14 @@ def write_xlsx(path: Path, headers: list[str], columns: tuple[str, ...], rows: I
 
     log_name = log_text("log", lang)
     sheets: list[tuple[str, Any]] = []
-    widths: dict[str, list[float]] = {}
-    number_formats: dict[str, list[Any]] = {}
+    widths: dict[str, Any] = {}
+    number_formats: dict[str, Any] = {}
     temperature = writer.Format().set_num_format("0.0")
     plain = writer.Format()
 
     def add(name: str, heads: list[str], records: Iterable[Sequence[Any]], sizes: list[float],
             done: bool = False) -> None:
-        keys = [neutral(h) for h in heads]
+        keys = [str(neutral(h)) for h in heads]
         sheets.append((name, _records(keys, records, lang, done)))
         widths[name] = sizes
 
