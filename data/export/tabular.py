@@ -34,7 +34,7 @@ def write_csv(path: Path, headers: list[str], rows: Iterable[Sequence[Any]],
 def write_xlsx(path: Path, headers: list[str], columns: tuple[str, ...], rows: Iterable[Sequence[Any]],
                summary: Summary, title: str, lang: str, neutralised: bool = False) -> None:
     """The workbook a lead prints: 汇总 (the day's figures, the per-hour table and its chart),
-    出入记录 (the log, streamed), then 外出未归, 未外出住户, 各单元 and 发热.
+    出入记录 (the log, streamed), then 外出未归 and 未外出住户 (a gate's only), 各单元, 发热, 特批放行.
 
     Every sheet: a bold header row, frozen, repeated on each printed page; A4, fit to the
     page's width, landscape when it is wide."""
@@ -186,14 +186,16 @@ _TMPDIR = threading.Lock()
 def _temporary_files_beside(path: Path) -> Iterator[None]:
     """The writer's sheet streams (anonymous O_TMPFILE files, in $TMPDIR) go to the output's
     folder: the log never touches /tmp, and a full disk there is the output's full disk.
-    The variable is the process's: one export at a time sets it (the admin lane runs one)."""
+    The variable is the process's: one export at a time sets it (the admin lane runs one).
+    Afterwards it names what it named before, or the folder it stood for when unset (the
+    same folder for every program): it is never removed again, so later exports replace a
+    value and never grow the environment while another thread may be reading it."""
+    import tempfile
+
     with _TMPDIR:
-        before = os.environ.get("TMPDIR")
+        before = os.environ.get("TMPDIR") or tempfile.gettempdir()
         os.environ["TMPDIR"] = str(Path(path).resolve().parent)
         try:
             yield
         finally:
-            if before is None:
-                os.environ.pop("TMPDIR", None)
-            else:
-                os.environ["TMPDIR"] = before
+            os.environ["TMPDIR"] = before
