@@ -46,7 +46,7 @@ class AdminQueries:
         return self.store.day_counts(day, buildings)
 
     def log_headers(self) -> list[str]:
-        return LogScope(dt.date.min, dt.date.min, None, False).headers(self.lang)
+        return LogScope(dt.date.min, dt.date.min, None, False).headers(self.lang, with_date=False)
 
     def buildings(self) -> list[str]:
         return sorted(self.store.building_names(), key=lambda b: (len(b), b))

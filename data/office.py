@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from data.store_reports import REPORT_COLUMNS
 from kiosk.chain import CHAINED_FIELDS, GENESIS
 from kiosk.errors import ENVIRONMENT, REFUSED, GatepostError
-from kiosk.model import Card, CardKind, CardStatus, Household
+from kiosk.model import SLIP_REASONS, Card, CardKind, CardStatus, Household
 from kiosk.ports import Community
 
 if TYPE_CHECKING:
@@ -656,6 +656,116 @@ class OfficeDB:
         return self.query(f"SELECT office_seq, {', '.join(EVENT_COLUMNS)} FROM events"
                           " WHERE office_seq > ? AND device_id <> ? ORDER BY office_seq LIMIT ?",
                           [office_seq, not_device, limit])
+
+    # -- the community's merged log: `kiosk office export` (h-lead; data/export/office_log.py)
+    # Read-only queries in the SQL both dialects share (no boolean SUM, no CAST of a
+    # building name: "2" sorts before "10" by length, then text).
+
+    def _log_where(self, first: dt.date, last: dt.date, buildings: tuple[str, ...] | None,
+                   gates: bool = False) -> tuple[str, list[Any]]:
+        gate = " LEFT JOIN devices d ON d.device_id = e.device_id" if gates else ""
+        sql = (f"FROM events e LEFT JOIN households h ON h.id = e.household_id{gate}"
+               " WHERE e.local_date BETWEEN ? AND ?")
+        params: list[Any] = [first.isoformat(), last.isoformat()]
+        if buildings is not None:
+            sql += f" AND h.building IN ({', '.join('?' * len(buildings))})"
+            params += list(buildings)
+        return sql, params
+
+    def log_rows(self, first: dt.date, last: dt.date, buildings: tuple[str, ...] | None,
+                 batch: int = 2000) -> Iterator[tuple]:
+        """Every gate's events of the local dates first..last, in time order, streamed as tuples
+        (date, time, gate, direction, building, unit, room, kind, serial, decision, reason,
+        temp_first, temp_second, operator, override_of, override_reason, exit_reason, head,
+        phone); the gate is its name at the office, or its device id when it has none."""
+        where, params = self._log_where(first, last, buildings, gates=True)
+        sql = ("SELECT e.local_date, substr(e.at_local, 12, 8),"
+               " coalesce(NULLIF(d.name, ''), e.device_id), e.direction, h.building, h.unit, h.room,"
+               " e.kind, e.serial, e.decision, e.reason,"
+               " e.temp_first, e.temp_second, e.operator, e.override_of, e.override_reason,"
+               " e.exit_reason, h.head, h.phone"
+               f" {where}"
+               " ORDER BY e.at_utc, e.device_id, e.device_seq")
+        with self.errors():
+            if self.dialect == "sqlite":
+                cursor = self.conn.cursor()
+                cursor.row_factory = None
+                cursor.execute(sql, params)
+                while rows := cursor.fetchmany(batch):
+                    yield from rows
+                return
+            from psycopg.rows import tuple_row
+
+            # a server-side cursor: a month of a district is not held in memory
+            with (self.conn.transaction(),
+                  self.conn.cursor(name="office_log", row_factory=tuple_row) as cursor):
+                cursor.itersize = batch
+                cursor.execute(self._sql(sql), params)
+                yield from cursor
+
+    def _tuples(self, sql: str, params: Sequence[Any]) -> list[tuple]:
+        """Rows as tuples: PostgreSQL's dict rows would merge columns of one name (?column?)."""
+        with self.errors():
+            if self.dialect == "sqlite":
+                return [tuple(r) for r in self.conn.execute(sql, tuple(params)).fetchall()]
+            from psycopg.rows import tuple_row
+
+            with self.conn.cursor(row_factory=tuple_row) as cursor:
+                cursor.execute(self._sql(sql), tuple(params))
+                return cursor.fetchall()
+
+    def log_count(self, first: dt.date, last: dt.date, buildings: tuple[str, ...] | None) -> int:
+        where, params = self._log_where(first, last, buildings)
+        return int(self.scalar(f"SELECT COUNT(*) {where}", params) or 0)
+
+    def log_figures(self, first: dt.date, last: dt.date, buildings: tuple[str, ...] | None,
+                    limit: int = 2000) -> dict[str, Any]:
+        """The summary of the merged log: counts, denials by reason, fevers with their retest,
+        overrides, allowed passages per local hour, per-unit totals (lists as tuples)."""
+        where, params = self._log_where(first, last, buildings)
+        exits = "e.decision = 'allow' AND e.direction = 'out'"
+        entries = "e.decision = 'allow' AND e.direction = 'in'"
+
+        def rows(sql: str) -> list[tuple]:
+            return self._tuples(sql, params)
+
+        def one(sql: str) -> int:
+            return int(self.scalar(sql, params) or 0)
+
+        flat = "h.building, h.unit, h.room"
+        retest = ("FROM events r WHERE r.serial = e.serial AND r.at_utc > e.at_utc"
+                  " AND r.temp_second IS NOT NULL AND r.reason <> 'retest_too_soon'"
+                  " ORDER BY r.at_utc LIMIT 1")
+        return {
+            "scans": one(f"SELECT COUNT(*) {where}"),
+            "exits": one(f"SELECT COUNT(*) {where} AND {exits}"),
+            "entries": one(f"SELECT COUNT(*) {where} AND {entries}"),
+            "exit_households": one(f"SELECT COUNT(DISTINCT e.household_id) {where} AND {exits}"),
+            "denials": rows(f"SELECT e.reason, COUNT(*) {where} AND e.decision <> 'allow' GROUP BY e.reason"),
+            "fevers": rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.temp_first,"
+                           f" (SELECT r.temp_second {retest}), (SELECT r.reason {retest})"
+                           f" {where} AND e.reason = 'fever_retest' ORDER BY e.at_utc LIMIT {limit}"),
+            "fever_count": one(f"SELECT COUNT(*) {where} AND e.reason = 'fever_retest'"),
+            "overrides": rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.operator,"
+                              f" e.override_reason {where} AND e.override_of IS NOT NULL"
+                              f" ORDER BY e.at_utc LIMIT {limit}"),
+            "override_count": one(f"SELECT COUNT(*) {where} AND e.override_of IS NOT NULL"),
+            "hourly": rows(f"SELECT CAST(substr(e.at_local, 12, 2) AS INTEGER), e.direction, COUNT(*)"
+                           f" {where} AND e.decision = 'allow'"
+                           " GROUP BY CAST(substr(e.at_local, 12, 2) AS INTEGER), e.direction"),
+            "fever_hours": rows(f"SELECT substr(e.at_local, 12, 5) {where}"
+                                " AND e.reason IN ('fever_retest', 'fever_confirmed')"
+                                " AND e.override_of IS NULL"
+                                f" ORDER BY e.at_utc LIMIT {limit}"),
+            "units": rows(f"SELECT h.building, h.unit, SUM(CASE WHEN {exits} THEN 1 ELSE 0 END),"
+                          f" COUNT(DISTINCT CASE WHEN {exits} THEN e.household_id END),"
+                          f" SUM(CASE WHEN {entries} THEN 1 ELSE 0 END),"
+                          " SUM(CASE WHEN e.decision = 'deny' AND e.reason NOT IN"
+                          f" ({', '.join(repr(r) for r in sorted(SLIP_REASONS))}) THEN 1 ELSE 0 END),"
+                          " COUNT(DISTINCT CASE WHEN e.reason = 'fever_retest' THEN e.serial END)"
+                          f" {where} AND h.building IS NOT NULL GROUP BY h.building, h.unit"
+                          " ORDER BY length(h.building), h.building, length(h.unit), h.unit"),
+        }
 
 
 def revoked_first(cards: list[dict]) -> list[dict]:

@@ -36,6 +36,56 @@ def slip_sql(alias: str = "e") -> str:
     # COALESCE: a NULL source (events before h-slips) must give false, never NULL (NOT NULL is NULL)
     return (f"({alias}.reason IN ({_codes(SLIP_REASONS)}) OR (COALESCE({alias}.source, '') = 'typed'"
             f" AND {alias}.reason IN ({_codes(TYPED_SLIP_REASONS)})))")
+EXPORT_CACHE_KIB = 4096  # the export's page cache (and so its sorter): see log_lines
+
+
+def _figures(grouped: list[tuple], households_out: list[tuple]) -> dict:
+    """The summary's counts from the grouped pass: (building, unit, hour, direction, decision,
+    reason, source, is an override, count) rows, and (building, unit, households out) rows."""
+    from kiosk.model import is_slip
+
+    daylog = _daylog()
+    units: dict[tuple[str, str], list[int]] = {}  # exits, entries, denials, fever readings
+    hours, denied = [], []
+    scans = exits = entries = fevers = overrides = 0
+    for building, unit, hour, direction, decision, reason, source, override, count in grouped:
+        scans += count
+        totals = units.setdefault((building, unit), [0, 0, 0, 0]) if building is not None else [0] * 4
+        if decision == "allow":
+            hours.append((hour, direction, count))
+            if direction == "out":
+                exits += count
+                totals[0] += count
+            elif direction == "in":
+                entries += count
+                totals[1] += count
+        else:
+            denied.append((reason, source, count))
+            if decision == "deny" and not is_slip(reason, source or ""):
+                totals[2] += count
+        if reason == "fever_retest":
+            fevers += count
+            totals[3] += count
+        overrides += count if override else 0
+    out = {(b, u): n for b, u, n in households_out if b is not None}
+    order = sorted(units, key=lambda k: (_number(k[0]), k[0], _number(k[1]), k[1]))
+    return {
+        "scans": scans, "exits": exits, "entries": entries, "fever_count": fevers,
+        "override_count": overrides, "exit_households": sum(out.values()),
+        "hourly": daylog.hour_table(hours), "denied": denied,
+        "units": [daylog.UnitTotal(b, u, units[b, u][0], out.get((b, u), 0), units[b, u][1],
+                                   units[b, u][2], units[b, u][3]) for b, u in order][:daylog.LEAD_LIMIT],
+    }
+
+
+def _number(text: str) -> float:
+    """2 before 10: a building or unit that is a number sorts by its value, others after."""
+    return int(text) if text.isdigit() else float("inf")
+
+
+def _natural(column: str) -> str:
+    """Buildings, units and rooms in the order a lead counts them: 2 before 10."""
+    return f"CAST({column} AS INTEGER), {column}"
 
 
 _HOUR = "CAST(substr(e.at_local, 12, 2) AS INTEGER)"  # at_local is local ISO-8601: the hour is chars 12-13
@@ -55,19 +105,46 @@ class LogSide:
         return self.db.conn.execute(f"SELECT COUNT(*) {_daylog()._FROM} WHERE {where}",
                                     params).fetchone()[0]
 
-    def log_lines(self, scope: LogScope, lang: str, numbers: bool = False) -> Iterator[tuple]:
-        """The export's rows, streamed in batches."""
-        sql, params = scope.sql(lang, numbers)
-        cursor = self.db.conn.cursor()
-        cursor.row_factory = None  # plain tuples: the store's connection hands out sqlite3.Row
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(2000):
-            yield from batch
+    def log_lines(self, scope: LogScope, lang: str, numbers: bool = False,
+                  neutralised: bool = False) -> Iterator[tuple]:
+        """The export's rows, streamed in batches, on a small page cache: SQLite sizes its
+        sorter by the cache, so the gate's 64 MiB (the scan path's) made a month's ORDER BY
+        hold 64 MiB of rows in memory; with 4 MiB it merges sorted runs from temporary files
+        instead, at about the same speed (docs/performance.md). The gate's size comes back
+        when the rows are done (or the export is cancelled)."""
+        import sqlite3
+
+        from data.store import StoredTextDamaged
+
+        sql, params = scope.sql(lang, numbers, neutralised)
+        conn = self.db.conn
+        before = conn.execute("PRAGMA cache_size").fetchone()[0]
+        conn.execute(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")
+        # sqlite3's own UTF-8 decoder, in C, for the export's millions of cells: the store's
+        # strict Python one cost a month's export 8 s. A cell that is not UTF-8 is the same
+        # StoredTextDamaged (sqlite3's message would quote the garbled text); the admin lane
+        # runs nothing else on this connection while an export streams.
+        text_factory, conn.text_factory = conn.text_factory, str
+        try:
+            cursor = conn.cursor()
+            cursor.row_factory = None  # plain tuples: the store's connection hands out sqlite3.Row
+            try:
+                cursor.execute(sql, params)
+                while batch := cursor.fetchmany(2000):
+                    yield from batch
+            except sqlite3.OperationalError as failure:
+                if "decode" in str(failure):
+                    raise StoredTextDamaged() from None
+                raise
+            cursor.close()
+        finally:
+            conn.text_factory = text_factory
+            conn.execute(f"PRAGMA cache_size = {int(before)}")
 
     def log_lines_by_seq(self, seqs: list[int], lang: str) -> dict[int, tuple]:
         """seq → the cells of a lead's log line (no contacts): the admin screen's pages."""
         daylog = _daylog()
-        cells = daylog.display_columns(lang, one_day=True, contacts=False, numbers=False)
+        cells = daylog.display_columns(lang, with_date=False, contacts=False, numbers=False)
         cursor = self.db.conn.cursor()
         cursor.row_factory = None
         cursor.execute(f"SELECT e.seq, {cells} {daylog._FROM} WHERE e.seq IN ({', '.join('?' * len(seqs))})",
@@ -104,35 +181,109 @@ class LogSide:
     # -- the summary --------------------------------------------------------------------
 
     def log_summary(self, scope: LogScope) -> Summary:
+        """The summary page and the lead's sheet: counts, denials and slips apart, fevers with
+        their retest and outcome, overrides, per-unit totals, who is out now, and the
+        households not out for `lead.not_out_days` days (docs/leads-and-office.md)."""
+        from kiosk.policy import Policy
+
         daylog, conn = _daylog(), self.db.conn
         where, params = scope.where()
         base = f"FROM events e LEFT JOIN households h ON h.id = e.household_id WHERE {where}"
-
-        def one(sql: str) -> int:
-            return conn.execute(sql, params).fetchone()[0]
+        policy = Policy(self.settings())  # type: ignore[attr-defined]  # the store's own
 
         def rows(sql: str) -> list[tuple]:
             return [tuple(r) for r in conn.execute(sql, params).fetchall()]
 
         flat = "CASE WHEN h.building IS NULL THEN '' ELSE h.building || '-' || h.unit || '-' || h.room END"
-        fever_where = f"{base} AND e.reason IN ('fever_retest', 'fever_confirmed') AND e.override_of IS NULL"
         override_where = f"{base} AND e.override_of IS NOT NULL"
-        limit = daylog.LIST_LIMIT
+        source = "e.source" if self._events_have_source() else "''"
+        exits = "e.decision = 'allow' AND e.direction = 'out'"
+        # Two passes over the range give the counts, the per-hour table, the denials and slips
+        # and the per-unit totals (a month is 600,000 rows: a pass each cost seconds).
+        grouped = conn.execute(
+            f"SELECT h.building, h.unit, {_HOUR}, e.direction, e.decision, e.reason, {source},"
+            f" e.override_of IS NOT NULL, COUNT(*) {base} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8", params).fetchall()
+        households_out = conn.execute(
+            f"SELECT h.building, h.unit, COUNT(DISTINCT e.household_id) {base} AND {exits} GROUP BY 1, 2",
+            params).fetchall()
+        figures = _figures([tuple(r) for r in grouped], [tuple(r) for r in households_out])
+        denials, slips = daylog.split_slips(figures.pop("denied"))
         return daylog.Summary(
-            scans=one(f"SELECT COUNT(*) {base}"),
-            exits=one(f"SELECT COUNT(*) {base} AND e.decision = 'allow' AND e.direction = 'out'"),
-            entries=one(f"SELECT COUNT(*) {base} AND e.decision = 'allow' AND e.direction = 'in'"),
-            denials=rows(f"SELECT e.reason, COUNT(*) AS n {base} AND e.decision != 'allow'"
-                         " GROUP BY e.reason ORDER BY n DESC, e.reason"),
-            fevers=rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.temp_first, e.temp_second"
-                        f" {fever_where} ORDER BY e.at_utc LIMIT {limit}"),
-            fever_count=one(f"SELECT COUNT(*) {fever_where}"),
+            **figures,
+            denials=denials,
+            slips=slips,
+            fevers=self._fevers(base, flat, params, daylog.LEAD_LIMIT),
             overrides=rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.operator,"
-                           f" e.override_reason {override_where} ORDER BY e.at_utc LIMIT {limit}"),
-            override_count=one(f"SELECT COUNT(*) {override_where}"),
-            hourly=self.log_hourly(scope),
+                           f" e.override_reason {override_where}"
+                           f" ORDER BY e.at_utc LIMIT {daylog.LEAD_LIMIT}"),
             fever_hours=self.log_fever_hours(scope),
+            out_now=self._out_now(scope.buildings, policy.timezone),
+            not_out=self._not_out(scope, policy.not_out_days),
+            not_out_days=policy.not_out_days,
         )
+
+    def _events_have_source(self) -> bool:
+        """h-slips adds events.source (camera, wedge, typed, cli); a log without it has none."""
+        return any(r[1] == "source" for r in self.db.conn.execute("PRAGMA table_info(events)"))
+
+    def _fevers(self, base: str, flat: str, params: list, limit: int) -> list:
+        """Each first fever reading with the retest that followed it (the card's next reading
+        that has a second one, as the checkpoint pairs them) and its outcome."""
+        daylog = _daylog()
+        from kiosk.policy import Policy
+
+        window = Policy(self.settings()).retest_window_s  # type: ignore[attr-defined]  # the store's
+        # the card's next reading with a second one, within the retest window (the checkpoint
+        # pairs no later one): one seek of the events_card index each, for the first `limit`
+        retest = ("(SELECT r.seq FROM events r WHERE r.serial = e.serial AND r.at_utc > e.at_utc"
+                  f" AND r.at_utc <= strftime('%Y-%m-%dT%H:%M:%SZ', e.at_utc, '+{int(window)} seconds')"
+                  " AND r.temp_second IS NOT NULL AND r.reason != 'retest_too_soon'"
+                  " ORDER BY r.at_utc LIMIT 1)")
+        found = self.db.conn.execute(
+            f"SELECT e.local_date, substr(e.at_local, 12, 5), e.flat, e.temp_first, r.temp_second, r.reason"
+            f" FROM (SELECT e.*, {flat} AS flat {base} AND e.reason = 'fever_retest'"
+            f"       ORDER BY e.at_utc LIMIT {limit}) e"
+            f" LEFT JOIN events r ON r.seq = {retest}"
+            " ORDER BY e.at_utc", params).fetchall()
+        return [daylog.Fever(d, t, f, first, second,
+                             "fever_no_retest" if reason is None else
+                             "fever_confirmed" if reason == "fever_confirmed" else "fever_cleared")
+                for d, t, f, first, second, reason in found]
+
+    def _out_now(self, buildings: tuple[str, ...] | None, zone) -> list[tuple[str, str, str, str, str]]:
+        """Who is out and not back, longest out first, with since when in the community's zone."""
+        found = []
+        out = self.cards_out(buildings)[:_daylog().LEAD_LIMIT]
+        for building, unit, room, kind, serial, holder, at_utc in out:
+            since = dt.datetime.fromisoformat(at_utc).astimezone(zone).strftime("%m-%d %H:%M")
+            found.append((f"{building}-{unit}-{room}", kind, serial, _daylog().holder_initial(holder), since))
+        return found
+
+    def _not_out(self, scope: LogScope, days: int) -> list[tuple[str, str, str]]:
+        """Households with no allowed exit in the `days` local days up to the scope's last day:
+        the ones the delivery volunteers look in on. The holder's initial is the life card's
+        (the gate screen shows the same), the head's when there is none."""
+        cutoff = (scope.last - dt.timedelta(days=days - 1)).isoformat()
+        # who went out in the window: one range of the events_day_household index, once; the
+        # last exit before it only for the (few) households that did not
+        sql = """
+        SELECT h.building, h.unit, h.room,
+               coalesce((SELECT c.holder FROM cards c WHERE c.household_id = h.id AND c.kind = 'life'
+                         AND c.status = 'active' LIMIT 1), h.head, ''),
+               (SELECT MAX(e.local_date) FROM events e WHERE e.household_id = h.id AND e.direction = 'out'
+                AND e.decision = 'allow' AND e.local_date < ?)
+        FROM households h
+        WHERE h.id NOT IN (SELECT e.household_id FROM events e WHERE e.local_date BETWEEN ? AND ?
+                           AND e.direction = 'out' AND e.decision = 'allow' AND e.household_id IS NOT NULL)
+        """
+        params: list = [cutoff, cutoff, scope.last.isoformat()]
+        if scope.buildings is not None:
+            sql += f" AND h.building IN ({', '.join('?' * len(scope.buildings))})"
+            params += list(scope.buildings)
+        sql += (f" ORDER BY {_natural('h.building')}, {_natural('h.unit')}, {_natural('h.room')}"
+                f" LIMIT {_daylog().LEAD_LIMIT}")
+        return [(f"{b}-{u}-{r}", _daylog().holder_initial(holder), last or "")
+                for b, u, r, holder, last in self.db.conn.execute(sql, params).fetchall()]
 
     # -- per hour: the charts of the summary page, the XLSX summary sheet and the admin screen
 

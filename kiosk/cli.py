@@ -672,6 +672,7 @@ def _add_sync_commands(command: AddCommand, commands: Subcommands) -> None:
                    "office file; required for PostgreSQL)")
     p.set_defaults(run=cmd_office_init, needs_db=False)
     _add_office_work(command, office)
+    _add_office_export(command, office)
 
     gate = command("gate", "set up this gate").add_subparsers(dest="action", metavar="ACTION", required=True)
     p = command("enroll", "a new gate database from the office: community, public keys, settings, "
@@ -801,8 +802,6 @@ def _add_office_work(command: AddCommand, office: Subcommands) -> None:
     target(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_office_operator_list, needs_db=False)
-    # `kiosk office export` (the community's merged log: branch h-lead) is added here, as
-    # `command("export", ..., office)` with `target(p)`, run by a cmd_office_export.
 
 
 @contextlib.contextmanager
@@ -953,6 +952,63 @@ def cmd_office_operator_list(args: argparse.Namespace, _gate: object) -> int:
         for row in rows:
             state = "" if row["active"] else "  (inactive)"
             print(f"{row['name']}\t{row['role']}\t{','.join(row['buildings']) or '*'}{state}")
+    return EXIT_OK
+
+
+def _add_office_export(command: AddCommand, office: Subcommands) -> None:
+    """The community's merged log from the office database (issue 15; docs/leads-and-office.md)."""
+    p = command("export", "the community's log of a day (or of --date..--to), every gate merged, "
+                "as CSV, XLSX or PDF", office)
+    p.add_argument("--office", metavar="URL", required=True)
+    p.add_argument("--date", type=_date, required=True, help="the local date, e.g. 2026-02-12")
+    p.add_argument("--to", type=_date, help="last date of a range (default: --date alone)")
+    p.add_argument("--building", help="only this building's rows")
+    p.add_argument("--format", required=True, choices=["csv", "xlsx", "pdf"])
+    p.add_argument("--out", type=Path, required=True, metavar="FILE",
+                   help="the file to write, owner-only (0600): it holds names and phone numbers")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists (never a "
+                   "database, a key or a backup)")
+    p.set_defaults(run=cmd_office_export, needs_db=False)
+
+
+def _office_export_guarded(args: argparse.Namespace) -> list[Path]:
+    """What an office export may never write onto: this machine's gate database, and a SQLite
+    office file with its key beside it (a PostgreSQL office has no file here; reading it
+    needs no key, unlike the card commands' _guarded)."""
+    from data.office import sqlite_path
+    from data.sync import office_key_path
+
+    databases = [args.db or default_db_path()]
+    office_file = sqlite_path(args.office)
+    if office_file is not None:
+        databases += [office_file, office_key_path(args.office, None)]
+    return databases
+
+
+def cmd_office_export(args: argparse.Namespace, _gate: object) -> int:
+    from data.export import ExportCancelled, FontMissing
+    from data.export.office_log import export_office_log
+    from data.office import open_office
+    from data.outputs import check_output
+
+    if args.to is not None and args.to < args.date:
+        raise UsageError(messages.cli_message("bad_date", args.lang, value=args.to))
+    guarded = _office_export_guarded(args)
+    check_output(args.out, guarded, args.force)  # before connecting
+    office = open_office(args.office)
+    bar = _TerminalBar()
+    try:
+        with _writing_errors(args.out, args.lang):
+            result = export_office_log(office, args.format, args.out, args.date, args.to, args.building,
+                                       args.lang, guarded=guarded, force=args.force, progress=bar)
+    except FontMissing:
+        raise UsageError(messages.cli_message("no_font", args.lang)) from None
+    except ExportCancelled:
+        raise UsageError(messages.cli_message("cancelled", args.lang)) from None
+    finally:
+        bar.close()
+        office.close()
+    print(messages.cli_message("exported", args.lang, count=result.rows, path=result.path))
     return EXIT_OK
 
 

@@ -165,6 +165,10 @@ SETTINGS: tuple[Setting, ...] = (
             "未戴口罩的处理：slip 为待处理（发放口罩后重新扫码），deny 为按规定禁止通行",
             "no mask: slip (action needed: hand out a mask, scan again), or deny (a rule's denial)",
             choices=("slip", "deny")),
+    # h-lead (issue 15): the lead's sheet lists the households not out for this many days
+    Setting("lead.not_out_days", "int", "4", "楼栋长日报列出连续多少天未外出的住户（供送菜志愿者上门）",
+            "the lead's sheet lists households not out for this many days (for the delivery volunteers)",
+            minimum=1, maximum=60),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 
@@ -195,6 +199,7 @@ class Policy:
     fever_c = property(lambda self: float(self._values["temperature.fever_c"]))
     retest_wait_s = property(lambda self: self._int("temperature.retest_wait_s"))
     retest_window_s = property(lambda self: self._int("temperature.retest_window_s"))
+    not_out_days = property(lambda self: self._int("lead.not_out_days"))
     exit_temperature_required = property(lambda self: self._values["temperature.on_exit"] == "required")
     mask_check = property(lambda self: self._values["mask.check"] == "on")
     mask_denies = property(lambda self: self._values["mask.rule"] == "deny")

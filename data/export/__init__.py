@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from data.export.daylog import LogScope
+from data.export.daylog import LogScope, building_label
 from data.export.fonts import FontMissing
 from data.outputs import writing
 from data.store import SqliteStore
@@ -64,7 +64,8 @@ def export_log(store: SqliteStore, clock: Clock, operator: Operator, fmt: str, o
 
     def rows() -> Iterator[tuple]:
         nonlocal done
-        for row in store.log_lines(scope, lang, numbers=fmt == "xlsx"):
+        # the spreadsheets' cells come neutralised from SQL (daylog.neutral's rule, in C)
+        for row in store.log_lines(scope, lang, numbers=fmt == "xlsx", neutralised=fmt != "pdf"):
             if done % PROGRESS_EVERY == 0:  # the first row too: a cancel before any work
                 if cancelled is not None and cancelled():
                     raise ExportCancelled()
@@ -81,12 +82,12 @@ def export_log(store: SqliteStore, clock: Clock, operator: Operator, fmt: str, o
         if fmt == "csv":
             from data.export.tabular import write_csv
 
-            write_csv(part, scope.headers(lang), rows())
+            write_csv(part, scope.headers(lang), rows(), neutralised=True)
         elif fmt == "xlsx":
             from data.export.tabular import write_xlsx
 
             write_xlsx(part, scope.headers(lang), scope.columns(), rows(), store.log_summary(scope),
-                       _title_with_scope(title, scope, lang), lang, scratch=pending.scratch)
+                       _title_with_scope(title, scope, lang), lang, neutralised=True)
         else:
             from data.export.pdf import write_pdf
 
@@ -111,7 +112,8 @@ def _scope_line(scope: LogScope, lang: str) -> str:
     dates = scope.first.isoformat() if scope.one_day else f"{scope.first} – {scope.last}"
     if scope.buildings is None:
         return f"{dates}    {log_text('buildings_all', lang)}"
-    return f"{dates}    {log_text('buildings', lang, buildings=', '.join(scope.buildings))}"
+    names = ("、" if lang == "zh" else ", ").join(building_label(b, lang) for b in scope.buildings)
+    return f"{dates}    {log_text('buildings', lang, buildings=names)}"
 
 
 def _title_with_scope(title: str, scope: LogScope, lang: str) -> str:

@@ -13,14 +13,15 @@ import dataclasses
 import datetime as dt
 
 from kiosk.messages import log_text
-from kiosk.model import REASONS, CardKind, Decision, Direction, ExitReason
+from kiosk.model import REASONS, CardKind, Decision, Direction, ExitReason, is_slip
 from kiosk.operators import Operator, Role
 
 COLUMNS = ("time", "direction", "flat", "kind", "serial", "decision", "reason", "temp_first",
            "temp_second", "operator", "note")
 CONTACT_COLUMNS = ("head", "phone")  # admins only
-WIDTHS = {"date": 11, "time": 9, "direction": 6, "flat": 12, "kind": 8, "serial": 10, "decision": 7,
-          "reason": 14, "temp_first": 8, "temp_second": 9, "operator": 10, "note": 24, "head": 10,
+WIDTHS = {"gate": 9,
+          "date": 11, "time": 9, "direction": 6, "flat": 12, "kind": 8, "serial": 10, "decision": 20,
+          "reason": 14, "temp_first": 8, "temp_second": 9, "operator": 10, "note": 13, "head": 10,
           "phone": 13}
 FORMULA_STARTS = "=+-@\t\r"
 
@@ -49,34 +50,59 @@ def _temperature(column: str, numbers: bool) -> str:
     return f"CASE WHEN {column} IS NULL THEN '' ELSE printf('%.1f', {column}) END"
 
 
-def display_columns(lang: str, one_day: bool, contacts: bool, numbers: bool) -> str:
+def display_columns(lang: str, with_date: bool, contacts: bool, numbers: bool,
+                    neutralised: bool = False) -> str:
     """The SELECT list of the log's cells. `numbers` keeps temperatures as numbers (XLSX);
-    otherwise they are text with one decimal."""
+    otherwise they are text with one decimal. `with_date` puts the local date first (every
+    export has it, a single day too: a sheet copied into another keeps its day; the admin
+    screen's day view has no need of it).
+
+    An override row says so in its decision cell ("放行（负责人放行：送医就诊）") and names the
+    denial it lifted in its reason cell, so nobody reads it as an ordinary allow."""
     override = _quoted(log_text("override_note", lang, reason="{reason}"))
+    overridden = _quoted(log_text("override_decision", lang, reason="{reason}"))
+    lifted = _quoted(log_text("override_lifted", lang, reason="{reason}"))
     exit_note = _quoted(log_text("exit_note", lang, reason="{reason}"))
     exit_reason = _label("e.exit_reason", [r.value for r in ExitReason], lang)
-    note = (f"CASE WHEN e.override_reason IS NOT NULL"
+    note = (f"CASE WHEN e.override_of IS NOT NULL THEN ''"
+            f" WHEN e.override_reason IS NOT NULL"
             f" THEN replace({override}, '{{reason}}', {_text('e.override_reason')})"
             f" WHEN e.exit_reason IS NOT NULL THEN replace({exit_note}, '{{reason}}', {exit_reason})"
             f" ELSE '' END")
+    decision = (f"CASE WHEN e.override_of IS NOT NULL"
+                f" THEN replace({overridden}, '{{reason}}', {_text('e.override_reason')})"
+                f" ELSE {_label('e.decision', [d.value for d in Decision], lang)} END")
+    reason = (f"CASE WHEN e.override_of IS NOT NULL"
+              f" THEN replace({lifted}, '{{reason}}', {_label('e.reason', REASONS, lang)})"
+              f" ELSE {_label('e.reason', REASONS, lang)} END")
+    safe = _neutral_sql if neutralised else (lambda cell: cell)
     cells = [
         "substr(e.at_local, 12, 8)",
-        _label("e.direction", [d.value for d in Direction], lang),
-        "CASE WHEN h.building IS NULL THEN '' ELSE h.building || '-' || h.unit || '-' || h.room END",
-        _label("e.kind", [k.value for k in CardKind], lang),
-        "coalesce(e.serial, '')",
-        _label("e.decision", [d.value for d in Decision], lang),
-        _label("e.reason", REASONS, lang),
+        safe(_label("e.direction", [d.value for d in Direction], lang)),
+        safe("CASE WHEN h.building IS NULL THEN '' ELSE h.building || '-' || h.unit || '-' || h.room END"),
+        safe(_label("e.kind", [k.value for k in CardKind], lang)),
+        safe("coalesce(e.serial, '')"),
+        safe(decision),
+        safe(reason),
         _temperature("e.temp_first", numbers),
         _temperature("e.temp_second", numbers),
-        _text("e.operator"),
-        note,
+        safe(_text("e.operator")),
+        safe(note),
     ]
-    if not one_day:
+    if with_date:
         cells.insert(0, "e.local_date")
     if contacts:
-        cells += [_text("h.head"), _text("h.phone")]
+        cells += [safe(_text("h.head")), safe(_text("h.phone"))]
     return ",\n       ".join(cells)
+
+
+def _neutral_sql(cell: str) -> str:
+    """`neutral` in SQL, for the export's own query (a month's 8 million cells cost Python
+    seconds): the same rule from the same FORMULA_STARTS, tested by the same tests
+    (tests/data/test_formula_injection.py)."""
+    starts = ", ".join(f"char({ord(c)})" for c in FORMULA_STARTS)
+    # the cell's expression is written three times: SQLite evaluates a label's CASE in nanoseconds
+    return f"CASE WHEN substr({cell}, 1, 1) IN ({starts}) THEN char(39) || ({cell}) ELSE ({cell}) END"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,17 +132,18 @@ class LogScope:
             params += list(self.buildings)
         return sql, params
 
-    def columns(self) -> tuple[str, ...]:
-        date = () if self.one_day else ("date",)
-        return date + COLUMNS + (CONTACT_COLUMNS if self.contacts else ())
+    def columns(self, with_date: bool = True) -> tuple[str, ...]:
+        """The export's columns (`with_date`: every export; the admin screen's day view has none)."""
+        return ("date",) * with_date + COLUMNS + (CONTACT_COLUMNS if self.contacts else ())
 
-    def headers(self, lang: str) -> list[str]:
-        return [log_text(f"col_{c}", lang) for c in self.columns()]
+    def headers(self, lang: str, with_date: bool = True) -> list[str]:
+        return [log_text(f"col_{c}", lang) for c in self.columns(with_date)]
 
-    def sql(self, lang: str, numbers: bool = False) -> tuple[str, list]:
-        """The export's query: display-ready cells, in time order."""
+    def sql(self, lang: str, numbers: bool = False, neutralised: bool = False) -> tuple[str, list]:
+        """The export's query: display-ready cells, in time order (`neutralised`: every text
+        cell already through `neutral`, for the spreadsheets)."""
         where, params = self.where()
-        cells = display_columns(lang, self.one_day, self.contacts, numbers)
+        cells = display_columns(lang, True, self.contacts, numbers, neutralised)
         return f"SELECT {cells}\n{_FROM}\nWHERE {where}\nORDER BY e.at_utc, e.seq", params
 
 
@@ -133,23 +160,99 @@ def neutral(value: object) -> object:
 def neutral_row(row) -> list:
     return [neutral(value) for value in row]
 
+
+def split_slips(grouped: list[tuple[str, str, int]]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(reason, source, count) of the denials → (rule denials, slips), each (reason, count) most
+    first: a slip (kiosk.model.is_slip) is the volunteer's to put right, not the rules' refusal."""
+    denials: dict[str, int] = {}
+    slips: dict[str, int] = {}
+    for reason, source, count in grouped:
+        into = slips if is_slip(reason, source or "") else denials
+        into[reason] = into.get(reason, 0) + count
+    order = lambda d: sorted(d.items(), key=lambda item: (-item[1], item[0]))  # noqa: E731 (a key)
+    return order(denials), order(slips)
+
+
+# 复姓: the two-character surnames a holder's initial keeps whole (欧阳明 → 欧阳, not 欧), so
+# the delivery volunteer knocking at 3-2-101 asks for the right family.
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 西门 独孤 南宫"
+    " 百里 呼延 钟离 闻人 万俟 澹台 公羊 太史 申屠 濮阳 赫连 东郭 第五 左丘 淳于 单于 仲孙 叔孙"
+    " 拓跋 谷梁 宰父 夹谷 巫马 公西 漆雕 乐正 壤驷 公良 司空 亓官 司寇 段干 闾丘 子车 颛孙 羊舌".split())
+
+
+def holder_initial(name: str | None) -> str:
+    """The holder's surname as the lists show it: the first character, or a compound surname."""
+    name = (name or "").strip()
+    return name[:2] if name[:2] in COMPOUND_SURNAMES else name[:1]
+
+
+def flat_label(building: str | None, unit: str | None, room: str | None) -> str:
+    return "" if building is None else f"{building}-{unit}-{room}"
+
+
+def building_label(building: str, lang: str) -> str:
+    """1号楼 in Chinese, "Building 1" in English: how a lead names a building."""
+    return log_text("building_name", lang, building=building)
+
 # -- the summary ------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Fever:
+    """A fever's first reading and what followed: the retest's reading and its outcome."""
+
+    date: str
+    time: str
+    flat: str
+    first: float | None
+    second: float | None
+    outcome: str  # fever_cleared, fever_confirmed (taken to the observation point), fever_no_retest
+
+
+@dataclasses.dataclass(frozen=True)
+class UnitTotal:
+    building: str
+    unit: str
+    exits: int            # allowed exits (passages)
+    exit_households: int  # households that went out
+    entries: int
+    denials: int          # rule denials (slips apart)
+    fevers: int
+
 
 @dataclasses.dataclass(frozen=True)
 class Summary:
     scans: int
     exits: int
     entries: int
-    denials: list[tuple[str, int]]   # (reason code, count), most first
-    fevers: list[tuple[str, str, str, float | None, float | None]]  # date, time, flat, first, second
+    denials: list[tuple[str, int]]   # (reason code, count) of rule denials and retests, most first
+    fevers: list[Fever]
     fever_count: int
     overrides: list[tuple[str, str, str, str, str]]  # date, time, flat, operator, reason
     override_count: int
     hourly: list[tuple[int, int]] = dataclasses.field(default_factory=lambda: [(0, 0)] * 24)
     fever_hours: list[float] = dataclasses.field(default_factory=list)  # local hour + minute / 60
+    exit_households: int = 0  # households with an allowed exit ("外出 5" counts passages)
+    slips: list[tuple[str, int]] = dataclasses.field(default_factory=list)  # volunteers' slips
+    units: list[UnitTotal] = dataclasses.field(default_factory=list)
+    # who is out now and not back: flat, card kind code, serial, holder's initial, out since (local)
+    # (None: not known here, the office's merged log: each gate keeps its own passages)
+    out_now: list[tuple[str, str, str, str, str]] | None = dataclasses.field(default_factory=list)
+    # households with no allowed exit in the last `not_out_days` days up to the scope's last
+    # day: flat, holder's initial, last exit date ("" for none on record); None as out_now
+    not_out: list[tuple[str, str, str]] | None = dataclasses.field(default_factory=list)
+    not_out_days: int = 4
+
+    @property
+    def slip_count(self) -> int:
+        return sum(count for _, count in self.slips)
+
+    @property
+    def denial_count(self) -> int:
+        return sum(count for _, count in self.denials)
 
 
-LIST_LIMIT = 12  # lines per list on the one-page summary (the store's log_summary)
+LEAD_LIMIT = 2000  # lines of the lead's lists (out now, not out, units): a building has fewer
 
 
 # -- per hour: the charts of the summary page, the XLSX summary sheet and the admin screen --

@@ -11,7 +11,7 @@ from typing import Any
 
 from fpdf import FPDF
 
-from data.export.daylog import HOURS, WIDTHS, Summary
+from data.export.daylog import HOURS, WIDTHS, Summary, building_label
 from data.export.fonts import cjk_font
 from kiosk.chart_style import ENTRY_RGB, EXIT_RGB, FEVER_RGB, scale_step
 from kiosk.messages import log_text
@@ -46,6 +46,7 @@ def write_pdf(path: Path, headers: list[str], columns: tuple[str, ...], rows: It
               summary: Summary, title: str, scope_line: str, exported_line: str, lang: str) -> None:
     pdf = _LogPdf(lang, title)
     _summary_page(pdf, summary, title, scope_line, exported_line, lang)
+    _lead_pages(pdf, summary, lang)
     _log_pages(pdf, headers, columns, rows)
     pdf.output(str(path))
 
@@ -62,8 +63,10 @@ def _summary_page(pdf: _LogPdf, summary: Summary, title: str, scope_line: str, e
     pdf.set_text_color(0)
     pdf.ln(3)
     pdf.set_font(FONT, size=12)
-    counts = "    ".join(f"{log_text(k, lang)}: {v}" for k, v in
-                         (("scans", summary.scans), ("exits", summary.exits), ("entries", summary.entries)))
+    counts = "    ".join(f"{log_text(k, lang)}: {v}" for k, v in (
+        ("scans", summary.scans), ("exits_passages", summary.exits),
+        ("exits_households", summary.exit_households), ("entries", summary.entries),
+        ("slips_short", summary.slip_count)))
     pdf.cell(0, 8, counts, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
@@ -71,16 +74,20 @@ def _summary_page(pdf: _LogPdf, summary: Summary, title: str, scope_line: str, e
     half = (pdf.w - 2 * MARGIN) / 2
     chart_bottom = _hour_chart(pdf, MARGIN, top, half - 8, CHART_H, summary.hourly, summary.fever_hours, lang)
     shown = summary.denials[:DENIAL_LINES]
-    _list(pdf, MARGIN, chart_bottom + 2, log_text("denials", lang),
+    _list(pdf, MARGIN, chart_bottom + 2, f"{log_text('rule_denials', lang)} ({summary.denial_count})",
           [f"{log_text(reason, lang)}: {count}" for reason, count in shown], lang,
           more=sum(count for _, count in summary.denials[DENIAL_LINES:]))
-    fevers = [f"{d} {t}  {flat}  {_temp(a)} → {_temp(b)}" if b is not None else f"{d} {t}  {flat}  {_temp(a)}"
-              for d, t, flat, a, b in summary.fevers]
+    fevers = [f"{f.date} {f.time}  {f.flat}  {_temp(f.first)} → {_temp(f.second) or '—'}  "
+              f"{log_text(_outcome_key(f.outcome), lang)}" for f in summary.fevers[:FEVER_LINES]]
     y = _list(pdf, MARGIN + half, top, f"{log_text('fevers', lang)} ({summary.fever_count})", fevers, lang,
-              more=summary.fever_count - len(summary.fevers))
-    overrides = [f"{d} {t}  {flat}  {op}: {reason}" for d, t, flat, op, reason in summary.overrides]
-    _list(pdf, MARGIN + half, y + 3, f"{log_text('overrides', lang)} ({summary.override_count})",
-          overrides, lang, more=summary.override_count - len(summary.overrides))
+              more=summary.fever_count - len(fevers))
+    overrides = [f"{d} {t}  {flat}  {op}: {reason}"
+                 for d, t, flat, op, reason in summary.overrides[:OVERRIDE_LINES]]
+    y = _list(pdf, MARGIN + half, y + 3, f"{log_text('overrides', lang)} ({summary.override_count})",
+              overrides, lang, more=summary.override_count - len(overrides))
+    slips = [f"{log_text(reason, lang)}: {count}" for reason, count in summary.slips[:SLIP_LINES]]
+    _list(pdf, MARGIN + half, y + 3, f"{log_text('slips', lang)} ({summary.slip_count})", slips, lang,
+          more=sum(count for _, count in summary.slips[SLIP_LINES:]))
 
     pdf.set_font(FONT, size=12)
     pdf.text(MARGIN, pdf.h - 22, log_text("signature", lang))
@@ -91,6 +98,7 @@ def _summary_page(pdf: _LogPdf, summary: Summary, title: str, scope_line: str, e
 GRID = (205, 205, 205)
 CHART_H = 66.0        # mm from the chart's heading to below its hour labels and fever marks
 DENIAL_LINES = 10     # what fits between the chart and the signature line
+FEVER_LINES, OVERRIDE_LINES, SLIP_LINES = 8, 5, 4  # the right column, down to the signature line
 
 
 def _hour_chart(pdf: _LogPdf, x: float, y: float, width: float, height: float,
@@ -178,6 +186,72 @@ def _list(pdf: _LogPdf, x: float, y: float, heading: str, lines: list[str], lang
         y += 5
         pdf.text(x + 3, y, log_text("more", lang, count=more))
     return y
+
+
+def _outcome_key(outcome: str) -> str:
+    return "fever_confirmed_outcome" if outcome == "fever_confirmed" else outcome
+
+
+def _lead_pages(pdf: _LogPdf, summary: Summary, lang: str) -> None:
+    """What a lead hands in besides the log: per-unit totals, who is out and not back, the
+    households not out for N days (for the delivery volunteers), every fever with its outcome.
+    Tables one after the other, each heading kept with at least two of its rows."""
+    t = lambda key: log_text(key, lang)  # noqa: E731 (a short alias for the tables below)
+    tables = [
+        (t("units"), [t("col_building"), t("col_unit"), t("col_exits"), t("col_exit_households"),
+                      t("col_entries"), t("col_denials"), t("col_fevers")], [24, 16, 22, 22, 22, 18, 18],
+         [(building_label(u.building, lang), u.unit, u.exits, u.exit_households, u.entries, u.denials,
+           u.fevers) for u in summary.units]),
+        (t("out_now"), [t("col_flat"), t("col_kind"), t("col_serial"), t("col_holder"), t("col_since")],
+         [28, 20, 28, 16, 28], None if summary.out_now is None else [
+             (flat, t(kind), serial, initial, since)
+             for flat, kind, serial, initial, since in summary.out_now]),
+        (log_text("not_out", lang, days=summary.not_out_days),
+         [t("col_flat"), t("col_holder"), t("col_last_exit")], [28, 16, 30], None if summary.not_out is None
+         else [(flat, initial, last or t("never")) for flat, initial, last in summary.not_out]),
+        (f"{t('fevers')} ({summary.fever_count})",
+         [t("col_date"), t("col_time"), t("col_flat"), t("col_temp_first"), t("col_temp_second"),
+          t("col_outcome")],
+         [24, 14, 26, 18, 18, 60], [(f.date, f.time, f.flat, _temp(f.first), _temp(f.second),
+                                     t(_outcome_key(f.outcome))) for f in summary.fevers]),
+    ]
+    pdf.add_page()
+    y = MARGIN
+    bottom = pdf.h - MARGIN - 8
+    for heading, heads, widths, body in tables:
+        if body is None:  # not known here (the office's merged log: no passages)
+            continue
+        if y + 6 + 3 * ROW_H > bottom:
+            pdf.add_page()
+            y = MARGIN
+        pdf.set_font(FONT, size=11)
+        pdf.text(MARGIN, y + 5, heading)
+        y += 7
+        y = _table_header(pdf, y, heads, widths)
+        pdf.set_font(FONT, size=9)
+        for row in body or [(t("none"),)]:
+            if y + ROW_H > bottom:
+                pdf.add_page()
+                y = _table_header(pdf, MARGIN, heads, widths)
+                pdf.set_font(FONT, size=9)
+            x = MARGIN
+            for value, width in zip(row, widths, strict=False):
+                pdf.text(x + 0.8, y + ROW_H - 1.0, _fit(pdf, str(value), width - 1.6))
+                x += width
+            y += ROW_H
+        y += 5
+
+
+def _table_header(pdf: _LogPdf, y: float, heads: list[str], widths: list[int]) -> float:
+    pdf.set_font(FONT, size=8.5)
+    pdf.set_fill_color(221, 228, 238)
+    pdf.rect(MARGIN, y, sum(widths), ROW_H + 1, style="F")
+    pdf.set_fill_color(0)  # text is drawn in the fill colour: black again
+    x = MARGIN
+    for text, width in zip(heads, widths, strict=True):
+        pdf.text(x + 0.8, y + ROW_H - 0.6, text)
+        x += width
+    return y + ROW_H + 1
 
 
 def _fit(pdf: FPDF, cell: str, width: float) -> str:

@@ -200,16 +200,25 @@ def test_an_xlsx_export_makes_no_temporary_file_in_tmp(community, tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()
     community.gate.service.scan(community.life[0].payload, "out", "36.5")
-    seen, beside = [], []
+    seen, open_files = [], []
+
+    def files_open() -> set[str]:
+        return {os.readlink(fd) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink()}
+
+    already = files_open()  # pytest's own capture files among them
 
     def progress(done, total):
         seen.extend(temp.glob("openpyxl.*"))
-        beside.extend(p.name for p in folder.iterdir())
+        open_files.extend(files_open() - already)
 
     export_log(community.gate.store, community.clock, Operator("t", Role.ADMIN), "xlsx",
                folder / "log.xlsx", dt.date(2026, 2, 10), progress=progress)
     assert set(seen) <= before and set(temp.glob("openpyxl.*")) == before
-    assert any(name.endswith(".sheet.xml") for name in beside)  # the sheets stream beside it
+    # the writer streams each sheet into an anonymous file (O_TMPFILE: no name, gone with the
+    # process): in the output's folder, none in /tmp
+    anonymous = [f for f in open_files if f.endswith("(deleted)")]
+    assert any(f.startswith(f"{folder.resolve()}/") for f in anonymous), open_files
+    assert not [f for f in anonymous if Path(f).parent == temp.resolve()]
     assert [p.name for p in folder.iterdir()] == ["log.xlsx"]
 
 
