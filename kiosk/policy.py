@@ -157,6 +157,11 @@ SETTINGS: tuple[Setting, ...] = (
             "database)", parse_text=_sync_url),
     Setting("sync.interval_s", "int", "300", "后台同步间隔（秒）", "seconds between background syncs",
             minimum=60, maximum=86400),
+    # h-layout (issue 11): a deny left on screen met the next residents; it clears by itself.
+    Setting("gate.deny_clear_s", "int", "30",
+            "拒绝（及需处理）的结果在闸机屏幕上保留多少秒（0 为点一下才清除）",
+            "seconds a deny (or an action needed) stays on the gate screen (0: until tapped)",
+            minimum=0, maximum=600),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 
@@ -187,6 +192,7 @@ class Policy:
     fever_c = property(lambda self: float(self._values["temperature.fever_c"]))
     retest_wait_s = property(lambda self: self._int("temperature.retest_wait_s"))
     retest_window_s = property(lambda self: self._int("temperature.retest_window_s"))
+    deny_clear_s = property(lambda self: self._int("gate.deny_clear_s"))
     exit_temperature_required = property(lambda self: self._values["temperature.on_exit"] == "required")
 
     @property

@@ -79,6 +79,7 @@ class Snapshot:
     retest_window_s: int
     sync: Any  # gate.sync_summary(): data.sync.SyncSummary, or None when it could not be read
     flats: dict[str, str] = dataclasses.field(default_factory=dict)  # household id → flat
+    deny_clear_s: int = 30  # gate.deny_clear_s: how long a deny stays on screen (0: until tapped)
 
 
 class GateClient(QObject):
@@ -172,7 +173,7 @@ class GateClient(QObject):
                 if household is not None:
                     flats[household.id] = household.flat
             return Snapshot(gate.clock.now(), gate.status(), queue, policy.retest_wait_s,
-                            policy.retest_window_s, _sync_summary(gate), flats)
+                            policy.retest_window_s, _sync_summary(gate), flats, policy.deny_clear_s)
 
         def failed(error: BaseException) -> None:
             log.error("status not read: %s", error)

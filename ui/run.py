@@ -93,8 +93,7 @@ class GateApp:
         if fullscreen:
             self.window.set_kiosk_mode(True)
         else:
-            self.window.resize(1600, 900)
-            self.window.show()
+            self.window.fit_to_screen()
         if self.camera is not None:
             self.camera.start()
         if self.warnings:  # open(), not exec(): the gate keeps scanning behind it

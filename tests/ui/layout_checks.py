@@ -88,7 +88,8 @@ def problems(root: QWidget, touch: bool = True) -> list[str]:
                 if text.width() > room.width() + 1:
                     found.append(f"label {name} {w.text()[:30]!r} needs {text.width()} px wide, "
                                  f"has {room.width()}")
-        if touch and isinstance(w, (QAbstractButton, QLineEdit)) and min(w.width(), w.height()) < MIN_TOUCH_PX:
+        small = min(w.width(), w.height()) < MIN_TOUCH_PX
+        if touch and isinstance(w, (QAbstractButton, QLineEdit)) and small:
             found.append(f"{name} {w.width()}x{w.height()} is under {MIN_TOUCH_MM} mm ({MIN_TOUCH_PX} px)")
     controls = _controls(root)
     for i, a in enumerate(controls):

@@ -12,6 +12,7 @@ from kiosk.typed import TypedCard, TypedLimiter
 from tests.ui.layout_checks import problems
 from tests.ui.test_gate_screen import RecordingSounds
 from tests.ui.test_typed_entry import HandClock
+from ui.gate_screen import Panel
 from ui.run import GateApp
 from ui.verdict import Look
 
@@ -25,7 +26,8 @@ def screen(qtbot, community):
     gate_app = GateApp(community.path, "zh", camera=None, clock=community.clock, sounds=RecordingSounds())
     qtbot.addWidget(gate_app.window)
     gate_app.window.typed_limiter = TypedLimiter(HandClock())
-    gate_app.show()
+    gate_app.show()  # maximised in the screen's available geometry (offscreen: 800x800)
+    gate_app.window.showNormal()  # so that each test can give it the size of a real screen
     yield gate_app
     gate_app.close()
 
@@ -47,7 +49,9 @@ def size_problems(window, size: tuple[int, int], state: str) -> list[str]:
     window.resize(*size)
     settle()
     found = [] if (window.width(), window.height()) == size else [
-        f"the window would not shrink to {size}: it is {window.width()}x{window.height()}"]
+        f"the window would not shrink to {size}: it is {window.width()}x{window.height()} "
+        f"(its minimum: {window.minimumSizeHint().toTuple()}; panels: "
+        f"{[p.minimumSizeHint().toTuple() for p in window.findChildren(Panel)]})"]
     return [f"{state}: {p}" for p in found + problems(window)]
 
 
