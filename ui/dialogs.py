@@ -32,8 +32,8 @@ QDialog#pin_dialog QLabel { color: #ffffff; }
 QLabel#pin_dots { background: #eceff1; color: #102027; border-radius: 8px; }
 QLabel#pin_error { color: #ffcc80; font-weight: bold; }
 QLineEdit { background: #eceff1; color: #102027; border-radius: 8px; padding: 4px 8px; }
-QPushButton { background: #546e7a; color: #ffffff; border-radius: 10px; padding: 4px; }
-QPushButton:pressed { background: #78909c; }
+QPushButton { background: #37474f; color: #ffffff; border-radius: 10px; padding: 4px; }
+QPushButton:pressed { background: #263238; }
 """
 
 

@@ -56,8 +56,9 @@ WINDOW_STYLE = "".join(
 QMainWindow { background: #102027; }
 #panel { background: #102027; border-radius: 12px; }
 QLabel { color: #eceff1; }
-QPushButton { background: #546e7a; color: white; border-radius: 10px; padding: 4px 8px; }
-QPushButton:pressed { background: #78909c; }
+QPushButton { background: #37474f; color: white; border-radius: 10px; padding: 4px 8px; }
+QPushButton:pressed { background: #263238; }
+QPushButton:disabled { color: #cfd8dc; }
 QLineEdit { background: #eceff1; color: #102027; border-radius: 8px; padding: 4px 8px; }
 QTableView { background: #eceff1; color: #1a1a1a; gridline-color: #b0bec5; }
 """

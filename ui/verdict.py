@@ -44,10 +44,10 @@ class Look(enum.StrEnum):
 # background, text
 COLOURS = {
     Look.IDLE: ("#263238", "#eceff1"),
-    Look.ALLOW: ("#1b7f3b", "#ffffff"),
-    Look.DENY: ("#b71c1c", "#ffffff"),
+    Look.ALLOW: ("#0b5d27", "#ffffff"),  # white on it 7.9:1 (WCAG AAA), still a green
+    Look.DENY: ("#9c0a0a", "#ffffff"),   # 8.4:1, still a red
     Look.RETEST: ("#ffb300", "#1a1a1a"),
-    Look.PAPER: ("#455a64", "#ffffff"),
+    Look.PAPER: ("#3b4d55", "#ffffff"),
     Look.NOTICE: ("#37474f", "#ffffff"),
     Look.BUG: ("#4a148c", "#ffffff"),
     Look.ACTION: ("#0b3d91", "#ffffff"),
