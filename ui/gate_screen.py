@@ -123,7 +123,7 @@ class GateWindow(QMainWindow):
         self.status = GateStatusBar(now, timezone)
         self.serial_entry = QLineEdit()
         self.serial_entry.setObjectName("serial_entry")
-        set_points(self.serial_entry, 20)
+        set_points(self.serial_entry, 18)
         self.serial_entry.setMinimumSize(KEY_PX * 2, KEY_PX)
         self.serial_entry.returnPressed.connect(self._submit_typed)
         self.serial_button = QPushButton()

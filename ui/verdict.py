@@ -131,7 +131,6 @@ class VerdictIcon(QWidget):
             tip = QPointF(c.x() + r * .12, ring.top())
             p.drawPolyline(QPolygonF([QPointF(tip.x() - r * .26, tip.y() - r * .22), tip,
                                       QPointF(tip.x() - r * .22, tip.y() + r * .26)]))
-            p.drawPoint(c)
         elif self.look is Look.PAPER:
             sheet = QPainterPath()
             sheet.addRoundedRect(box.adjusted(side * .2, 6, -side * .2, -6), 8, 8)
