@@ -564,7 +564,8 @@ class GateWindow(QMainWindow):
         self.mute_button.setText(self.tr("Sound on") if self.sounds.muted else self.tr("Mute"))
         self.admin_button.setText(self.tr("Admin"))
         self.serial_caption.setText(self.tr("Card does not scan? Type its number:"))
-        self.serial_entry.setPlaceholderText(self.tr("e.g. 7K3Q-9AD"))
+        # A sample serial, the same in every language: "例如" did not fit the field at 1024x768.
+        self.serial_entry.setPlaceholderText("7K3Q-9AD")
         self.serial_button.setText(self.tr("Check"))
         self.keyboard_button.setText(self.tr("Hide keys") if self.keyboard_button.isChecked()
                                      else self.tr("Keys"))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStyle,
     QStyleOptionButton,
+    QStyleOptionFrame,
     QWidget,
 )
 
@@ -55,6 +56,12 @@ def button_text_rect(button: QPushButton) -> QRect:
     return button.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, button)
 
 
+def _line_option(edit: QLineEdit) -> QStyleOptionFrame:
+    option = QStyleOptionFrame()
+    edit.initStyleOption(option)
+    return option
+
+
 def problems(root: QWidget, touch: bool = True) -> list[str]:
     """Everything wrong with `root`'s window as it is now, one sentence each."""
     found: list[str] = []
@@ -88,6 +95,12 @@ def problems(root: QWidget, touch: bool = True) -> list[str]:
                 if text.width() > room.width() + 1:
                     found.append(f"label {name} {w.text()[:30]!r} needs {text.width()} px wide, "
                                  f"has {room.width()}")
+        if isinstance(w, QLineEdit) and (w.text() or w.placeholderText()):
+            words = w.text() or w.placeholderText()
+            needed = QFontMetrics(w.font()).horizontalAdvance(words)
+            room = w.style().subElementRect(QStyle.SubElement.SE_LineEditContents, _line_option(w), w)
+            if needed > room.width():
+                found.append(f"field {name} {words!r} needs {needed} px, has {room.width()}")
         small = min(w.width(), w.height()) < MIN_TOUCH_PX
         if touch and isinstance(w, (QAbstractButton, QLineEdit)) and small:
             found.append(f"{name} {w.width()}x{w.height()} is under {MIN_TOUCH_MM} mm ({MIN_TOUCH_PX} px)")

@@ -212,10 +212,6 @@
         <translation>扫不出？手动输入卡号：</translation>
     </message>
     <message>
-        <source>e.g. 7K3Q-9AD</source>
-        <translation>例如 7K3Q-9AD</translation>
-    </message>
-    <message>
         <source>Check</source>
         <translation>查验</translation>
     </message>
