@@ -14,7 +14,16 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QRegion,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -49,10 +58,7 @@ log = logging.getLogger("gate")
 REFRESH_MS = 15_000  # the status bar's numbers; a scan refreshes them at once too
 BAND_PX = 14  # the verdict's colour around and between the panels, at the reference size
 
-# The central widget is the verdict's flood: its colour shows as a band around and between
-# the panels, which keep their own dark ground so their words stay readable in every look.
-WINDOW_STYLE = "".join(
-    f'#central[look="{look.value}"] {{ background: {colour}; }} ' for look, colour in FLOOD.items()) + """
+WINDOW_STYLE = """
 QMainWindow { background: #102027; }
 #panel { background: #102027; border-radius: 12px; }
 QLabel { color: #eceff1; }
@@ -73,6 +79,33 @@ class Panel(QFrame):
 
     def hasHeightForWidth(self) -> bool:
         return False
+
+
+class Flood(QWidget):
+    """The window's ground, in the verdict's colour: it shows as a band around and between
+    the panels, which keep their own dark ground so their words stay readable in every look.
+
+    A new colour repaints the band only, not the panels over it (a style sheet re-polish
+    repainted the whole window on every verdict)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.colour = QColor(FLOOD[Look.IDLE])
+
+    def set_colour(self, colour: str) -> None:
+        if QColor(colour) == self.colour:
+            return
+        self.colour = QColor(colour)
+        band = QRegion(self.rect())
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if child.isVisible():
+                band -= QRegion(child.geometry())
+        self.update(band)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(event.rect(), self.colour)
+        painter.end()
 
 
 class GateWindow(QMainWindow):
@@ -234,15 +267,14 @@ class GateWindow(QMainWindow):
         self.status_panel.layout().setContentsMargins(0, 0, 0, 0)
         self.status_panel.layout().addWidget(self.status)
 
-        central = QWidget()
+        central = Flood()
         central.setObjectName("central")
-        central.setProperty("look", Look.IDLE.value)
-        central.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.band = QVBoxLayout(central)
         self.band.addWidget(self._panel(self.header))
         self.band.addLayout(self.body, 1)
         self.band.addWidget(self.status_panel)
         self.setCentralWidget(central)
+        self.flood = central
         self._portrait: bool | None = None
         self._arrange(portrait=False)
 
@@ -288,11 +320,7 @@ class GateWindow(QMainWindow):
         self.showMaximized()
 
     def _on_look_changed(self, look: str) -> None:
-        central = self.centralWidget()
-        central.setProperty("look", look)
-        central.style().unpolish(central)
-        central.style().polish(central)
-        central.update()
+        self.flood.set_colour(FLOOD[Look(look)])
 
     def _connect(self) -> None:
         self.client.scanned.connect(self.show_outcome)
