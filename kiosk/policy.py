@@ -169,6 +169,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("lead.not_out_days", "int", "4", "楼栋长日报列出连续多少天未外出的住户（供送菜志愿者上门）",
             "the lead's sheet lists households not out for this many days (for the delivery volunteers)",
             minimum=1, maximum=60),
+    # h-layout (issue 11): a deny left on screen met the next residents; it clears by itself.
+    Setting("gate.deny_clear_s", "int", "30",
+            "拒绝（及需处理）的结果在闸机屏幕上保留多少秒（0 为点一下才清除）",
+            "seconds a deny (or an action needed) stays on the gate screen (0: until tapped)",
+            minimum=0, maximum=600),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 
@@ -200,6 +205,7 @@ class Policy:
     retest_wait_s = property(lambda self: self._int("temperature.retest_wait_s"))
     retest_window_s = property(lambda self: self._int("temperature.retest_window_s"))
     not_out_days = property(lambda self: self._int("lead.not_out_days"))
+    deny_clear_s = property(lambda self: self._int("gate.deny_clear_s"))
     exit_temperature_required = property(lambda self: self._values["temperature.on_exit"] == "required")
     mask_check = property(lambda self: self._values["mask.check"] == "on")
     mask_denies = property(lambda self: self._values["mask.rule"] == "deny")

@@ -1,7 +1,11 @@
 """Screenshots of the gate screen in a real window (docs/screenshots/), for the README and
 docs/gate-screen.md. Starts its own Xvfb unless DISPLAY is set; run from the repository:
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--size 1366x768] [--only idle,deny]
+
+`--size` is the screen's (Xvfb's, with no window manager: a kiosk session): the window
+takes its whole available geometry, as `kiosk gui` does. 1080x1920 is a portrait screen.
+Shots at a size other than the default 1600x900 are named `NAME-WxH.png`.
 
 The scans are typed into the screen's one scan path with a fixed clock, so the pictures
 are the same every time; the preview shows a demo card (its decoder is switched off so it
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -20,9 +25,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def start_xvfb() -> subprocess.Popen:
+DEFAULT_SIZE = "1600x900"
+SHOTS = ("idle", "allow", "deny", "retest", "fever-queue", "special-reason", "action-needed",
+         "camera-missing", "english", "record-on-paper", "typed-confirm", "serial-keyboard",
+         "sign-in", "report-dialog", "parcels", "mask-check")
+
+
+def start_xvfb(size: str) -> subprocess.Popen:
     read, write = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1920x1080x24",
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", f"{size}x24",
                              "-nolisten", "tcp"], pass_fds=(write,), stderr=subprocess.DEVNULL)
     os.close(write)
     with os.fdopen(read) as pipe:
@@ -43,11 +54,18 @@ class NoDecoder:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--size", default=DEFAULT_SIZE, help="the screen, WIDTHxHEIGHT (1080x1920: portrait)")
+    parser.add_argument("--only", default=",".join(SHOTS), help="comma-separated shots: " + ", ".join(SHOTS))
     args = parser.parse_args()
-    xvfb = None if os.environ.get("DISPLAY") else start_xvfb()
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    unknown = only - set(SHOTS)
+    if unknown or not re.fullmatch(r"\d{3,4}x\d{3,4}", args.size):
+        parser.error(f"unknown shots {sorted(unknown)}" if unknown
+                     else "--size is WIDTHxHEIGHT, e.g. 1366x768")
+    xvfb = None if os.environ.get("DISPLAY") else start_xvfb(args.size)
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     try:
-        code = shoot(args.out)
+        code = shoot(args.out, only, "" if args.size == DEFAULT_SIZE else f"-{args.size}")
     finally:
         if xvfb is not None:
             xvfb.terminate()
@@ -55,7 +73,7 @@ def main() -> int:
     sys.exit(code)
 
 
-def shoot(out: Path) -> int:
+def shoot(out: Path, only: set[str], suffix: str) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
 
     from kiosk.app import create_demo, open_gate
@@ -69,7 +87,8 @@ def shoot(out: Path) -> int:
     clock = FixedClock(dt.datetime(2026, 2, 12, 1, 30, tzinfo=dt.UTC))  # 09:30 in Shanghai
     demo = create_demo(Path(tempfile.mkdtemp(prefix="gatepost-shots-")) / "demo", clock=clock)
     gate = open_gate(demo.db, clock=clock)
-    life = [c for c in gate.store.cards() if c.kind.value == "life" and c.generation == 1]
+    life = [c for c in gate.store.cards() if c.kind.value == "life" and c.generation == 1
+            and c.status.value == "active"]
     special = [c for c in gate.store.cards() if c.kind.value == "special"]
     flats = {c.serial: gate.store.household(c.household_id).flat for c in gate.store.cards()}
     gate.close()
@@ -88,14 +107,22 @@ def shoot(out: Path) -> int:
         QTimer.singleShot(ms, loop.quit)
         loop.exec()
 
-    def run(name: str, camera, steps, lang: str = "zh", size: tuple[int, int] = (1600, 900),
-            signed_in: bool = True) -> None:
+    def run(name: str, camera, steps, lang: str = "zh", signed_in: bool = True) -> None:
+        if name not in only:  # the scans still happen: later shots build on them
+            gate_app = GateApp(demo.db, lang, None, clock=clock, sounds=Sounds(player=None))
+            steps(gate_app)
+            wait(300)
+            gate_app.close()
+            gate_app.window.deleteLater()
+            return
         gate_app = GateApp(demo.db, lang, camera, clock=clock, sounds=Sounds(player=None))
         window = gate_app.window
-        window.resize(*size)
-        gate_app.show()
-        window.resize(*size)
+        gate_app.show()  # the screen's available geometry, as `kiosk gui` shows it
         wait(800)
+        if signed_in:  # a volunteer on duty (ui/sign_in.py): the names closed, theirs on the status bar
+            if window.sign_in.picker is not None:
+                window.sign_in.picker.close()
+            window.set_operator(demo.volunteers[0][0])
         if signed_in:  # a volunteer on duty (ui/sign_in.py): the names closed, theirs on the status bar
             if window.sign_in.picker is not None:
                 window.sign_in.picker.close()
@@ -105,8 +132,8 @@ def shoot(out: Path) -> int:
         # The screen under the window, so a dialog over it is in the picture too.
         frame = window.frameGeometry()
         window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(
-            str(out / f"{name}.png"))
-        print(out / f"{name}.png", file=sys.stderr)
+            str(out / f"{name}{suffix}.png"))
+        print(out / f"{name}{suffix}.png", window.width(), window.height(), file=sys.stderr)
         window.hide()
         gate_app.close()
         window.deleteLater()
@@ -169,15 +196,20 @@ def shoot(out: Path) -> int:
     try:
         a, b, c = life[0].serial, life[1].serial, life[2].serial
         run("sign-in", camera_ok, lambda g: None, signed_in=False)
+        run("idle", camera_ok, lambda g: None)
         run("allow", camera_ok, lambda g: scan(g, a, "out", "36.5"))
         clock.advance(minutes=40)
         run("deny", camera_ok, lambda g: (scan(g, a, "in", "36.4"), clock.advance(minutes=30),
                                          scan(g, a, "out", "36.6")))
         run("retest", camera_ok, lambda g: scan(g, b, "in", "37.8"))
         clock.advance(minutes=2)
-        run("fever-queue", camera_ok, lambda g: (scan(g, c, "in", "38.1"), clock.advance(minutes=4),
-                                                 wait(1200)))
+        # A long queue, every wait over: the 该复测了 banner over the table, the keys where they were.
+        run("fever-queue", camera_ok, lambda g: (scan(g, c, "in", "38.1"),
+                                                 scan(g, life[6].serial, "in", "37.9"),
+                                                 scan(g, life[7].serial, "in", "38.4"),
+                                                 clock.advance(minutes=5), g.client.refresh(), wait(1500)))
         run("special-reason", camera_ok, lambda g: scan(g, special[0].serial, "out"))
+        run("action-needed", camera_ok, lambda g: scan(g, life[5].serial, "in"))  # no reading
         run("camera-missing", camera_missing, lambda g: None)
         clock.advance(minutes=1)
         run("english", camera_ok, lambda g: scan(g, life[3].serial, "in", "95.0"), lang="en")
@@ -188,7 +220,6 @@ def shoot(out: Path) -> int:
         # issue 17 (h-report): the gate's own reports, the parcels, the mask check
         parcel_flat, other_flat = flats[life[1].serial], flats[life[2].serial]
         run("report-dialog", camera_ok, report_dialog)
-        run("report-dialog-1024", camera_ok, report_dialog, size=(1024, 768))
         run("parcels", camera_ok, parcels)
         run("mask-check", camera_ok, lambda g: (
             on_lane(g, lambda gate: gate.store.set_setting("mask.check", "on")),

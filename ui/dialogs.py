@@ -7,23 +7,42 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.sizing import KEY_PX, set_points
+
 MAX_PIN = 8
+
+# Its own colours: under the gate window's sheet (light words) a dialog's default light
+# ground left the prompt and the dots unreadable (issue 11). Every pair here is 7:1 or more.
+STYLE = """
+QDialog#pin_dialog { background: #102027; }
+QDialog#pin_dialog QLabel { color: #ffffff; }
+QLabel#pin_dots { background: #eceff1; color: #102027; border-radius: 8px; }
+QLabel#pin_error { color: #ffcc80; font-weight: bold; }
+QLineEdit { background: #eceff1; color: #102027; border-radius: 8px; padding: 4px 8px; }
+QPushButton { background: #37474f; color: #ffffff; border-radius: 10px; padding: 4px; }
+QPushButton:pressed { background: #263238; }
+"""
 
 
 class PinDialog(QDialog):
     """A big numeric pad for a lead's PIN, with an optional reason line.
+
+    The keys never move: the message line has a fixed height and wraps, and the dialog's
+    width is the pad's, whatever a message says. With a reason to write, the reason sits
+    beside the pad (not above it): the dialog fits a 768-pixel-high screen.
 
     Signals:
         submitted(str, str): the PIN and the reason ("" when none is asked for).
@@ -34,62 +53,82 @@ class PinDialog(QDialog):
     def __init__(self, title: str, prompt: str, ask_reason: bool = False,
                  quick_reasons: tuple[str, ...] = (), parent: QWidget | None = None):
         super().__init__(parent)
+        self.setObjectName("pin_dialog")
+        self.setStyleSheet(STYLE)
         self.setWindowTitle(title)
         self.setModal(True)
         self.ask_reason = ask_reason
         self._pin = ""
-        big = QFont()
-        big.setPointSize(24)
 
-        self.prompt = QLabel(prompt)
+        self.prompt = set_points(QLabel(prompt), 20)
+        self.prompt.setObjectName("pin_prompt")
         self.prompt.setWordWrap(True)
-        self.prompt.setFont(big)
-        self.dots = QLabel()
+        self.dots = set_points(QLabel(), 24)
+        self.dots.setObjectName("pin_dots")
         self.dots.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.dots.setFont(big)
-        self.dots.setMinimumHeight(56)
-        self.error = QLabel()
+        self.dots.setMinimumHeight(KEY_PX)
+        self.error = set_points(QLabel(), 16, bold=True)
         self.error.setObjectName("pin_error")
-        self.error.setStyleSheet("color: #b71c1c; font-weight: bold;")
-        self.error.setFont(big)
+        self.error.setWordWrap(True)
+        self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # The longest message in two lines, whatever it says: nothing under it moves.
+        self.error.setFixedHeight(2 * self.error.fontMetrics().lineSpacing() + 4)
+        self.error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.prompt)
         self.reason = QLineEdit()
         self.reason.setObjectName("override_reason")
-        self.reason.setFont(big)
+        set_points(self.reason, 20)
+        self.reason.setMinimumHeight(KEY_PX)
         self.reason.setPlaceholderText(self.tr("Reason (required)"))
         self.reason.setVisible(ask_reason)
-        layout.addWidget(self.reason)
+        words = QVBoxLayout()
+        words.addWidget(self.prompt)
+        words.addWidget(self.reason)
         if ask_reason and quick_reasons:
-            row = QHBoxLayout()
             for text in quick_reasons:
-                button = QPushButton(text)
-                button.setMinimumHeight(56)
+                button = set_points(QPushButton(text), 16)
+                button.setObjectName("quick_reason")
+                button.setMinimumHeight(KEY_PX)
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 button.clicked.connect(lambda _=False, t=text: self.reason.setText(t))
-                row.addWidget(button)
-            layout.addLayout(row)
-        layout.addWidget(self.dots)
-        layout.addWidget(self.error)
+                words.addWidget(button)
+        words.addStretch(1)
 
+        pad = QVBoxLayout()
+        pad.addWidget(self.dots)
+        pad.addWidget(self.error)
         grid = QGridLayout()
         self.keys: dict[str, QPushButton] = {}
         for i, key in enumerate(("1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK")):
-            button = QPushButton(self.tr("OK") if key == "OK" else key)
+            button = set_points(QPushButton(self.tr("OK") if key == "OK" else key), 22)
             button.setObjectName(f"pin_{key}")
-            button.setFont(big)
-            button.setMinimumSize(96, 72)
+            button.setFixedSize(96, 64)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, k=key: self.press(k))
             self.keys[key] = button
             grid.addWidget(button, i // 3, i % 3)
-        layout.addLayout(grid)
-        cancel = QPushButton(self.tr("Cancel"))
-        cancel.setMinimumHeight(56)
+        pad.addLayout(grid)
+        cancel = set_points(QPushButton(self.tr("Cancel")), 16)
+        cancel.setObjectName("pin_cancel")
+        cancel.setMinimumHeight(KEY_PX)
         cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         cancel.clicked.connect(self.reject)
-        layout.addWidget(cancel)
+        pad.addWidget(cancel)
+
+        if ask_reason:
+            layout: QBoxLayout = QHBoxLayout(self)
+            words_box = QWidget()
+            words_box.setLayout(words)
+            words_box.setFixedWidth(360)
+            layout.addWidget(words_box)
+            layout.addLayout(pad)
+        else:
+            layout = QVBoxLayout(self)
+            layout.addLayout(words)
+            layout.addLayout(pad)
+            self.prompt.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            self.prompt.setFixedHeight(2 * self.prompt.fontMetrics().lineSpacing() + 4)  # two lines
+        self.setFixedWidth(self.sizeHint().width())
         self._show()
 
     @property

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from kiosk.model import Direction
+from ui.sizing import KEY_PX, set_points
 
 STYLE = """
-QPushButton { background: #37474f; color: #b0bec5; border-radius: 14px; border: 4px solid #37474f; }
+QPushButton { background: #37474f; color: #eceff1; border-radius: 14px; border: 4px solid #37474f; }
 QPushButton:checked#out { background: #0d47a1; color: white; border-color: #ffffff; }
 QPushButton:checked#in { background: #4a148c; color: white; border-color: #ffffff; }
 """
@@ -30,15 +30,13 @@ class DirectionSwitch(QWidget):
         self._group = QButtonGroup(self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        font = QFont()
-        font.setPointSize(30)
-        font.setBold(True)
         for direction in (Direction.OUT, Direction.IN):
             button = QPushButton()
             button.setObjectName(direction.value)
             button.setCheckable(True)
-            button.setFont(font)
-            button.setMinimumHeight(96)
+            set_points(button, 28, bold=True)
+            button.setMinimumSize(KEY_PX * 2, 72)
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.toggled.connect(self._on_toggled)
             self._group.addButton(button)
             self.buttons[direction] = button

@@ -14,8 +14,19 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QCloseEvent,
+    QColor,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QRegion,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -38,24 +49,66 @@ from ui.report_dialog import ReportDialog
 from ui.retest import RetestQueueModel, RetestQueueView
 from ui.serial_keyboard import SerialKeyboard
 from ui.sign_in import SignIn
+from ui.sizing import KEY_PX, apply_scale, scale_for, set_points
 from ui.sound import Sounds
 from ui.statusbar import GateStatusBar
 from ui.typed_confirm import TypedConfirmDialog
-from ui.verdict import VerdictPanel
+from ui.verdict import FLOOD, Look, VerdictPanel
 from ui.wedge import mark_scan_window
 
 log = logging.getLogger("gate")
 
 REFRESH_MS = 15_000  # the status bar's numbers; a scan refreshes them at once too
+BAND_PX = 14  # the verdict's colour around and between the panels, at the reference size
 
 WINDOW_STYLE = """
-QMainWindow, #central { background: #102027; }
+QMainWindow { background: #102027; }
+#panel { background: #102027; border-radius: 12px; }
 QLabel { color: #eceff1; }
-QPushButton { background: #546e7a; color: white; border-radius: 10px; padding: 6px 12px; }
-QPushButton:pressed { background: #78909c; }
+QPushButton { background: #37474f; color: white; border-radius: 10px; padding: 4px 8px; }
+QPushButton:pressed { background: #263238; }
+QPushButton:disabled { color: #cfd8dc; }
 QLineEdit { background: #eceff1; color: #102027; border-radius: 8px; padding: 4px 8px; }
 QTableView { background: #eceff1; color: #1a1a1a; gridline-color: #b0bec5; }
 """
+
+
+class Panel(QFrame):
+    """A group of the screen's widgets on a dark ground.
+
+    Its height is the window's to give, not its words' (wrapped words inside would report a
+    height for the width, and a box layout holds such an item rigidly: the window grew past
+    the screen and keys were squeezed over each other, issue 11)."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
+class Flood(QWidget):
+    """The window's ground, in the verdict's colour: it shows as a band around and between
+    the panels, which keep their own dark ground so their words stay readable in every look.
+
+    A new colour repaints the band only, not the panels over it (a style sheet re-polish
+    repainted the whole window on every verdict)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.colour = QColor(FLOOD[Look.IDLE])
+
+    def set_colour(self, colour: str) -> None:
+        if QColor(colour) == self.colour:
+            return
+        self.colour = QColor(colour)
+        band = QRegion(self.rect())
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if child.isVisible():
+                band -= QRegion(child.geometry())
+        self.update(band)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(event.rect(), self.colour)
+        painter.end()
 
 
 class GateWindow(QMainWindow):
@@ -109,13 +162,13 @@ class GateWindow(QMainWindow):
         self.status = GateStatusBar(now, timezone)
         self.serial_entry = QLineEdit()
         self.serial_entry.setObjectName("serial_entry")
-        entry_font = QFont()
-        entry_font.setPointSize(20)
-        self.serial_entry.setFont(entry_font)
-        self.serial_entry.setMinimumHeight(56)
+        set_points(self.serial_entry, 18)
+        self.serial_entry.setMinimumSize(KEY_PX * 2, KEY_PX)
         self.serial_entry.returnPressed.connect(self._submit_typed)
         self.serial_button = QPushButton()
-        self.serial_button.setMinimumHeight(56)
+        self.serial_button.setObjectName("serial_button")
+        set_points(self.serial_button, 16)
+        self.serial_button.setMinimumSize(KEY_PX, KEY_PX)
         self.serial_button.clicked.connect(self._submit_typed)
         # The on-screen keyboard, for a gate without a physical one (or gloves on): a toggle.
         self.serial_keyboard = SerialKeyboard(self.serial_entry)
@@ -124,21 +177,24 @@ class GateWindow(QMainWindow):
         self.keyboard_button = QPushButton()
         self.keyboard_button.setObjectName("keyboard_button")
         self.keyboard_button.setCheckable(True)
-        self.keyboard_button.setMinimumHeight(56)
+        set_points(self.keyboard_button, 16)
+        self.keyboard_button.setMinimumSize(KEY_PX, KEY_PX)
         self.keyboard_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.keyboard_button.toggled.connect(self._show_keyboard)
         self.typed_pause = QLabel()
         self.typed_pause.setObjectName("typed_pause")
         self.typed_pause.setWordWrap(True)
+        set_points(self.typed_pause, 13)
+        self.typed_pause.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.typed_pause.setVisible(False)
         self._pause_timer = QTimer(self, interval=1000)
         self._pause_timer.timeout.connect(self._show_typed_pause)
 
         self.title = QLabel()
-        title_font = QFont()
-        title_font.setPointSize(22)
-        title_font.setBold(True)
-        self.title.setFont(title_font)
+        self.title.setObjectName("gate_title")
+        set_points(self.title, 22, bold=True)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._scale = 1.0
         self.language_button = self._header_button("language", self.toggle_language)
         self.mute_button = self._header_button("mute", self.toggle_mute)
         self.admin_button = self._header_button("admin", self.open_admin)
@@ -162,19 +218,32 @@ class GateWindow(QMainWindow):
     def _header_button(self, name: str, action) -> QPushButton:
         button = QPushButton()
         button.setObjectName(name)
-        button.setMinimumSize(110, 52)
+        set_points(button, 14)
+        button.setMinimumSize(KEY_PX, KEY_PX)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(action)
         return button
 
+    @staticmethod
+    def _panel(layout) -> QFrame:
+        """A dark ground for a group of widgets: readable whatever colour floods around it."""
+        frame = Panel()
+        frame.setObjectName("panel")
+        frame.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        frame.setLayout(layout)
+        return frame
+
     def _build_layout(self) -> None:
-        header = QHBoxLayout()
-        header.addWidget(self.title, 1)
-        for button in (self.report_button, self.duty_button, self.language_button, self.mute_button,
-                       self.admin_button):
-            header.addWidget(button)
+        # Other header buttons join this row (addWidget before the stretch's end is fine).
+        self.header = QHBoxLayout()
+        self.header.setContentsMargins(8, 4, 8, 4)
+        self.header.addWidget(self.title, 1)
+        for button in (self.report_button, self.duty_button, self.language_button,
+                       self.mute_button, self.admin_button):
+            self.header.addWidget(button)
 
         left = QVBoxLayout()
+        left.setContentsMargins(8, 8, 8, 8)
         left.addWidget(self.preview, 1)
         left.addWidget(self.serial_keyboard, 1)  # in the preview's place while it is open
         left.addWidget(self.mask_check)  # the preview gives way to it; the keypad keeps its size
@@ -185,7 +254,12 @@ class GateWindow(QMainWindow):
         entry.addWidget(self.serial_button)
         entry.addWidget(self.keyboard_button)
         self.serial_caption = QLabel()
+        self.serial_caption.setObjectName("serial_caption")
+        self.serial_caption.setWordWrap(True)
+        set_points(self.serial_caption, 13)
+        self.serial_caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         right = QVBoxLayout()
+        right.setContentsMargins(8, 8, 8, 8)
         # The keypad keeps its size; the retest table gives way when the prompt appears.
         self.keypad.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         right.addWidget(self.keypad)
@@ -194,25 +268,81 @@ class GateWindow(QMainWindow):
         right.addLayout(entry)
         right.addWidget(self.typed_pause)
 
-        body = QHBoxLayout()
-        body.addLayout(left, 4)
-        body.addWidget(self.verdict, 6)
-        body.addLayout(right, 3)
+        # Side by side on a landscape screen; on a portrait one the verdict goes on top,
+        # across the whole width, and the two panels share the row under it (resizeEvent).
+        self.left_panel, self.right_panel = self._panel(left), self._panel(right)
+        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.columns.addWidget(self.left_panel, 4)
+        self.columns.addWidget(self.right_panel, 3)
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.body.addLayout(self.columns, 7)
+        self.body.insertWidget(1, self.verdict, 6)  # between the columns: set by _arrange
+        status_row = QVBoxLayout()
+        status_row.setContentsMargins(0, 0, 0, 0)
+        status_row.addWidget(self.status)
+        self.status_panel = self._panel(status_row)
 
-        central = QWidget()
+        central = Flood()
         central.setObjectName("central")
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(12, 8, 12, 4)
-        layout.addLayout(header)
-        layout.addLayout(body, 1)
-        layout.addWidget(self.status)
+        self.band = QVBoxLayout(central)
+        self.band.addWidget(self._panel(self.header))
+        self.band.addLayout(self.body, 1)
+        self.band.addWidget(self.status_panel)
         self.setCentralWidget(central)
+        self.flood = central
+        self._portrait: bool | None = None
+        self._arrange(portrait=False)
+
+    def _arrange(self, portrait: bool) -> None:
+        """Landscape: preview | verdict | keypad. Portrait: the verdict above the two panels."""
+        if portrait == self._portrait:
+            return
+        self._portrait = portrait
+        self.body.removeWidget(self.verdict)
+        self.columns.removeWidget(self.left_panel)
+        self.columns.removeWidget(self.right_panel)
+        self.body.removeItem(self.columns)
+        if portrait:
+            self.body.setDirection(QBoxLayout.Direction.TopToBottom)
+            self.body.addWidget(self.verdict, 5)
+            self.body.addLayout(self.columns, 6)
+            self.columns.addWidget(self.left_panel, 1)
+            self.columns.addWidget(self.right_panel, 1)
+        else:
+            self.body.setDirection(QBoxLayout.Direction.LeftToRight)
+            self.body.addWidget(self.left_panel, 4)
+            self.body.addWidget(self.verdict, 6)
+            self.body.addWidget(self.right_panel, 3)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The one place sizes follow the window: the arrangement, the band and every font."""
+        size = event.size()
+        self._arrange(size.height() > size.width())
+        scale = scale_for(size.width(), size.height())
+        if scale != self._scale:
+            self._scale = scale
+            band = max(6, round(BAND_PX * scale))
+            self.band.setContentsMargins(band, band, band, band)
+            for layout in (self.band, self.body, self.columns):
+                layout.setSpacing(band)
+            apply_scale(self, scale)
+        super().resizeEvent(event)
+
+    def fit_to_screen(self) -> None:
+        """Windowed, the window takes the screen's available geometry (a kiosk session with no
+        window manager keeps exactly that); a window manager maximises it in its frame."""
+        self.setGeometry(self.screen().availableGeometry())
+        self.showMaximized()
+
+    def _on_look_changed(self, look: str) -> None:
+        self.flood.set_colour(FLOOD[Look(look)])
 
     def _connect(self) -> None:
         self.client.scanned.connect(self.show_outcome)
         self.client.snapshot_ready.connect(self._on_snapshot)
         self.verdict.reason_chosen.connect(self._rescan_with_reason)
         self.verdict.override_requested.connect(self.request_override)
+        self.verdict.look_changed.connect(self._on_look_changed)
         self.direction.direction_changed.connect(lambda _: self.verdict.clear())
         self.retest.retest_due.connect(self._on_retest_due)
         self.verdict.installEventFilter(self)
@@ -227,8 +357,11 @@ class GateWindow(QMainWindow):
 
     def _show_keyboard(self, on: bool) -> None:
         # A card typed by hand is one the camera could not read: its preview can give way.
-        self.serial_keyboard.setVisible(on)
-        self.preview.setVisible(not on)
+        # What goes away goes first: both shown for a moment made the window grow past the screen.
+        going, coming = (self.preview, self.serial_keyboard) if on else (self.serial_keyboard, self.preview)
+        going.setVisible(False)
+        coming.setVisible(True)
+        self.serial_button.setVisible(not on and self.serial_entry.isVisible())  # the keyboard has its 查验
         self.retranslate()
 
     def _on_camera_state(self, state: str) -> None:
@@ -260,7 +393,6 @@ class GateWindow(QMainWindow):
         text = self.serial_entry.text().strip()
         if not text or self._show_typed_pause():
             return
-        self.serial_entry.clear()
         self.client.look_up_typed(text, self._on_typed_card, self._on_typed_failed)
 
     def _on_typed_card(self, typed: TypedCard) -> None:
@@ -268,12 +400,19 @@ class GateWindow(QMainWindow):
         self._show_typed_pause()
         serial = typed.serial  # a found card always has one
         if typed.outcome != "found" or serial is None:
-            # Nothing to compare: the scan decides and records it (unknown, revoked, ...).
+            # Nothing to compare: the scan decides and records it (unknown, revoked, ...). A
+            # number that is no serial at all is a typo: it stays in the field to be put right.
+            if typed.outcome != "not_a_card":
+                self.serial_entry.clear()
             self.submit_scan(typed.typed, "typed")
             return
         dialog = TypedConfirmDialog(typed, self)
         self.typed_dialog = dialog
-        dialog.accepted.connect(lambda: self.submit_scan(serial, "typed"))
+        def confirmed() -> None:
+            self.serial_entry.clear()
+            self.submit_scan(serial, "typed")
+
+        dialog.accepted.connect(confirmed)
         dialog.finished.connect(self._forget_typed_dialog)
         dialog.open()
 
@@ -297,6 +436,10 @@ class GateWindow(QMainWindow):
         self.serial_button.setEnabled(not paused)
         self.serial_keyboard.setEnabled(not paused)
         self.typed_pause.setVisible(paused)
+        # The pause's sentence takes the place of the caption and the field it turned off.
+        for widget in (self.serial_caption, self.serial_entry, self.keyboard_button):
+            widget.setVisible(not paused)
+        self.serial_button.setVisible(not paused and not self.keyboard_button.isChecked())
         if paused:
             self.typed_pause.setText(self.tr("Too many card numbers that name no valid card: typing "
                                              "is paused for %1 s. QR codes scan as usual.")
@@ -329,9 +472,11 @@ class GateWindow(QMainWindow):
             self.verdict.show_notice(outcome.notice or str(outcome.error))
             self.sounds.play("deny")
         elif verdict is not None:
-            self.verdict.show_verdict(verdict)
+            self.verdict.show_verdict(verdict, outcome.request.source)
             log.info("shown %s %s", verdict.event_id, verdict.decision.value)  # the kill tests read it
-            self.sounds.play(verdict.decision.value)
+            # A slip is the volunteer's to put right: a soft tone, not the deny's buzz at the resident.
+            slip = self.verdict.look is Look.ACTION
+            self.sounds.play("attention" if slip else verdict.decision.value)
             if verdict.reason != "reason_required":
                 self.keypad.clear()  # the reading belonged to this person
                 self.mask_check.clear()
@@ -349,6 +494,7 @@ class GateWindow(QMainWindow):
         self.status.set_snapshot(snapshot)
         if snapshot is not None:
             self.mask_check.setVisible(snapshot.mask_check)
+            self.verdict.deny_clear_s = snapshot.deny_clear_s
             self.retest_model.set_queue(snapshot.retest_queue, snapshot.flats, snapshot.retest_wait_s,
                                         snapshot.retest_window_s)
 
@@ -496,10 +642,11 @@ class GateWindow(QMainWindow):
         self.report_button.setText(self.tr("Report"))
         self.duty_button.setText(self.tr("Sign out / change") if self.operator else self.tr("Sign in"))
         self.serial_caption.setText(self.tr("Card does not scan? Type its number:"))
-        self.serial_entry.setPlaceholderText(self.tr("e.g. 7K3Q-9AD"))
+        # A sample serial, the same in every language: "例如" did not fit the field at 1024x768.
+        self.serial_entry.setPlaceholderText("7K3Q-9AD")
         self.serial_button.setText(self.tr("Check"))
-        self.keyboard_button.setText(self.tr("Hide keyboard") if self.keyboard_button.isChecked()
-                                     else self.tr("Keyboard"))
+        self.keyboard_button.setText(self.tr("Hide keys") if self.keyboard_button.isChecked()
+                                     else self.tr("Keys"))
         self._show_typed_pause()
 
     def changeEvent(self, event) -> None:

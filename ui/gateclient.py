@@ -81,6 +81,7 @@ class Snapshot:
     sync: Any  # gate.sync_summary(): data.sync.SyncSummary, or None when it could not be read
     flats: dict[str, str] = dataclasses.field(default_factory=dict)  # household id → flat
     mask_check: bool = False  # setting mask.check: the gate screen shows the mask's one tap
+    deny_clear_s: int = 30  # gate.deny_clear_s: how long a deny stays on screen (0: until tapped)
 
 
 class GateClient(QObject):
@@ -174,7 +175,8 @@ class GateClient(QObject):
                 if household is not None:
                     flats[household.id] = household.flat
             return Snapshot(gate.clock.now(), gate.status(), queue, policy.retest_wait_s,
-                            policy.retest_window_s, _sync_summary(gate), flats, policy.mask_check)
+                            policy.retest_window_s, _sync_summary(gate), flats, policy.mask_check,
+                            policy.deny_clear_s)
 
         def failed(error: BaseException) -> None:
             log.error("status not read: %s", error)

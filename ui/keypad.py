@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from ui.sizing import KEY_PX, set_points
 
 QUICK_READINGS = ("36.2", "36.5", "36.8", "37.0")
 MAX_CHARS = 5  # "36.5" and a slip of the finger; more is never a reading
@@ -29,30 +31,31 @@ class TemperatureKeypad(QWidget):
         self.display = QLabel()
         self.display.setObjectName("reading")
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.display.setMinimumHeight(72)
-        font = QFont()
-        font.setPointSize(36)
-        font.setBold(True)
-        self.display.setFont(font)
-        self.display.setStyleSheet("background: #eceff1; color: #102027; border-radius: 10px;")
+        self.display.setMinimumHeight(KEY_PX + 8)
+        set_points(self.display, 32, bold=True)
+        self.display.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Little padding: the words get the key's width at every screen size.
+        self.setStyleSheet("QLabel#reading { background: #eceff1; color: #102027; border-radius: 10px; }"
+                           " QPushButton { padding: 2px; }")
 
-        button_font = QFont()
-        button_font.setPointSize(24)
         self.buttons: dict[str, QPushButton] = {}
         quick = QHBoxLayout()
         for reading in QUICK_READINGS:
             quick.addWidget(self._button(reading, lambda _=False, r=reading: self.set_reading(r),
-                                         button_font, "quick"))
+                                         20, "quick"))
         grid = QGridLayout()
         keys = ("7", "8", "9", "4", "5", "6", "1", "2", "3", ".", "0", "⌫")
         for i, key in enumerate(keys):
             action: Callable[..., None] = (
                 self.backspace if key == "⌫" else (lambda _=False, k=key: self.press(k)))
-            grid.addWidget(self._button(key, action, button_font, "key"), i // 3, i % 3)
-        self.clear_button = self._button("C", self.clear, button_font, "key")
+            grid.addWidget(self._button(key, action, 24, "key"), i // 3, i % 3)
+        self.clear_button = self._button("C", self.clear, 24, "key")
+        self.clear_button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         grid.addWidget(self.clear_button, 0, 3, 4, 1)
 
         self.caption = QLabel()
+        self.caption.setObjectName("keypad_caption")
+        set_points(self.caption, 13)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.caption)
@@ -62,11 +65,12 @@ class TemperatureKeypad(QWidget):
         self.retranslate()
         self._show()
 
-    def _button(self, text: str, action: Callable[..., None], font: QFont, role: str) -> QPushButton:
+    def _button(self, text: str, action: Callable[..., None], points: int, role: str) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(f"{role}_{text}")
-        button.setFont(font)
-        button.setMinimumSize(64, 56)
+        set_points(button, points)
+        button.setMinimumSize(KEY_PX, KEY_PX)
+        button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a tap must not steal the keyboard
         button.clicked.connect(action)
         self.buttons[text] = button

@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QSizePolicy, QTableView, QVBoxLayout, QWidget
 
 from kiosk.model import Event
+from ui.sizing import set_points
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -126,11 +127,16 @@ class RetestQueueView(QWidget):
         super().__init__(parent)
         self.model = model
         self.caption = QLabel()
+        self.caption.setObjectName("retest_caption")
+        self.caption.setWordWrap(True)
+        set_points(self.caption, 13)
         self.prompt = QLabel()
         self.prompt.setObjectName("retest_prompt")
         self.prompt.setWordWrap(True)
-        self.prompt.setStyleSheet("background: #ffb300; color: #1a1a1a; font-size: 16pt;"
-                                  " font-weight: bold; padding: 8px; border-radius: 8px;")
+        set_points(self.prompt, 15, bold=True)
+        self.prompt.setStyleSheet("background: #ffb300; color: #1a1a1a; padding: 6px; border-radius: 8px;")
+        for label in (self.caption, self.prompt):  # they wrap; they never widen the column
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.prompt.hide()
         self.table = QTableView()
         self.table.setModel(model)
@@ -138,10 +144,12 @@ class RetestQueueView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionMode(QTableView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.table.setStyleSheet("font-size: 15pt;")
-        self.table.verticalHeader().setDefaultSectionSize(36)
+        set_points(self.table, 14)
+        self.table.horizontalHeader().setMinimumSectionSize(20)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setColumnHidden(1, True)  # the serial is in the prompt; the flat says who it is
-        self.table.setMinimumHeight(90)
+        self.table.setMinimumHeight(48)  # a row; it scrolls rather than push the keys
+        self.table.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.caption)
@@ -155,6 +163,12 @@ class RetestQueueView(QWidget):
         self._due_serial = ""
         self._due_flat = ""
         self.retranslate()
+
+    def hasHeightForWidth(self) -> bool:
+        """The prompt wraps inside, but the view's height is the column's to give: reporting a
+        height for its width made a column hold it rigidly and squeeze the keypad's keys
+        over each other when the prompt appeared (issue 11). The table gives way instead."""
+        return False
 
     def _on_became_due(self, serial: str, flat: str) -> None:
         self._due_serial, self._due_flat = serial, flat

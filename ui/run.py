@@ -93,8 +93,7 @@ class GateApp:
         if fullscreen:
             self.window.set_kiosk_mode(True)
         else:
-            self.window.resize(1600, 900)
-            self.window.show()
+            self.window.fit_to_screen()
         if self.camera is not None:
             self.camera.start()
         self.window.ask_sign_in()  # the start of a shift: who is on duty (ui/sign_in.py)

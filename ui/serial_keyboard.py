@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.serial import ALPHABET
+from ui.sizing import set_points
 
 MIN_KEY_MM = 12  # a gloved fingertip: issue 11
 REFERENCE_DPI = 96
@@ -55,17 +55,10 @@ class SerialKeyboard(QWidget):
         self.setObjectName("serial_keyboard")
         self.setStyleSheet(STYLE)
         self.entry = entry
-        font, words = QFont(), QFont()
-        font.setPointSize(20)
-        font.setBold(True)
-        words.setPointSize(15)  # 清除 and 查验: two characters in one key's width
-        words.setBold(True)
-        echo_font = QFont()
-        echo_font.setPointSize(28)
-        echo_font.setBold(True)
         self.echo = QLabel()
         self.echo.setObjectName("serial_echo")
-        self.echo.setFont(echo_font)
+        set_points(self.echo, 26, bold=True)
+        self.echo.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.echo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.echo.setMinimumHeight(KEY_PX)
         entry.textChanged.connect(self._echo)
@@ -80,8 +73,10 @@ class SerialKeyboard(QWidget):
         for name, row, column, columns in LAYOUT:
             button = QPushButton(name if len(name) == 1 else "")
             button.setObjectName(f"key_{name}")
-            button.setFont(font if len(name) == 1 else words)
+            # 清除 and 查验 are words: smaller type than a key's one character.
+            set_points(button, 20 if len(name) == 1 else 15, bold=True)
             button.setMinimumSize(KEY_PX, KEY_PX)
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, key=name: self.press(key))
             self.keys[name] = button

@@ -32,6 +32,8 @@ TUNES: dict[str, tuple[tuple[int, int], ...]] = {
     "retest": ((660, 160), (0, 120), (660, 160)),
     "paper": ((220, 600),),
     "due": ((990, 120), (0, 60), (990, 120), (0, 60), (990, 120)),
+    # A volunteer's slip (action needed): one soft, falling pair, nothing like the deny's buzz.
+    "attention": ((740, 110), (0, 40), (587, 160)),
 }
 
 

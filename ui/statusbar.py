@@ -7,10 +7,10 @@ import zoneinfo
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ui.gateclient import Snapshot
+from ui.sizing import set_points
 
 
 class GateStatusBar(QWidget):
@@ -24,15 +24,13 @@ class GateStatusBar(QWidget):
         self.snapshot: Snapshot | None = None
         self.db_failed = False
         self.on_duty = ""  # the volunteer signed in (ui/sign_in.py); "" nobody
-        font = QFont()
-        font.setPointSize(16)
         self.labels: dict[str, QLabel] = {}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 4, 12, 4)
         for name in ("clock", "on_duty", "out_now", "exits_today", "fevers_today", "sync", "roster"):
             label = QLabel()
             label.setObjectName(name)
-            label.setFont(font)
+            set_points(label, 15)
             self.labels[name] = label
             layout.addWidget(label)
             layout.addStretch(1)

@@ -80,7 +80,7 @@ def test_no_key_takes_the_focus_from_the_field(keyboard):
 def screen(qtbot, community):
     gate_app = GateApp(community.path, "zh", camera=None, clock=community.clock, sounds=RecordingSounds())
     qtbot.addWidget(gate_app.window)
-    gate_app.show()  # 1600x900, the size it is shown at
+    gate_app.show()  # the screen's available geometry (offscreen: 800x800)
     yield gate_app
     gate_app.close()
 

@@ -2,15 +2,13 @@
 counts; 确认 submits, 取消 does not; too many missed numbers pause typing, never QR codes."""
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt
 
 from kiosk.app import open_gate
 from kiosk.serial import check_char, format_serial
 from kiosk.typed import TypedLimiter
+from tests.ui.contrast import drawn_contrast
 from tests.ui.test_gate_screen import RecordingSounds
 from ui.run import GateApp
 from ui.verdict import Look
@@ -112,27 +110,6 @@ def test_five_missed_numbers_pause_typing_calmly_but_never_qr_codes(qtbot, scree
     window.typed_limiter.clock.now += 15
     window._show_typed_pause()
     assert window.serial_entry.isEnabled() and not window.typed_pause.isVisible()
-
-
-def _luminance(color) -> float:
-    def channel(c: float) -> float:
-        c /= 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    return 0.2126 * channel(color.red()) + 0.7152 * channel(color.green()) + 0.0722 * channel(color.blue())
-
-
-def drawn_contrast(widget) -> float:
-    """The WCAG contrast between the background and the ink actually painted in `widget`:
-    the commonest colour of its picture against the one farthest from it in luminance."""
-    top = widget.window()  # painted as it shows: over its window's background
-    image = top.grab(QRect(widget.mapTo(top, QPoint(0, 0)), widget.size())).toImage()
-    colours = Counter(image.pixelColor(x, y).rgb() for x in range(0, image.width(), 2)
-                      for y in range(0, image.height(), 2))
-    background = QColor.fromRgb(colours.most_common(1)[0][0])
-    far = _luminance(background)
-    ink = max((QColor.fromRgb(rgb) for rgb in colours), key=lambda c: abs(_luminance(c) - far))
-    light, dark = sorted((_luminance(background), _luminance(ink)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def test_the_confirmation_is_readable_big_light_on_dark(qtbot, screen, community):

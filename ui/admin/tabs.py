@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -328,13 +329,19 @@ class SettingsTab(_Tab):
             form.addRow(meaning, editor)
         self.status = QLabel()
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        # Seventeen settings with their meanings are taller than a 768-pixel screen: they scroll.
+        rows = QWidget()
+        rows.setObjectName("settings_form")
+        rows.setLayout(form)
+        self.settings_scroll = QScrollArea()
+        self.settings_scroll.setWidgetResizable(True)
+        self.settings_scroll.setWidget(rows)
+        layout.addWidget(self.settings_scroll, 1)
         self.save_button = QPushButton() if editable else None
         if self.save_button is not None:
             self.save_button.clicked.connect(self.save)
             layout.addWidget(self.save_button)
         layout.addWidget(self.status)
-        layout.addStretch(1)
         self.saved.connect(self.status.setText)
         self.retranslate()
         self.load()

@@ -14,6 +14,25 @@ from ui.admin.log_tab import LogTab
 from ui.admin.tabs import AuditTab, IncidentsTab, OutNowTab, RosterTab, SettingsTab
 from ui.adminclient import AdminClient
 
+ADMIN_HEIGHT = 720  # fits a 768-pixel-high screen with a title bar and a panel
+
+# Its own colours: under the gate screen's sheet (light words for its dark ground) the admin
+# window's labels and setting names were light on light (issue 11). Every pair is 7:1 or more.
+STYLE = """
+QDialog#admin { background: #ffffff; }
+QDialog#admin QLabel { color: #1a1a1a; }
+QDialog#admin QPushButton { background: #37474f; color: #ffffff; border-radius: 6px; padding: 4px 12px; }
+QDialog#admin QLineEdit, QDialog#admin QComboBox, QDialog#admin QDateEdit {
+    background: #ffffff; color: #1a1a1a; border: 1px solid #546e7a; padding: 2px 4px;
+    placeholder-text-color: #37474f; }  /* a placeholder is words too: the default grey is 4:1 */
+QDialog#admin QLineEdit:disabled, QDialog#admin QComboBox:disabled { color: #37474f; background: #eceff1; }
+QDialog#admin QTabBar::tab { background: #eceff1; color: #1a1a1a; padding: 6px 14px; }
+QDialog#admin QTabBar::tab:selected { background: #ffffff; color: #000000; font-weight: bold; }
+QDialog#admin QTableView { background: #ffffff; color: #1a1a1a; alternate-background-color: #f1f4f5; }
+QDialog#admin QHeaderView::section { background: #eceff1; color: #1a1a1a; }
+QDialog#admin QScrollArea, QDialog#admin #settings_form { background: #ffffff; }
+"""
+
 
 class AdminWindow(QDialog):
     """Tabs over one gate for one operator, every question asked through the admin client
@@ -22,7 +41,10 @@ class AdminWindow(QDialog):
     def __init__(self, client: AdminClient, operator: Operator, parent=None):
         super().__init__(parent)
         self.client, self.operator = client, operator
-        self.resize(1180, 720)
+        self.setObjectName("admin")
+        self.setStyleSheet(STYLE)
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(1180, screen.width()), min(ADMIN_HEIGHT, screen.height()))
         self.tabs = QTabWidget()
         admin = operator.may(Role.ADMIN)
         self.log_tab = LogTab(client, operator)

@@ -236,19 +236,15 @@
         <translation>扫不出？手动输入卡号：</translation>
     </message>
     <message>
-        <source>e.g. 7K3Q-9AD</source>
-        <translation>例如 7K3Q-9AD</translation>
-    </message>
-    <message>
         <source>Check</source>
         <translation>查验</translation>
     </message>
     <message>
-        <source>Hide keyboard</source>
+        <source>Hide keys</source>
         <translation>收起键盘</translation>
     </message>
     <message>
-        <source>Keyboard</source>
+        <source>Keys</source>
         <translation>键盘</translation>
     </message>
 </context>
@@ -733,6 +729,10 @@
 <context>
     <name>VerdictPanel</name>
     <message>
+        <source>Clears in %1 s</source>
+        <translation>%1 秒后自动清除</translation>
+    </message>
+    <message>
         <source>Scan a card</source>
         <translation>请扫码</translation>
     </message>
@@ -761,8 +761,16 @@
         <translation>程序出错</translation>
     </message>
     <message>
+        <source>Action needed</source>
+        <translation>请处理</translation>
+    </message>
+    <message>
         <source>Choose a reason</source>
         <translation>选择事由</translation>
+    </message>
+    <message>
+        <source>This number is not a card number.</source>
+        <translation>输入的不是有效的卡号。</translation>
     </message>
     <message>
         <source>Measure the temperature, then show the QR code to the camera</source>
@@ -779,6 +787,26 @@
     <message>
         <source>(scanned again: already recorded)</source>
         <translation>（重复扫码：已记录过）</translation>
+    </message>
+    <message>
+        <source>Measure the temperature, type it on the keypad, scan again.</source>
+        <translation>请测体温，在键盘上输入读数，再扫码。</translation>
+    </message>
+    <message>
+        <source>Measure again, type the new reading, scan again.</source>
+        <translation>请重新测量，输入新读数，再扫码。</translation>
+    </message>
+    <message>
+        <source>Set the thermometer to °C, measure again, scan again.</source>
+        <translation>请把体温计调到摄氏度，重新测量，再扫码。</translation>
+    </message>
+    <message>
+        <source>Let the person warm up a minute, measure again, scan again.</source>
+        <translation>请让来人稍候暖和一下，重新测量，再扫码。</translation>
+    </message>
+    <message>
+        <source>Compare the number with the card, correct it in the field and tap Check again.</source>
+        <translation>请对照卡片核对卡号，在输入框中改正后再点“查验”。</translation>
     </message>
     <message>
         <source>Flat %1</source>
