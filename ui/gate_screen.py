@@ -298,6 +298,7 @@ class GateWindow(QMainWindow):
         if portrait == self._portrait:
             return
         self._portrait = portrait
+        self.status.set_rows(2 if portrait else 1)
         self.body.removeWidget(self.verdict)
         self.columns.removeWidget(self.left_panel)
         self.columns.removeWidget(self.right_panel)

@@ -7,7 +7,7 @@ import zoneinfo
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from ui.gateclient import Snapshot
 from ui.sizing import set_points
@@ -25,15 +25,14 @@ class GateStatusBar(QWidget):
         self.db_failed = False
         self.on_duty = ""  # the volunteer signed in (ui/sign_in.py); "" nobody
         self.labels: dict[str, QLabel] = {}
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 4, 12, 4)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(12, 4, 12, 4)
         for name in ("clock", "on_duty", "out_now", "exits_today", "fevers_today", "sync", "roster"):
             label = QLabel()
             label.setObjectName(name)
             set_points(label, 15)
             self.labels[name] = label
-            layout.addWidget(label)
-            layout.addStretch(1)
+        self.set_rows(1)
         self.setStyleSheet("QLabel { color: #eceff1; } #fevers_today[alert=\"true\"] { color: #ffb300; }"
                            " #sync[alert=\"true\"] { color: #ffb300; }"
                            " #on_duty[alert=\"true\"] { color: #ffb300; }")
@@ -41,6 +40,13 @@ class GateStatusBar(QWidget):
         self._timer.timeout.connect(self._tick)
         self._timer.start()
         self.refresh()
+
+    def set_rows(self, rows: int) -> None:
+        """One row on a landscape screen; two on a portrait one, where one row is too wide."""
+        per_row = -(-len(self.labels) // rows)
+        for i, label in enumerate(self.labels.values()):
+            self.grid.removeWidget(label)
+            self.grid.addWidget(label, i // per_row, i % per_row)
 
     def set_snapshot(self, snapshot: Snapshot | None) -> None:
         """None: the numbers could not be read (the database failed)."""

@@ -38,10 +38,18 @@ def _inside_scroll_area(widget: QWidget) -> bool:
     return False
 
 
+OVERLAYS = ("name_picker",)  # panels shown over the whole screen: what lies under them is not touched
+
+
 def shown_widgets(root: QWidget) -> list[QWidget]:
-    """The visible widgets of `root`'s own window (not of dialogs it owns)."""
-    return [w for w in root.findChildren(QWidget)
-            if w.isVisible() and w.window() is root.window() and not _inside_scroll_area(w)]
+    """The visible widgets of `root`'s own window (not of dialogs it owns); while an overlay
+    is up, only the overlay's."""
+    shown = [w for w in root.findChildren(QWidget)
+             if w.isVisible() and w.window() is root.window() and not _inside_scroll_area(w)]
+    overlays = [w for w in shown if w.objectName() in OVERLAYS]
+    if overlays:
+        shown = [w for w in shown if any(o is w or o.isAncestorOf(w) for o in overlays)]
+    return shown
 
 
 def _controls(root: QWidget) -> list[QWidget]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from kiosk.typed import TypedCard, TypedLimiter
 from tests.ui.layout_checks import problems
@@ -109,9 +109,27 @@ def walk(qtbot, window, outcomes, size) -> list[str]:
     return found
 
 
+def signed_in(qtbot, window) -> None:
+    """The shift's first step: the volunteer's name picked (the picker closes over the screen)."""
+    qtbot.waitUntil(lambda: window.sign_in.picker is not None, timeout=5000)
+    window.sign_in.picker.close()
+    window.set_operator("小王")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_volunteers_names_fit_at_every_size(qtbot, screen, size):
+    window = screen.window
+    qtbot.waitUntil(lambda: window.sign_in.picker is not None and window.sign_in.picker.isVisible(),
+                    timeout=5000)
+    found = size_problems(window, size, "sign-in")
+    names = [b for b in window.sign_in.picker.findChildren(QPushButton) if b.isVisible()]
+    assert len(names) >= 2 and not found, "\n".join(found)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_every_state_fits_the_screen_at_every_size(qtbot, screen, community, size):
     window = screen.window
+    signed_in(qtbot, window)
     found = size_problems(window, size, "idle, empty queue")
     outcomes = recorded_outcomes(qtbot, window, community)
     outcomes["retest"] = long_due_queue(qtbot, window, community)
