@@ -100,6 +100,8 @@ class CheckpointService:
         self.clock = clock
         self._keys: dict[str, str] | None = None
         self._cached_verifier: Verifier | None = None
+        self._settings: dict[str, str] | None = None
+        self._cached_policy: Policy | None = None
 
     # -- the public operations ----------------------------------------------------------
 
@@ -118,7 +120,7 @@ class CheckpointService:
 
     def _scan(self, payload: str, direction: Direction | str, temperature: float | str | None,
               reason: str | None, operator: str, at: dt.datetime | None) -> Verdict:
-        policy = Policy(self.store.settings())
+        policy = self._policy()
         try:
             direction = Direction(direction)
         except ValueError:
@@ -157,7 +159,7 @@ class CheckpointService:
             raise BadInput("not_overridable", reason=denied.reason)
         if self.store.is_overridden(event_id):  # one denial, one passage
             raise BadInput("already_overridden", value=event_id)
-        policy = Policy(self.store.settings())
+        policy = self._policy()
         now = at if at is not None else self.clock.now()
         card = self.store.card(denied.serial) if denied.serial else None
         household = self.store.household(denied.household_id) if denied.household_id else None
@@ -172,7 +174,7 @@ class CheckpointService:
 
     def retest_queue(self, at: dt.datetime | None = None) -> list[Event]:
         """First fever readings still waiting for their retest, oldest first."""
-        policy = Policy(self.store.settings())
+        policy = self._policy()
         now = (at or self.clock.now()).astimezone(dt.UTC)
         since = now - dt.timedelta(seconds=policy.retest_window_s)
         waiting = []
@@ -242,6 +244,13 @@ class CheckpointService:
         if card is None or card.household_id != code.household_id or code.generation > card.generation:
             raise CardCodeError("unknown_card")
         return card, code.generation, code.valid_from, code.valid_to
+
+    def _policy(self) -> Policy:
+        """The settings as a Policy, built again only when a setting changed."""
+        settings = self.store.settings()
+        if self._cached_policy is None or settings != self._settings:
+            self._cached_policy, self._settings = Policy(settings), settings
+        return self._cached_policy
 
     def _verifier(self) -> Verifier:
         """The community's public keys, loaded again only when the roster's keys change."""
