@@ -70,23 +70,26 @@ class SyncSide:
 
     def unsynced_after(self, acked_seq: int) -> int:
         """This gate's own events after the local seq `acked_seq`, as a difference of device
-        sequence numbers (h-scalegate, issue 14): three indexed look-ups, whatever the size
+        sequence numbers (h-scalegate, issue 14): a few indexed look-ups, whatever the size
         of the log or of the backlog.
 
-        A device's numbers have no gaps (each event is the last one's + 1) and the purge
-        takes a prefix of them (its marker names the last one taken), so the events not yet
-        acknowledged are exactly those numbered above both the acknowledged event's and the
-        purge's. The push acknowledges the seq of this gate's own last pushed event, so the
-        look-up at `acked_seq` finds it at once; any other seq (purged, or another gate's)
-        falls back to the walk down from it, which stops at the first own event.
+        The device numbers of the own events a database holds have no gaps (each event is
+        the last one's + 1; the purge takes a prefix), so the events not acknowledged are
+        those numbered above the acknowledged one's, or all of them when it is gone. The
+        push acknowledges the seq of this gate's own last pushed event, so the look-up at
+        `acked_seq` finds it at once; any other seq (purged, or another gate's event) falls
+        back to the walk down from it, which stops at the first own event.
         """
         device = self.community().device_id
         conn = self.db.conn
+        # Two statements: SQLite reads one end of the index for a lone MIN or MAX only.
         last = conn.execute("SELECT MAX(device_seq) FROM events WHERE device_id = ?",
                             [device]).fetchone()[0]
+        first = conn.execute("SELECT MIN(device_seq) FROM events WHERE device_id = ?",
+                             [device]).fetchone()[0]
         if last is None:
             return 0
-        acked = 0
+        acked = first - 1
         if acked_seq > 0:
             row = conn.execute("SELECT device_id, device_seq FROM events WHERE seq = ?",
                                [acked_seq]).fetchone()
@@ -95,10 +98,9 @@ class SyncSide:
             else:  # purged, or another gate's event: the nearest own one below it
                 below = conn.execute("SELECT device_seq FROM events WHERE seq < ? AND +device_id = ?"
                                      " ORDER BY seq DESC LIMIT 1", [acked_seq, device]).fetchone()
-                acked = below[0] if below else 0
-        purged = conn.execute("SELECT MAX(through_seq) FROM purge_markers WHERE device_id = ?",
-                              [device]).fetchone()[0]
-        return max(0, last - max(acked, purged or 0))
+                if below is not None:
+                    acked = below[0]
+        return max(0, last - max(acked, first - 1))
 
     # -- the outbox -----------------------------------------------------------------------
 
