@@ -36,11 +36,13 @@ class MaintenanceTimer(QObject):
         damaged(object): the backup found the database damaged; the list of kiosk.startup.Finding.
         warned(object): the backup could not be written (a full disk); the list of findings.
         backed_up(): a backup job finished without a finding (made, or not due).
+        checkpointed(object): a checkpoint finished; (frames in the WAL, frames copied).
     """
 
     damaged = Signal(object)
     warned = Signal(object)
     backed_up = Signal()
+    checkpointed = Signal(object)
 
     def __init__(self, checkpoint: Checkpoint, backup: Backup, checkpoint_s: int = CHECKPOINT_S,
                  backup_s: int = BACKUP_CHECK_S, parent: QObject | None = None):
@@ -57,7 +59,7 @@ class MaintenanceTimer(QObject):
 
     def checkpoint_now(self) -> bool:
         """Start a passive checkpoint unless one is running; True if one was started."""
-        return self._start("checkpoint", self.checkpoint, lambda _result: None)
+        return self._start("checkpoint", self.checkpoint, self.checkpointed.emit)
 
     def backup_now(self) -> bool:
         """Make the day's backup if it is due, unless a backup job is running."""
