@@ -17,6 +17,7 @@ import uuid
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import sqlite_utils
 
@@ -43,6 +44,8 @@ from kiosk.policy import Policy
 from kiosk.ports import Community, Passage, StorageError, StoredTextDamaged
 
 log = logging.getLogger("db")
+
+_T = TypeVar("_T")
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
 
@@ -195,7 +198,7 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide):
 
     # -- the roster's cache -----------------------------------------------------------
 
-    def _cached(self, key: tuple, load: Callable[[], object]) -> object:
+    def _cached(self, key: tuple, load: Callable[[], _T]) -> _T:
         """`load()`'s value, read again only after any connection changed the database.
 
         This connection's own commits do not change `PRAGMA data_version`: the store's
@@ -207,7 +210,7 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide):
         if version != self._cache_version:
             self._cache, self._cache_version = {}, version
         try:
-            return self._cache[key]
+            return self._cache[key]  # type: ignore[return-value]  # stored by this key's own load
         except KeyError:
             value = self._cache[key] = load()
             return value
@@ -307,11 +310,11 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide):
 
     def public_keys(self) -> dict[str, str]:
         return dict(self._cached(("keys",), lambda: dict(
-            self.db.execute("SELECT key_id, public_key FROM keys").fetchall())))  # type: ignore[call-overload]
+            self.db.execute("SELECT key_id, public_key FROM keys").fetchall())))
 
     def settings(self) -> dict[str, str]:
         return dict(self._cached(("settings",), lambda: dict(
-            self.db.execute("SELECT key, value FROM settings").fetchall())))  # type: ignore[call-overload]
+            self.db.execute("SELECT key, value FROM settings").fetchall())))
 
     def set_setting(self, key: str, value: str) -> None:
         with self.atomic():
@@ -378,7 +381,7 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide):
             row = self.db.execute("SELECT * FROM households WHERE id = ?", [household_id]).fetchone()
             return _household(dict(row)) if row else None
 
-        return self._cached(("household", household_id), load)  # type: ignore[return-value]
+        return self._cached(("household", household_id), load)
 
     def household_by_flat(self, building: str, unit: str, room: str) -> Household | None:
         row = self.db.execute(
@@ -398,7 +401,7 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide):
             row = self.db.execute("SELECT * FROM cards WHERE serial = ?", [serial]).fetchone()
             return _card(dict(row)) if row else None
 
-        return self._cached(("card", serial), load)  # type: ignore[return-value]
+        return self._cached(("card", serial), load)
 
     def cards(self, household_id: str | None = None) -> list[Card]:
         sql, params = "SELECT * FROM cards", []

@@ -214,7 +214,8 @@ def downgrade_to_0_1_0(path: Path) -> None:
     device_key_path(path).unlink()
     conn = sqlite3.connect(str(path))
     try:
-        for statement in ("DROP TABLE device_keys", "DROP TABLE purge_markers",
+        for statement in ("DROP INDEX events_day_exits", "DROP INDEX passages_direction",  # migration 8
+                          "DROP TABLE device_keys", "DROP TABLE purge_markers",
                           "ALTER TABLE events DROP COLUMN signature",
                           "ALTER TABLE audit DROP COLUMN signature",
                           "ALTER TABLE audit DROP COLUMN hash", "ALTER TABLE audit DROP COLUMN prev_hash",
