@@ -173,14 +173,14 @@ def test_stored_times_read_back_as_the_same_utc_moment(text):
 
 
 def vm_work(store: SqliteStore, run) -> int:
-    """SQLite's virtual-machine instructions (in hundreds) that `run()` costs on the store's connection."""
+    """SQLite's virtual-machine instructions (in tens) that `run()` costs on the store's connection."""
     ticks = [0]
 
     def tick() -> int:
         ticks[0] += 1
         return 0  # go on
 
-    store.db.conn.set_progress_handler(tick, 100)
+    store.db.conn.set_progress_handler(tick, 10)
     try:
         run()
     finally:
@@ -208,4 +208,28 @@ def test_a_refresh_costs_the_same_with_thousands_more_unsynced_events_in_the_log
                     "local_date": "2026-02-09"}[c] for c in columns) for n in range(5000)])
     assert world.gate.status()["unsynced"] == 5001
     after = vm_work(world.store, refresh)
-    assert after <= before + 2  # a COUNT over the 5000 rows would be hundreds more
+    assert after <= before + 20  # a COUNT over the 5000 rows would be thousands more
+
+
+def test_a_scan_costs_the_same_with_thousands_more_events_in_the_log(world):
+    from kiosk.model import CardKind
+
+    second = world.issue(world.new_household("0402"), CardKind.LIFE, "赵六")
+    world.at(local(10, 9))
+    for card in (world.life, second):  # warm: each card's rows and the verifier are cached alike
+        world.store.card(card.card.serial)
+    world.scan(world.work, "out")
+    before = vm_work(world.store, lambda: world.at(local(10, 9, 1)).scan(world.life, "out"))
+    conn = world.store.db.conn
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(events)") if r[1] != "seq"]
+    template = dict(conn.execute("SELECT * FROM events ORDER BY seq DESC LIMIT 1").fetchone())
+    with world.store._write():  # 5000 older events of other cards
+        conn.executemany(
+            f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [tuple({**template, "id": f"bulk-{n}", "device_seq": template["device_seq"] + 1 + n,
+                    "serial": f"OTHER-{n % 50}", "household_id": f"HOTHER{n % 50}",
+                    "local_date": "2026-02-09", "at_utc": "2026-02-09T01:00:00.000000Z"}[c]
+                   for c in columns) for n in range(5000)])
+    after = vm_work(world.store, lambda: world.at(local(10, 9, 2)).scan(second, "out"))
+    assert world.store.event(world.scan(second, "in", "36.5").event_id) is not None
+    assert after <= before + 30  # reading the 5000 rows would be thousands more
