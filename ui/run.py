@@ -85,6 +85,7 @@ class GateApp:
         self.maintenance = MaintenanceTimer(lambda: checkpoint_in_background(db_path),
                                             lambda: backup_in_background(db_path, process.today()),
                                             parent=self.window)
+        self.backup_box: QMessageBox | None = None  # a backup not written: told, until closed
         self.maintenance.damaged.connect(self._on_damaged)
         self.maintenance.warned.connect(self._on_backup_warning)
         self.maintenance.backup_now()
@@ -102,7 +103,7 @@ class GateApp:
 
     def _on_backup_warning(self, findings) -> None:
         """A backup that could not be written (a full disk): told, the gate scans on."""
-        if getattr(self, "backup_box", None) is not None and self.backup_box.isVisible():
+        if self.backup_box is not None and self.backup_box.isVisible():
             return  # still on screen from the last try
         text = "\n\n".join(messages.startup_message(f.key, self.language.code, **f.fields)
                             for f in findings)
