@@ -7,7 +7,10 @@ fsync'd and only then renamed into place, owner-only (0600): a crash during a ba
 leaves the previous backup as it was.
 
 Daily backups go to the folder `backups/` beside the database (or $KIOSK_BACKUP_DIR), one
-file per local day, `gate-YYYY-MM-DD.db`; the newest KEEP_DAILY are kept. The card
+file per database and local day, `<database's stem>-YYYY-MM-DD.db` (`gate-2026-02-11.db`
+for `gate.db`, as before; two databases in one folder no longer share a name); the newest
+KEEP_DAILY of each database are kept. The copy runs in steps on its own connection, so the
+gate screen makes it off its gate lane (kiosk.app.backup_in_background). The card
 signing key is never inside a backup (it is its own file, data/keyfile.py): `kiosk backup
 --to FILE` writes it beside the copy as `FILE.signing-key`, owner-only, and `kiosk restore`
 puts it back where a database has none. The device key and the PIN pepper stay with the
@@ -17,9 +20,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import glob
 import logging
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from data.keyfile import key_path, read_private_key, write_private_key
@@ -32,7 +37,7 @@ from kiosk.ports import StorageError
 log = logging.getLogger("db")
 
 KEEP_DAILY = 14
-DAILY_PREFIX = "gate-"
+STEP_PAGES = 256  # pages a backup step copies (1 MiB of 4 KiB pages): progress, and a hold point
 DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")  # the database itself is bad, not the disk
 
 
@@ -60,10 +65,12 @@ def backup_folder(db_path: Path) -> Path:
 
 
 def daily_path(db_path: Path, day: dt.date) -> Path:
-    return backup_folder(db_path) / f"{DAILY_PREFIX}{day.isoformat()}.db"
+    """The day's backup of the database at `db_path`, named by the database (h-scalegate)."""
+    return backup_folder(db_path) / f"{Path(db_path).stem}-{day.isoformat()}.db"
 
 
-def backup(store: SqliteStore, dest: Path, force: bool = False, daily: bool = False) -> BackupInfo:
+def backup(store: SqliteStore, dest: Path, force: bool = False, daily: bool = False,
+           progress: Callable[[int, int], None] | None = None) -> BackupInfo:
     """A checked, owner-only copy of the live database at `dest` (replaced atomically).
 
     Through data.outputs: never onto the database, its -wal/-shm or a key; an existing
@@ -78,8 +85,9 @@ def backup(store: SqliteStore, dest: Path, force: bool = False, daily: bool = Fa
             # its connection is the backup's own; the live pages come from the store.
             target = sqlite3.connect(str(pending.part))
             try:
-                # Pages in steps, so a busy gate's scans interleave with the copy.
-                store.copy_into(target, pages=256)
+                # Pages in steps, one snapshot (data/store_chain.py copy_into): a busy
+                # gate's scans go on beside the copy; progress(copied, total) after each.
+                store.copy_into(target, pages=STEP_PAGES, progress=progress)
                 target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
                 problem = _check(target)
                 info = _describe(target, dest) if problem is None else None
@@ -116,19 +124,26 @@ def backup_signing_key(db_path: Path, dest: Path, force: bool = False) -> Path |
     return out
 
 
-def backup_if_due(store: SqliteStore, today: dt.date) -> BackupInfo | None:
+def backup_is_due(db_path: Path, today: dt.date) -> bool:
+    """No backup of today yet (a look at one file name: the gate lane may ask)."""
+    return not daily_path(db_path, today).exists()
+
+
+def backup_if_due(store: SqliteStore, today: dt.date,
+                  progress: Callable[[int, int], None] | None = None) -> BackupInfo | None:
     """Today's backup, unless it exists already; prunes the old ones. None if not due."""
     dest = daily_path(store.path, today)
     if dest.exists():
         return None
-    info = backup(store, dest, daily=True)
-    prune(dest.parent, KEEP_DAILY)
+    info = backup(store, dest, daily=True, progress=progress)
+    prune(dest.parent, KEEP_DAILY, store.path.stem)
     return info
 
 
-def prune(folder: Path, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` daily backups; the names sort by date."""
-    daily = sorted(folder.glob(f"{DAILY_PREFIX}????-??-??.db"))
+def prune(folder: Path, keep: int, stem: str = "gate") -> list[Path]:
+    """Delete all but the newest `keep` daily backups of the database named `stem`; the
+    names sort by date. Another database's backups in the folder are not its to delete."""
+    daily = sorted(folder.glob(f"{glob.escape(stem)}-????-??-??.db"))
     gone = daily[:-keep] if keep > 0 else daily
     for old in gone:
         old.unlink()

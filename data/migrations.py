@@ -272,6 +272,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE events ADD COLUMN source TEXT;
     ALTER TABLE device_keys ADD COLUMN name TEXT NOT NULL DEFAULT '';
     """,
+    # 11 (h-scalegate, issue 14: the status bar reads indexes, not the log): today's
+    # allowed exits counted in a partial index of exits by day (written only by allowed
+    # exits), the cards out now in an index of the passages by direction.
+    """
+    CREATE INDEX events_day_exits ON events (local_date) WHERE decision = 'allow' AND direction = 'out';
+    CREATE INDEX passages_direction ON passages (direction);
+    """,
 ]
 
 

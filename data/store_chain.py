@@ -443,9 +443,25 @@ class ChainSide:
     def damaged_text(self, skip: tuple[str, ...] = ()) -> list[tuple[str, int, str]]:
         return damaged_text(self.db.conn, skip)
 
-    def copy_into(self, target: sqlite3.Connection, pages: int) -> None:
-        """The live database's pages into `target` (SQLite's online backup, data/backup.py)."""
-        self.db.conn.backup(target, pages=pages)
+    def copy_into(self, target: sqlite3.Connection, pages: int,
+                  progress: Callable[[int, int], None] | None = None) -> None:
+        """The live database's pages into `target` (SQLite's online backup, data/backup.py),
+        `pages` a step, `progress(copied, total)` after each (h-scalegate).
+
+        The steps run inside one read transaction of this connection: the copy is one
+        snapshot, and another connection's commit does not make SQLite start the copy over
+        (without it, a gate that scans more often than a copy takes never gets a backup)."""
+        conn = self.db.conn
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()  # the snapshot starts here
+        try:
+            conn.backup(target, pages=pages, progress=(
+                None if progress is None else lambda _status, left, total: progress(total - left, total)))
+        finally:
+            if own:
+                conn.execute("COMMIT")  # a read transaction: nothing to write
 
     def device_public_keys(self) -> dict[str, tuple[Ed25519PublicKey | None, int]]:
         return device_public_keys(self.db.conn)

@@ -51,6 +51,7 @@ class SyncSide:
         db: Any
 
         def _write(self) -> Any: ...
+        def _roster_changed(self) -> None: ...
         def community(self) -> Community: ...
         def carry_passage(self, old_serial: str, new_serial: str) -> None: ...
         def write_pulled_operators(self, rows: list[dict]) -> None: ...
@@ -66,9 +67,41 @@ class SyncSide:
 
     def unsynced_for(self, target: str) -> int:
         """This gate's events that `target` has not acknowledged."""
-        acked = self.sync_target(target)["acked_seq"]
-        return self.db.execute("SELECT COUNT(*) FROM events WHERE seq > ? AND +device_id = ?",
-                               [acked, self.community().device_id]).fetchone()[0]
+        return self.unsynced_after(self.sync_target(target)["acked_seq"])
+
+    def unsynced_after(self, acked_seq: int) -> int:
+        """This gate's own events after the local seq `acked_seq`, as a difference of device
+        sequence numbers (h-scalegate, issue 14): a few indexed look-ups, whatever the size
+        of the log or of the backlog.
+
+        The device numbers of the own events a database holds have no gaps (each event is
+        the last one's + 1; the purge takes a prefix), so the events not acknowledged are
+        those numbered above the acknowledged one's, or all of them when it is gone. The
+        push acknowledges the seq of this gate's own last pushed event, so the look-up at
+        `acked_seq` finds it at once; any other seq (purged, or another gate's event) falls
+        back to the walk down from it, which stops at the first own event.
+        """
+        device = self.community().device_id
+        conn = self.db.conn
+        # Two statements: SQLite reads one end of the index for a lone MIN or MAX only.
+        last = conn.execute("SELECT MAX(device_seq) FROM events WHERE device_id = ?",
+                            [device]).fetchone()[0]
+        first = conn.execute("SELECT MIN(device_seq) FROM events WHERE device_id = ?",
+                             [device]).fetchone()[0]
+        if last is None:
+            return 0
+        acked = first - 1
+        if acked_seq > 0:
+            row = conn.execute("SELECT device_id, device_seq FROM events WHERE seq = ?",
+                               [acked_seq]).fetchone()
+            if row is not None and row[0] == device:
+                acked = row[1]
+            else:  # purged, or another gate's event: the nearest own one below it
+                below = conn.execute("SELECT device_seq FROM events WHERE seq < ? AND +device_id = ?"
+                                     " ORDER BY seq DESC LIMIT 1", [acked_seq, device]).fetchone()
+                if below is not None:
+                    acked = below[0]
+        return max(0, last - max(acked, first - 1))
 
     # -- the outbox -----------------------------------------------------------------------
 
@@ -148,6 +181,7 @@ class SyncSide:
         conn = self.db.conn
         try:
             with self._write():
+                self._roster_changed()
                 conn.executemany("INSERT INTO keys (key_id, public_key, created_utc) VALUES (?, ?, ?)"
                                  " ON CONFLICT (key_id) DO UPDATE SET public_key = excluded.public_key",
                                  [tuple(k.values()) for k in keys])

@@ -301,16 +301,9 @@ class Gate:
         Returns its BackupInfo, or None when not due. A backup that cannot be written (a
         full disk) is a warning among `findings`; a damaged database is an error.
         """
-        from data.backup import BackupRefused, backup_if_due
-
-        try:
-            return backup_if_due(self.store, self.today())
-        except BackupRefused as damaged:
-            self.findings.append(Finding("integrity_failed", Severity.ERROR,
-                                         {"detail": str(damaged.fields.get("detail", ""))}))
-        except StorageError as failure:
-            self.findings.append(Finding("backup_failed", Severity.WARNING, {"detail": str(failure)}))
-        return None
+        info, findings = _backup_if_due(self.store, self.today())
+        self.findings += findings
+        return info
 
     def verify_log(self, progress: Callable[[int, int], None] | None = None) -> ChainReport:
         """The tamper-evident chain walked end to end (data.verify.ChainReport)."""
@@ -351,7 +344,8 @@ def open_office_session(url: str, key_file: str | Path | None = None, lang: str 
 
 
 def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | None = None,
-              checks: bool = True, pin_cost: PinCost = PIN_COST) -> Gate:
+              checks: bool = True, pin_cost: PinCost = PIN_COST, backup: bool = True,
+              autocheckpoint: bool = True) -> Gate:
     """Open an existing gate database (NotInitialised if there is none).
 
     With `checks` (the default) the start-up checks run (kiosk.startup): schema, public
@@ -359,12 +353,15 @@ def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | N
     audit log, and the gate's clock carries on from that event instead), and, once a
     local day, an online backup whose copy passes SQLite's integrity check. Errors raise
     StartupFailed (a StorageError: exit code 3, "record on paper"); warnings are in
-    `gate.findings` for the screen and the CLI to show.
+    `gate.findings` for the screen and the CLI to show. Without `backup` the day's backup
+    is the caller's to make (the gate screen makes it off its lanes: backup_in_background);
+    without `autocheckpoint` the connection leaves its WAL to a second connection
+    (checkpoint_in_background: the gate lane's).
     """
     from data.verify import startup_facts
 
     raw = clock or SystemClock()
-    store = SqliteStore(path or default_db_path())
+    store = SqliteStore(path or default_db_path(), autocheckpoint=autocheckpoint)
     if not checks:
         attach_device_key(store, raw.now(), create_missing=False)  # reads, never writes
         return Gate(store, raw, lang, pin_cost)
@@ -381,7 +378,7 @@ def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | N
         for finding in gate.findings:
             if finding.key == "clock_jumped_back":
                 gate.audit("system", "clock_jumped_back", "", finding.fields)
-        if not startup.errors(gate.findings):
+        if backup and not startup.errors(gate.findings):
             gate.backup_if_due()
         failed = startup.errors(gate.findings)
         if failed:
@@ -414,6 +411,12 @@ class GateProcess:
         """A Gate for one thread (a lane's), never shared with another (nor its clock)."""
         return open_gate(self.path, lang or self.lang, self.guarded_clock(), checks=False)
 
+    def open_gate_lane(self) -> Gate:
+        """The gate lane's Gate: its commits never checkpoint the WAL (a second connection
+        does, off the lane: checkpoint_in_background), so no scan pays for one."""
+        return open_gate(self.path, self.lang, self.guarded_clock(), checks=False,
+                         autocheckpoint=False)
+
     def guarded_clock(self) -> GuardedClock:
         """A clock for one thread that never runs behind the newest event at start-up."""
         return GuardedClock(self.raw_clock, self.clock_floor)
@@ -425,9 +428,11 @@ class GateProcess:
 
 def start_gate_process(path: str | Path, lang: str = "zh", clock: Clock | None = None) -> GateProcess:
     """Run the start-up checks once (open_gate: NotInitialised, StartupFailed) and keep what
-    the process is built from; the checking connection is closed again."""
+    the process is built from; the checking connection is closed again. The day's backup is
+    not made here (it took 18 s before the first window at a million events): the screen
+    makes it on its maintenance lane (backup_in_background)."""
     raw = clock or SystemClock()
-    gate = open_gate(path, lang, raw)
+    gate = open_gate(path, lang, raw, backup=False)
     try:
         policy = gate.policy()
         return GateProcess(gate.path, lang, raw, gate.clock_floor, list(gate.findings),
@@ -455,6 +460,51 @@ def sync_in_background(path: str | Path, lang: str = "zh", clock: Clock | None =
             return None
         raise SyncFailed(messages.cli_message(failure.key, lang, target=failure.target,
                                               detail=failure.detail)) from failure
+
+
+def _backup_if_due(store: SqliteStore, today: dt.date,
+                   progress: Callable[[int, int], None] | None = None,
+                   ) -> tuple[BackupInfo | None, list[Finding]]:
+    """The day's backup (data.backup) and what it found: a damaged database is an error,
+    a backup that cannot be written (a full disk) a warning."""
+    from data.backup import BackupRefused, backup_if_due
+
+    try:
+        return backup_if_due(store, today, progress), []
+    except BackupRefused as damaged:
+        return None, [Finding("integrity_failed", Severity.ERROR,
+                              {"detail": str(damaged.fields.get("detail", ""))})]
+    except StorageError as failure:
+        return None, [Finding("backup_failed", Severity.WARNING, {"detail": str(failure)})]
+
+
+def backup_in_background(path: str | Path, today: dt.date,
+                         progress: Callable[[int, int], None] | None = None) -> list[Finding]:
+    """The day's backup unless it exists, for a worker thread: its own connection, never
+    the gate lane's, the copy in steps of one snapshot, so the scans go on beside it.
+    `progress(copied, total)` after each step. The findings (none when all went well)."""
+    from data.backup import backup_is_due
+
+    if not backup_is_due(Path(path), today):
+        return []
+    try:
+        store = SqliteStore(path)
+    except StorageError as failure:
+        return [Finding("backup_failed", Severity.WARNING, {"detail": str(failure)})]
+    try:
+        return _backup_if_due(store, today, progress)[1]
+    finally:
+        store.close()
+
+
+def checkpoint_in_background(path: str | Path) -> tuple[int, int]:
+    """A passive WAL checkpoint from a connection of its own, for a worker thread: the gate
+    lane's connection never checkpoints (open_gate_lane). Returns (frames, copied)."""
+    store = SqliteStore(path)
+    try:
+        return store.checkpoint()
+    finally:
+        store.close()
 
 
 # The gate screen checks its database while it runs (ui/integrity_timer.py): the full

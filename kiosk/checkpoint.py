@@ -104,6 +104,8 @@ class CheckpointService:
         self.clock = clock
         self._keys: dict[str, str] | None = None
         self._cached_verifier: Verifier | None = None
+        self._settings: dict[str, str] | None = None
+        self._cached_policy: Policy | None = None
 
     # -- the public operations ----------------------------------------------------------
 
@@ -128,7 +130,7 @@ class CheckpointService:
               mask: str | None = None, source: str = "") -> Verdict:
         if source not in ("", *SOURCES):
             raise ValueError(f"unknown scan source {source!r}")  # a caller's bug, not a user's
-        policy = Policy(self.store.settings())
+        policy = self._policy()
         try:
             direction = Direction(direction)
         except ValueError:
@@ -170,7 +172,7 @@ class CheckpointService:
             raise BadInput("not_overridable", reason=denied.reason)
         if self.store.is_overridden(event_id):  # one denial, one passage
             raise BadInput("already_overridden", value=event_id)
-        policy = Policy(self.store.settings())
+        policy = self._policy()
         now = at if at is not None else self.clock.now()
         card = self.store.card(denied.serial) if denied.serial else None
         household = self.store.household(denied.household_id) if denied.household_id else None
@@ -185,7 +187,7 @@ class CheckpointService:
 
     def retest_queue(self, at: dt.datetime | None = None) -> list[Event]:
         """First fever readings still waiting for their retest, oldest first."""
-        policy = Policy(self.store.settings())
+        policy = self._policy()
         now = (at or self.clock.now()).astimezone(dt.UTC)
         since = now - dt.timedelta(seconds=policy.retest_window_s)
         waiting = []
@@ -258,6 +260,13 @@ class CheckpointService:
         if card is None or card.household_id != code.household_id or code.generation > card.generation:
             raise CardCodeError("unknown_card")
         return card, code.generation, code.valid_from, code.valid_to
+
+    def _policy(self) -> Policy:
+        """The settings as a Policy, built again only when a setting changed."""
+        settings = self.store.settings()
+        if self._cached_policy is None or settings != self._settings:
+            self._cached_policy, self._settings = Policy(settings), settings
+        return self._cached_policy
 
     def _verifier(self) -> Verifier:
         """The community's public keys, loaded again only when the roster's keys change."""

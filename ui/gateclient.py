@@ -165,8 +165,7 @@ class GateClient(QObject):
     def refresh(self) -> None:
         """Read the status bar's numbers and the retest queue; emits `snapshot_ready`."""
         def body() -> Snapshot:
-            gate = self._worker_gate()
-            gate.backup_if_due()  # a screen left running for days still makes its daily backup
+            gate = self._worker_gate()  # the daily backup is not made here: ui/maintenance.py
             policy = gate.policy()
             queue = gate.service.retest_queue()
             flats = {}

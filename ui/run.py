@@ -10,7 +10,14 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kiosk import messages
-from kiosk.app import INTEGRITY_PERIOD_S, check_in_background, start_gate_process, sync_in_background
+from kiosk.app import (
+    INTEGRITY_PERIOD_S,
+    backup_in_background,
+    check_in_background,
+    checkpoint_in_background,
+    start_gate_process,
+    sync_in_background,
+)
 from kiosk.clock import Clock, SystemClock
 from scanners.sources import SourceFactory, open_source
 from ui.adminclient import AdminClient
@@ -20,6 +27,7 @@ from ui.gate_screen import GateWindow
 from ui.gateclient import GateClient
 from ui.i18n import Language, apply_cjk_font
 from ui.integrity_timer import IntegrityTimer
+from ui.maintenance import MaintenanceTimer
 from ui.sound import Sounds
 from ui.sync_timer import SyncTimer
 from ui.wedge import WedgeFilter
@@ -54,7 +62,7 @@ class GateApp:
             self.warnings.append(messages.startup_message(
                 "crash_reports", lang, count=len(crashes), path=self.crash_reports.directory))
             self.crash_reports.mark_told(crashes)
-        self.client = GateClient(process.open_worker, crash_reports=self.crash_reports)
+        self.client = GateClient(process.open_gate_lane, crash_reports=self.crash_reports)
         self.admin_client = AdminClient(lambda: process.open_worker(self.language.code),
                                         process.today, process.path)
         factory = open_source(camera) if isinstance(camera, str) else camera
@@ -72,6 +80,15 @@ class GateApp:
                                               INTEGRITY_PERIOD_S, parent=self.window)
         self.integrity_timer.damaged.connect(self._on_damaged)
         self.sync_timer.synced.connect(lambda _report: self.integrity_timer.check_now(full=False))
+        # The WAL checkpoint and the daily backup, off the gate lane (the first backup of
+        # the day now, while the window opens: it no longer holds the window back).
+        self.maintenance = MaintenanceTimer(lambda: checkpoint_in_background(db_path),
+                                            lambda: backup_in_background(db_path, process.today()),
+                                            parent=self.window)
+        self.backup_box: QMessageBox | None = None  # a backup not written: told, until closed
+        self.maintenance.damaged.connect(self._on_damaged)
+        self.maintenance.warned.connect(self._on_backup_warning)
+        self.maintenance.backup_now()
         self.wedge = WedgeFilter(parent=self.app)
         self.wedge.scanned.connect(self._on_wedge)
         self.app.installEventFilter(self.wedge)
@@ -83,6 +100,15 @@ class GateApp:
         first = findings[0]
         self.client.call(lambda gate: gate.mark_damaged(first))
         self.window.show_damage(messages.startup_message(first.key, self.language.code, **first.fields))
+
+    def _on_backup_warning(self, findings) -> None:
+        """A backup that could not be written (a full disk): told, the gate scans on."""
+        if self.backup_box is not None and self.backup_box.isVisible():
+            return  # still on screen from the last try
+        text = "\n\n".join(messages.startup_message(f.key, self.language.code, **f.fields)
+                            for f in findings)
+        self.backup_box = QMessageBox(QMessageBox.Icon.Warning, "Gatepost", text, parent=self.window)
+        self.backup_box.open()
 
     def _on_wedge(self, payload: str) -> None:
         guard = self.camera.guard if self.camera is not None else None
@@ -106,6 +132,7 @@ class GateApp:
         self.app.removeEventFilter(self.wedge)
         self.sync_timer.stop()
         self.integrity_timer.stop()
+        self.maintenance.stop()
         if self.camera is not None:
             self.camera.stop()
         self.client.close()

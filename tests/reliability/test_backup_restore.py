@@ -175,3 +175,61 @@ def test_restore_refuses_a_key_copy_that_is_not_a_key_and_changes_nothing(commun
     assert main(["--db", str(community.path), "--lang", "en", "restore", str(tmp_path / "b.db")]) == 2
     assert "is not a card signing key: nothing was restored" in capsys.readouterr().err
     assert event_ids(community.path) == before and not key_path(community.path).exists()
+
+
+def test_a_scan_is_decided_while_the_daily_backup_is_half_copied(community, monkeypatch):
+    """The backup on its own connection and thread (the gate screen's maintenance lane),
+    held after its first step; the gate's own connection scans meanwhile."""
+    import threading
+
+    import data.backup
+    from kiosk.app import backup_in_background
+
+    monkeypatch.setattr(data.backup, "STEP_PAGES", 1)  # a small database in many steps
+    community.gate.service.scan(community.life[0].payload, "out", "36.5")
+    today = community.gate.today()
+    halfway, release = threading.Event(), threading.Event()
+    seen: list[tuple[int, int]] = []
+
+    def hold(copied: int, total: int) -> None:
+        seen.append((copied, total))
+        if not halfway.is_set():
+            halfway.set()
+            release.wait(timeout=120)
+
+    found: list = []
+    worker = threading.Thread(target=lambda: found.extend(backup_in_background(community.path, today, hold)))
+    worker.start()
+    try:
+        assert halfway.wait(timeout=120)
+        assert 0 < seen[0][0] < seen[0][1]  # mid-way through the copy
+        verdict = community.gate.service.scan(community.life[1].payload, "out", "36.5")
+        assert verdict.decision.value == "allow" and worker.is_alive()  # decided, the copy still held
+        assert verdict.event_id in event_ids(community.path)  # on disk, for any other connection
+    finally:
+        release.set()
+        worker.join(timeout=120)
+    assert found == []
+    copy = daily_path(community.path, today)
+    info, result, chain = inspect(copy)
+    assert (result, chain.intact) == ("ok", True)
+    assert verdict.event_id not in event_ids(copy)  # the copy is the snapshot it started from
+    assert info.events == len(event_ids(community.path)) - 1
+
+
+def test_two_databases_in_one_folder_keep_their_own_daily_backups(community, tmp_path):
+    from tests.reliability.conftest import build_community
+
+    other = build_community(community.path.with_name("north.db"), community.clock)
+    try:
+        for day in range(1, 17):
+            community.clock.set(local(day, 12))
+            for store in (community.gate.store, other.gate.store):
+                backup_if_due(store, community.clock.now().date())
+    finally:
+        other.gate.close()
+    folder = daily_path(community.path, local(1).date()).parent
+    names = sorted(p.name for p in folder.iterdir())
+    assert [n for n in names if n.startswith("north-")] == [f"north-2026-02-{d:02}.db" for d in range(3, 17)]
+    assert [n for n in names if n.startswith("gate-")] == [f"gate-2026-02-{d:02}.db" for d in range(3, 17)]
+    assert inspect(folder / "north-2026-02-16.db")[0].events == len(event_ids(other.path))

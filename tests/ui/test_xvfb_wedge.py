@@ -59,7 +59,9 @@ def test_wedge_scan_typed_by_xdotool_reaches_a_verdict_and_the_database(display,
         subprocess.run(["xdotool", "windowfocus", "--sync", window], env=env, check=True, timeout=10)
         subprocess.run(["xdotool", "type", "--delay", "4", payload], env=env, check=True, timeout=30)
         subprocess.run(["xdotool", "key", "Return"], env=env, check=True, timeout=10)
-        wait_for_line(gui, "allow ok out", timeout_s=20)
+        # "shown" is logged once the verdict is on screen, so after its commit; the
+        # checkpoint's "allow ok out" comes inside the transaction, before it.
+        assert "allow ok out" in wait_for_line(gui, " allow\n", timeout_s=20)
     finally:
         gui.terminate()
         gui.wait(10)

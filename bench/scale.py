@@ -1,0 +1,305 @@
+"""The gate at 10,000 and at 1,000,000 events (issue 14): a benchmark, not a test.
+
+For each size: builds a gate database of real chained, signed events (the store's own
+row layout, `kiosk.chain.event_hash` and the device key's signature for every event, in
+bulk; `verify-log` passes on it), then measures, each beside a floor taken in the same run:
+
+- a scan through the checkpoint service on the gate lane's connection (no auto-checkpoint;
+  a passive checkpoint from a second connection every 100 scans, as the maintenance lane
+  does), and the same with SQLite's auto-checkpoint (before), against a bare fsync'd insert;
+- a scan and the status bar's refresh after it (status, sync state, retest queue: the gate
+  lane's work per verdict) with no office configured, so every event is unsynced;
+- the status counts now, and the COUNT(*)s they replaced (before);
+- `kiosk status --json` as a process, against `sqlite3` running the same counts;
+- start-up (`start_gate_process`: what runs before the first window), the daily backup
+  on its own thread, and the longest scan while that backup copies;
+- `verify-log` (h-chain makes it faster; here it proves the built log is sound).
+
+    .venv/bin/python bench/scale.py [--events 10000,1000000] [--households 10000]
+        [--scans 2000] [--dir DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scan_latency import bare_insert_ms, percentile, serial_for  # noqa: E402 (after the path set-up)
+from data.store import _INSERT_EVENT, STATUS_SQL, utc_text  # noqa: E402
+from kiosk.app import (  # noqa: E402
+    backup_in_background,
+    checkpoint_in_background,
+    init_community,
+    start_gate_process,
+)
+from kiosk.chain import GENESIS, event_hash, sign  # noqa: E402
+from kiosk.checkpoint import time_ordered_uuid  # noqa: E402
+from kiosk.clock import FixedClock  # noqa: E402
+
+TZ = ZoneInfo("Asia/Shanghai")
+TODAY = dt.date(2026, 11, 20)
+DAY_START = dt.datetime(2026, 11, 20, 8, 0, tzinfo=TZ)  # the history runs up to 08:00 of the bench day
+SPAN_DAYS = 365
+CHUNK = 20_000
+
+
+def build(path: Path, households: int, events: int, clock: FixedClock):
+    """The community, its cards and `events` past events: every one hashed and signed."""
+    gate = init_community(path, "压测小区", start_date=DAY_START.date() - dt.timedelta(days=SPAN_DAYS),
+                          clock=clock)
+    store = gate.store
+    store.set_setting("life.exits_per_window", "1000")  # keep most bench scans allowed
+    conn = store.db.conn
+    device = store.community().device_id
+    cards = []
+    with store._write():
+        for n in range(households):
+            hid = "H" + serial_for(n).replace("-", "")[:6]
+            conn.execute("INSERT INTO households (id, building, unit, room, members, created_utc)"
+                         " VALUES (?, ?, ?, ?, 3, ?)",
+                         [hid, str(n // 200 + 1), str(n // 50 % 4 + 1), str(n % 50 + 101),
+                          utc_text(DAY_START)])
+            cards.append((serial_for(n), hid))
+        conn.executemany(
+            "INSERT INTO cards (serial, household_id, kind, generation, valid_from, valid_to, status,"
+            " updated_utc, lineage) VALUES (?, ?, 'life', 1, '2025-01-01', '2027-12-31', 'active', ?, ?)",
+            [(s, h, utc_text(DAY_START), s) for s, h in cards])
+    # The event indexes are made again after the load: one sort each instead of a million
+    # random inserts into five B-trees. The same statements the migrations made.
+    made = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                        " AND tbl_name = 'events' AND sql IS NOT NULL").fetchall()
+    for name, _sql in made:
+        conn.execute(f"DROP INDEX {name}")
+    indexes = [sql for _name, sql in made]
+    rng = random.Random(20261120)
+    start = DAY_START - dt.timedelta(days=SPAN_DAYS)
+    step = dt.timedelta(days=SPAN_DAYS) / events
+    out: dict[str, bool] = {}
+    prev = GENESIS
+    signer = store.signer
+    for first in range(1, events + 1, CHUNK):
+        rows = []
+        for seq in range(first, min(events, first + CHUNK - 1) + 1):
+            serial, hid = cards[rng.randrange(households)]
+            at = start + step * seq
+            local = at.astimezone(TZ)
+            direction = "in" if out.get(serial) else "out"
+            denied = seq % 25 == 0  # a slip now and then: a missing reading
+            if denied:
+                direction, decision, reason, temp = "in", "deny", "temperature_required", None
+            else:
+                decision, reason = "allow", "ok"
+                temp = 36.5 if direction == "in" else None
+                out[serial] = direction == "out"
+            row = {"id": time_ordered_uuid(at), "device_id": device, "device_seq": seq,
+                   "at_utc": utc_text(at), "at_local": local.isoformat(timespec="seconds"),
+                   "local_date": local.date().isoformat(), "direction": direction,
+                   "decision": decision, "reason": reason, "warnings": "[]", "serial": serial,
+                   "generation": 1, "household_id": hid, "kind": "life", "temp_first": temp,
+                   "temp_second": None, "exit_reason": None, "operator": "bench",
+                   "override_of": None, "override_reason": None, "payload_digest": None,
+                   "verdict": None, "prev_hash": prev}
+            row["chain_hash"] = prev = event_hash(prev, row)
+            row["signature"] = sign(signer, prev)
+            rows.append(row)
+        with store._write():
+            conn.executemany(_INSERT_EVENT, rows)
+    with store._write():
+        for sql in indexes:
+            conn.execute(sql)
+        # each card's last allowed passage, as the scans left it
+        conn.execute("INSERT INTO passages (serial, direction, at_utc, event_id)"
+                     " SELECT serial, direction, at_utc, id FROM events WHERE seq IN"
+                     " (SELECT MAX(seq) FROM events WHERE decision = 'allow' GROUP BY serial)")
+    conn.execute("ANALYZE")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.forget_cache()
+    return gate, cards
+
+
+def old_status(store, day: dt.date) -> dict[str, int]:
+    """The counts as they were read before issue 14: the unsynced ones by COUNT(*) over the rows."""
+    one = lambda sql, *p: store.db.execute(sql, p).fetchone()[0]  # noqa: E731 (local helper)
+    acked = one("SELECT MAX(acked_seq) FROM sync_targets") or 0
+    return {
+        "scans_today": one("SELECT COUNT(*) FROM events WHERE local_date = ?", day.isoformat()),
+        "out_now": one("SELECT COUNT(*) FROM passages NOT INDEXED WHERE direction = 'out'"),
+        "exits_today": one("SELECT COUNT(*) FROM events INDEXED BY events_day_household WHERE"
+                           " local_date = ? AND decision = 'allow' AND direction = 'out'", day.isoformat()),
+        "fevers_today": one("SELECT COUNT(*) FROM incidents WHERE local_date = ?"
+                            " AND kind = 'fever_confirmed'", day.isoformat()),
+        "unsynced": one("SELECT COUNT(*) FROM events WHERE seq > ? AND +device_id = ?", acked,
+                        store.community().device_id),
+    }
+
+
+def timed(fn, *args) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    result = fn(*args)
+    return (time.perf_counter() - t0) * 1000, result
+
+
+class Scanner:
+    """Scans the bench cards in turn, out and back in, each 15 s after the last."""
+
+    def __init__(self, gate, cards, clock: FixedClock, count: int):
+        office = gate.office()
+        chosen = random.Random(7).sample(cards, min(len(cards), count))
+        self.gate, self.clock = gate, clock
+        self.payloads = [(serial, office.payload(gate.store.card(serial))) for serial, _ in chosen]
+        self.out = {serial: (p := gate.store.last_passage(serial)) is not None and p.direction.value == "out"
+                    for serial, _ in self.payloads}
+        self.n = 0
+
+    def scan(self, gate=None):
+        gate = gate or self.gate
+        serial, payload = self.payloads[self.n % len(self.payloads)]
+        self.n += 1
+        self.clock.advance(seconds=15)
+        direction = "in" if self.out[serial] else "out"
+        verdict = gate.service.scan(payload, direction, "36.5" if direction == "in" else None)
+        if verdict.allowed:
+            self.out[serial] = direction == "out"
+        return verdict
+
+
+def refresh(gate) -> None:
+    """The gate lane's refresh after a verdict (ui/gateclient.py GateClient.refresh)."""
+    gate.status()
+    gate.sync_summary()
+    queue = gate.service.retest_queue()
+    for event in queue:
+        if event.household_id:
+            gate.store.household(event.household_id)
+
+
+def process_ms(argv: list[str], env: dict[str, str], runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(argv, env=env, check=True, capture_output=True)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def measure(workdir: Path, households: int, events: int, scans: int) -> dict[str, str]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "gate.db"
+    clock = FixedClock(DAY_START.astimezone(dt.UTC))
+    t0 = time.perf_counter()
+    gate, cards = build(path, households, events, clock)
+    build_s = time.perf_counter() - t0
+    gate.close()
+    size_mb = path.stat().st_size / 1e6
+    figures: dict[str, str] = {"events": f"{events:,}", "build": f"{build_s:.0f} s ({size_mb:.0f} MB)"}
+
+    start_ms, process = timed(start_gate_process, path, "zh", clock)
+    figures["start-up (start_gate_process, before the first window)"] = f"{start_ms:.0f} ms"
+    lane = process.open_gate_lane()
+    scanner = Scanner(lane, cards, clock, scans)
+    for _ in range(20):  # warm: the card and key caches, the pages of the indexes
+        scanner.scan()
+    floor = bare_insert_ms(workdir / "floor.db", scans)
+
+    scan_ms = []
+    for n in range(scans):
+        scan_ms.append(timed(scanner.scan)[0])
+        if n % 100 == 99:
+            checkpoint_in_background(path)  # the maintenance lane's, not timed: off the gate lane
+    with_refresh = []
+    for _ in range(scans // 4):
+        ms, _ = timed(lambda: (scanner.scan(), refresh(lane)))
+        with_refresh.append(ms)
+    auto = process.open_worker()  # SQLite's auto-checkpoint inside the commits (before)
+    auto_ms = [timed(scanner.scan, auto)[0] for _ in range(scans)]
+    auto.close()
+    fm, sm = statistics.median(floor), statistics.median(scan_ms)
+    figures["bare fsync'd insert (floor) median / p99"] = f"{fm:.2f} / {percentile(floor, 0.99):.2f} ms"
+    figures["scan median / p99 (gate lane, no auto-checkpoint)"] = (
+        f"{sm:.2f} / {percentile(scan_ms, 0.99):.2f} ms ({sm / fm:.1f}x floor)")
+    am = statistics.median(auto_ms)
+    figures["scan median / p99 with auto-checkpoint (before)"] = (
+        f"{am:.2f} / {percentile(auto_ms, 0.99):.2f} ms ({am / fm:.1f}x floor)")
+    figures["scan + status refresh, no office, median / p95"] = (
+        f"{statistics.median(with_refresh):.2f} / {percentile(with_refresh, 0.95):.2f} ms")
+
+    today = TODAY
+    new = [timed(lane.status, today)[0] for _ in range(50)]
+    old = [timed(old_status, lane.store, today)[0] for _ in range(5)]
+    assert old_status(lane.store, today) == lane.status(today), "the counts disagree"
+    figures["status counts (in process), now / before"] = (
+        f"{statistics.median(new):.2f} ms / {statistics.median(old):.1f} ms")
+
+    # The daily backup on its own thread while the gate lane scans beside it.
+    done = threading.Event()
+    result: dict[str, object] = {}
+
+    def backup_job() -> None:
+        ms, findings = timed(backup_in_background, path, today)
+        result.update(ms=ms, findings=findings)
+        done.set()
+
+    worker = threading.Thread(target=backup_job)
+    worker.start()
+    during = []
+    while not done.is_set():
+        during.append(timed(scanner.scan)[0])
+    worker.join()
+    assert result["findings"] == [], result["findings"]
+    figures["daily backup (own thread and connection)"] = f"{result['ms'] / 1000:.1f} s"
+    figures["scans during the backup: count, median, longest"] = (
+        f"{len(during)}, {statistics.median(during):.2f} ms, {max(during):.2f} ms")
+    lane.close()
+
+    gate = process.open_worker()
+    env = {**os.environ, "KIOSK_BACKUP_DIR": str(workdir / "backups")}  # today's is made: not again
+    kiosk = [sys.executable, "-m", "kiosk.cli", "--db", str(path), "status", "--json"]
+    device = gate.store.community().device_id
+    counts = ";\n".join(sql.replace("?", f"'{today.isoformat()}'") for sql in STATUS_SQL.values())
+    counts += (f";\nSELECT MAX(device_seq) FROM events WHERE device_id = '{device}';"
+               f"\nSELECT MIN(device_seq) FROM events WHERE device_id = '{device}';")
+    floor_ms = process_ms(["sqlite3", str(path), counts], env)
+    figures["`kiosk status --json` process / sqlite3 same counts"] = (
+        f"{process_ms(kiosk, env):.0f} ms / {floor_ms:.0f} ms")
+
+    verify_ms, report = timed(gate.verify_log)
+    gate.close()
+    assert report.intact, report.problems[:3]
+    figures["verify-log (intact)"] = f"{verify_ms / 1000:.1f} s"
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", default="10000,1000000", help="sizes, comma-separated")
+    parser.add_argument("--households", type=int, default=10_000)
+    parser.add_argument("--scans", type=int, default=2_000)
+    parser.add_argument("--dir", type=Path, help="where to build the databases (default: a temp dir)")
+    args = parser.parse_args()
+    base = Path(args.dir or tempfile.mkdtemp(prefix="gatepost-scale-"))
+    runs = []
+    for size in (int(s) for s in args.events.split(",")):
+        runs.append(measure(base / f"e{size}", args.households, size, args.scans))
+        print(json.dumps(runs[-1], ensure_ascii=False, indent=1), flush=True)
+    print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; databases in {base}\n")
+    print("| figure | " + " | ".join(r["events"] + " events" for r in runs) + " |")
+    print("|---|" + "---|" * len(runs))
+    for key in runs[0]:
+        if key != "events":
+            print(f"| {key} | " + " | ".join(r[key] for r in runs) + " |")
+
+
+if __name__ == "__main__":
+    main()
