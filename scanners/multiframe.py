@@ -68,10 +68,11 @@ LOCATE_HALF_SIZE_PX = 600
 """Frames whose short side is at least this are searched for finder patterns at half size,
 and at full size every other time while no region is known."""
 
-GRAINY_BUSY = 0.15
+GRAINY_BUSY = 0.07
 """A full-size search is skipped when its threshold flips between neighbouring pixels this
-often: a night camera's grain (0.4-0.5 measured; a card scene 0.02-0.06), where the
-half-size search does better and findContours would take 100 ms or more."""
+often: grain, where findContours meets tens of thousands of contours and takes up to a
+second (measured: a night camera 0.48, the test suite's noisy empty gate 0.12, card scenes
+0.01-0.06). The half-size search, smoothed, does better on such frames anyway."""
 
 REGION_UPSCALE_MAX_PX = 900
 """A crop is enlarged (up to 2x) until its long side reaches this."""
@@ -332,7 +333,10 @@ class CameraDecoder:
                 self._stack_crop(grey)
                 self._age_region()
                 return []
-            return self._slow(grey, started)
+            reads = self._slow(grey, started)
+            if reads:
+                self._forget_region()
+            return reads
         finally:
             self.budget.spend((self._clock() - started) * 1000.0)
 

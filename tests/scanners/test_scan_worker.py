@@ -237,3 +237,20 @@ def test_backoff_doubles_up_to_its_cap_and_resets() -> None:
     assert [backoff.next_delay() for _ in range(6)] == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0]
     backoff.reset()
     assert backoff.next_delay() == 0.5
+
+
+def test_the_decode_thread_runs_opencv_on_one_thread(make_worker, card_video) -> None:
+    # The kiosk has two cores: the decode thread takes one, the GUI must keep the other.
+    import cv2
+
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(4)
+    try:
+        path, payload, _ = card_video
+        worker, seen = make_worker(lambda: VideoFileSource(path))  # paced, like a camera
+        worker.start()
+        assert worker.join(timeout=30)
+        assert seen.payloads == [payload]  # it decoded
+        assert cv2.getNumThreads() == 1
+    finally:
+        cv2.setNumThreads(before)
