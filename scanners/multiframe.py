@@ -47,7 +47,7 @@ from scanners.decode import (
     zbar_reads,
     zxing_reads,
 )
-from scanners.timing import Clock, monotonic
+from scanners.timing import Clock, thread_cpu
 
 REGION_FRAMES = 15
 """How long a region where finder patterns were seen is worked on: half a second at 30 fps."""
@@ -281,11 +281,11 @@ class CameraDecoder:
 
     budget: rations the slow steps (default `FallbackBudget()`); the fast path always runs.
     use_pyzbar, load_zbar: as for `QrDecoder`.
-    clock: times the slow steps for the budget.
+    clock: times the slow steps for the budget (default: the decode thread's CPU time).
     region_steps: the slow steps on a region, in turn (default `REGION_STEPS`).
     """
 
-    def __init__(self, *, budget: FallbackBudget | None = None, clock: Clock = monotonic,
+    def __init__(self, *, budget: FallbackBudget | None = None, clock: Clock = thread_cpu,
                  use_pyzbar: bool = True, load_zbar: Callable[[], ModuleType] = load_pyzbar,
                  region_frames: int = REGION_FRAMES,
                  region_steps: Sequence[RegionStep] = REGION_STEPS) -> None:
