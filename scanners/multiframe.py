@@ -121,10 +121,11 @@ def finder_region(grey: np.ndarray, half: bool = True) -> Box | None:
         return _finder_box(grey)
     if not half:
         return _finder_box(grey, max_busy=GRAINY_BUSY)
-    half = cv2.resize(grey, (grey.shape[1] // 2, grey.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(grey, (grey.shape[1] // 2, grey.shape[0] // 2),
+                       interpolation=cv2.INTER_AREA)
     # Smoothed a little more: at night the grain alone makes "finder patterns" (measured:
     # without it the boxes jump between frames and miss part of the code).
-    box = _finder_box(cv2.GaussianBlur(half, (0, 0), 0.8))
+    box = _finder_box(cv2.GaussianBlur(small, (0, 0), 0.8))
     return None if box is None else (box[0] * 2, box[1] * 2, box[2] * 2, box[3] * 2)
 
 
@@ -200,7 +201,7 @@ def aligned(reference_half: np.ndarray, crop: np.ndarray) -> np.ndarray:
     hand's tremor (a few pixels) is found to a fraction of a pixel.
     """
     (dx, dy), _ = cv2.phaseCorrelate(reference_half, _half(crop))
-    shift = np.float32([[1, 0, -2 * dx], [0, 1, -2 * dy]])
+    shift = np.array([[1, 0, -2 * dx], [0, 1, -2 * dy]], np.float32)
     return cv2.warpAffine(crop, shift, (crop.shape[1], crop.shape[0]),
                           borderMode=cv2.BORDER_REPLICATE)
 
