@@ -366,11 +366,19 @@ class CameraDecoder:
             if found or self._over(started):
                 return found
             return self._full_frame_step(grey)
+        new_region = len(self._stack) == 1
         found = []
         for _ in self._steps:
             found = self._region_step(crop)
             if found or self._over(started):
                 break
+            if new_region:
+                # A card just found: zbar on the whole frame once, as the old per-frame
+                # fallback did (it reads a few codes no step on the crop reads).
+                new_region = False
+                found = self._full_frame_step(grey, ZBAR_ADAPTIVE)
+                if found or self._over(started):
+                    break
         return found
 
     def _over(self, started: float) -> bool:
@@ -411,9 +419,10 @@ class CameraDecoder:
                                          r.box[3] + y0))
                 for r in step(crop, self._stack, self._pyzbar, turn // len(self._steps))]
 
-    def _full_frame_step(self, grey: np.ndarray) -> list[Read]:
-        stage = FULL_FRAME_STEPS[self._full_turn % len(FULL_FRAME_STEPS)]
-        self._full_turn += 1
+    def _full_frame_step(self, grey: np.ndarray, stage: Stage | None = None) -> list[Read]:
+        if stage is None:
+            stage = FULL_FRAME_STEPS[self._full_turn % len(FULL_FRAME_STEPS)]
+            self._full_turn += 1
         if stage.needs_zbar and self._pyzbar is None:
             return []
         self.slow_steps += 1
