@@ -12,8 +12,9 @@ per category:
 
 and a webcam's finish (sensor noise, MJPG-like JPEG). `sequence(kind, seed)` gives frame
 lists at 30 fps for the camera's time-to-first-read: a card moving in, held with moving
-glare, held tilted, in a sleeve. Everything comes from `numpy.random.default_rng(seed)`:
-the same seed gives the same pixels.
+glare, held tilted, in a sleeve; and harder: at night (dim, grainy), in a sleeve whose
+bright reflection band sweeps over the code, brought in slowly with motion blur.
+Everything comes from `numpy.random.default_rng(seed)`: the same seed gives the same pixels.
 
     .venv/bin/python bench/card_photos.py --out DIR [--per-category 30] [--seed 16]
 
@@ -32,7 +33,11 @@ import segno
 
 CATEGORIES = ("clean", "glare", "shadow", "crease", "sleeve", "phone", "perspective", "blur",
               "bright_spot", "mixed")
-SEQUENCES = ("moving_in", "held_glare", "tilted", "sleeve")
+SEQUENCES = ("moving_in", "held_glare", "tilted", "sleeve", "low_light", "sleeve_glare",
+             "blur_in")
+"""The harder three (issue 16): a dark gate at night (a camera's gain: dim and grainy), a
+sleeve whose reflection band sweeps over the code, and a card brought in slowly with
+motion blur all the way. New kinds go at the end: a kind's index seeds its renders."""
 FRAME = (1280, 720)
 PX_PER_MM = 8.0
 CARD_MM = (85.6, 54.0)
@@ -159,7 +164,8 @@ def crease(card: np.ndarray, rng: Rng) -> np.ndarray:
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
-def sleeve(card: np.ndarray, rng: Rng, band_at: float | None = None) -> np.ndarray:
+def sleeve(card: np.ndarray, rng: Rng, band_at: float | None = None,
+           band_strength: float = 120.0) -> np.ndarray:
     """Through a plastic sleeve: lower contrast, haze, a tint, a broad reflection band."""
     height, width = card.shape[:2]
     out = card.astype(np.float32) * rng.uniform(0.4, 0.6) + rng.uniform(70, 100)
@@ -168,7 +174,7 @@ def sleeve(card: np.ndarray, rng: Rng, band_at: float | None = None) -> np.ndarr
     band_at = rng.uniform(0.1, 0.6) if band_at is None else band_at
     angle = rng.uniform(0.3, 1.2)
     distance = (xx * np.cos(angle) + yy * np.sin(angle)) / width - band_at
-    out += 120 * np.exp(-(distance / 0.06) ** 2)[:, :, None]
+    out += band_strength * np.exp(-(distance / 0.06) ** 2)[:, :, None]
     return np.clip(cv2.GaussianBlur(out, (0, 0), 1.0), 0, 255).astype(np.uint8)
 
 
@@ -324,6 +330,7 @@ def sequence(kind: str, seed: int, frames: int = 30) -> tuple[list[np.ndarray], 
                                width_frac=(0.36, 0.42) if kind == "tilted" else (0.42, 0.5),
                                tilt_deg=tilt, centre=(640, 380), roll=float(rng.uniform(-15, 15)))
     glare_path = rng.uniform(-1, 1, 2)
+    darkness = rng.uniform(0.1, 0.16)  # low_light: mean grey 10-25 before the camera's gain
     out = []
     for i in range(frames):
         offset = rng.normal(0, 1.5, 2)  # a hand is never still
@@ -332,9 +339,18 @@ def sequence(kind: str, seed: int, frames: int = 30) -> tuple[list[np.ndarray], 
             travel = max(0, 12 - i)  # slides in from the right over 12 frames, then held
             offset = offset + np.array([55.0 * travel, 0.0])
             blur = 5 + 3 * min(travel, 4) if travel else int(rng.integers(4, 8))
+        if kind == "blur_in":
+            travel = max(0, 20 - i)  # slowly, over two thirds of a second, then a shaky hold
+            offset = offset + np.array([18.0 * travel, 6.0 * travel])
+            blur = 7 + min(travel, 5) if travel else int(rng.integers(5, 9))
         frame_corners = (corners + offset).astype(np.float32)
-        shown = sleeve(card, np.random.default_rng([63, seed]), band_at=band + 0.02 * i) \
-            if kind == "sleeve" else card
+        if kind == "sleeve":
+            shown = sleeve(card, np.random.default_rng([63, seed]), band_at=band + 0.02 * i)
+        elif kind == "sleeve_glare":
+            shown = sleeve(card, np.random.default_rng([63, seed]), band_at=band + 0.03 * i,
+                           band_strength=230.0)
+        else:
+            shown = card
         frame = place(scene, shown, frame_corners)
         centre = np.array(qr_centre(frame_corners))
         if kind in ("held_glare", "moving_in"):
@@ -344,8 +360,14 @@ def sequence(kind: str, seed: int, frames: int = 30) -> tuple[list[np.ndarray], 
                           size=1.8 if kind == "held_glare" else 1.0)
         if kind == "tilted":
             frame = defocus(frame, np.random.default_rng([65, seed]))
-        frame = motion_blur(frame, rng, blur, angle=0.0) if blur else \
-            cv2.GaussianBlur(frame, (0, 0), 0.8)
+        if blur:
+            angle = float(rng.uniform(0, 30)) if kind == "blur_in" else 0.0
+            frame = motion_blur(frame, rng, blur, angle=angle)
+        else:
+            frame = cv2.GaussianBlur(frame, (0, 0), 0.8)
+        if kind == "low_light":
+            # The camera's gain lifts a dark scene and its sensor noise with it.
+            frame = frame * darkness * 1.6 + rng.normal(0, 34, frame.shape)
         out.append(webcam(frame, rng, quality=70))
     return out, payload
 

@@ -3,7 +3,8 @@
 Usage (from the repository):
 
     .venv/bin/python bench/decode.py [--shared ../shared] [--cards DIR] [--passes 1]
-                                     [--per-category 24] [--seeds 6] [--json FILE]
+                                     [--per-category 24] [--seeds 10] [--json FILE]
+                                     [--sequences-only]
 
 Sets: shared/qr-bench's synthetic cards (gen_cards.py, fixed seed; generated into a
 temporary folder unless --cards names an earlier output) at 1280x720 and 640x480, its
@@ -11,14 +12,18 @@ real samples (qrcode-1..6), bench/card_photos.py's renders of the printed card (
 shadow, crease, sleeve, phone, perspective, blur, bright spot, mixed; seeded, written as
 JPEG files), and the frames with no code. OpenCV on one thread.
 
-Still pipelines are timed from the file (reading it included, as `kiosk decode` does);
-camera pipelines from the frame in memory, each through a whole set in order with its
-own state, as through a camera's frames. Per set: read rate, wrong payloads, median and
+Still pipelines are timed from the file (reading it included, as `kiosk decode` does),
+each file through every still pipeline in turn (so load from elsewhere falls on all alike);
+camera pipelines in the thread's CPU time (as the camera's budget counts) from the frame
+in memory, each through a whole set in order with its own state, as through a camera's
+frames. Per set: read rate, wrong payloads, median and
 p95 ms, and the union of every still pipeline ("any known decoder" here). Then the
 camera sequences (bench/card_photos.sequence: a card moving in, held with glare, tilted,
-in a sleeve; 30 frames at 30 fps): how soon each camera pipeline first reads the card,
+in a sleeve; at night, in a sleeve with a sweeping reflection, brought in slowly with
+motion blur; 30 frames at 30 fps): how soon each camera pipeline first reads the card,
 with frames that arrive while the decoder is busy skipped, as the worker's one-frame
-slot does. Ends with issue 16's targets, PASS or FAIL; exits 1 on a miss.
+slot does: median and p95 in frames and ms, and the share read within half a second.
+Ends with issue 16's targets, PASS or FAIL; exits 1 on a miss.
 """
 from __future__ import annotations
 
@@ -61,6 +66,10 @@ from scanners.multiframe import CameraDecoder  # noqa: E402
 
 Decode = Callable[[np.ndarray], list[str]]
 FRAME_S = 1 / 30
+CPU = time.thread_time
+"""Camera pipelines are timed in this thread's CPU time, as the camera decoder's budget
+counts (scanners/timing.thread_cpu): the decode thread has a core of its own on the kiosk,
+and on a machine shared with other work the wall clock would measure the others."""
 
 
 @dataclass
@@ -117,11 +126,11 @@ def old_pipeline(camera: bool) -> Decode:
         balance[0] = min(50.0, balance[0] + 4.0)
         if texts or float(grey[::8, ::8].mean()) < 40 or (camera and balance[0] <= 0):
             return texts
-        started = time.perf_counter()
+        started = CPU()
         binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY,
                                        31, 5)
         texts = [bytes_to_text(s.data) for s in pyzbar.decode(binary, symbols=[pyzbar.ZBarSymbol.QRCODE])]
-        balance[0] -= (time.perf_counter() - started) * 1000
+        balance[0] -= (CPU() - started) * 1000
         return texts
 
     return decode
@@ -224,22 +233,26 @@ def run_set(frames: list[Frame], passes: int) -> dict[str, dict[str, Tally]]:
             best[name] = tallies
 
     for _ in range(passes):
-        for name, decode in still_pipelines().items():
-            tallies: dict[str, Tally] = defaultdict(Tally)
-            for frame in frames:
+        # The still pipelines take each file in turn, one after the other: load from other
+        # work on the machine then falls on all of them alike, and the ratios hold.
+        still = still_pipelines()
+        by_pipeline: dict[str, dict[str, Tally]] = {n: defaultdict(Tally) for n in still}
+        for frame in frames:
+            for name, decode in still.items():
                 started = time.perf_counter()
                 image = read_image(frame.path)
                 payloads = decode(image) if image is not None else []
                 ms = (time.perf_counter() - started) * 1000.0
-                tallies["all"].add(frame.expected, payloads, ms)
-                tallies[frame.category].add(frame.expected, payloads, ms)
+                by_pipeline[name]["all"].add(frame.expected, payloads, ms)
+                by_pipeline[name][frame.category].add(frame.expected, payloads, ms)
+        for name, tallies in by_pipeline.items():
             keep(name, tallies)
         for name, decode in camera_pipelines().items():
             tallies = defaultdict(Tally)
             for frame, image in zip(frames, images, strict=True):
-                started = time.perf_counter()
+                started = CPU()
                 payloads = decode(image)
-                ms = (time.perf_counter() - started) * 1000.0
+                ms = (CPU() - started) * 1000.0
                 tallies["all"].add(frame.expected, payloads, ms)
                 tallies[frame.category].add(frame.expected, payloads, ms)
             keep(name, tallies)
@@ -283,9 +296,9 @@ def first_read(decode: Decode, frames: list[np.ndarray], payload: str) -> FirstR
     """Play `frames` at 30 fps into a one-frame slot, as the worker does, and time the read."""
     now, index, decoded = 0.0, 0, 0
     while index < len(frames):
-        started = time.perf_counter()
+        started = CPU()
         texts = decode(frames[index])
-        took = time.perf_counter() - started
+        took = CPU() - started
         decoded += 1
         done = max(now, index * FRAME_S) + took
         if payload in texts:
@@ -306,16 +319,55 @@ def run_sequences(seeds: int) -> dict[str, dict[str, list[FirstRead]]]:
     return results
 
 
-def print_sequences(results: dict[str, dict[str, list[FirstRead]]]) -> None:
-    print("\n## camera sequences: time to first read (30 frames at 30 fps each)")
-    print("| sequence | pipeline | read | median frames to read | median ms to read |")
-    print("|---|---|---|---|---|")
-    for kind, by_pipeline in results.items():
+HALF_SECOND_MS = 500.0
+NOT_READ = float("inf")
+
+
+def ttfr_row(reads: list[FirstRead]) -> dict[str, float]:
+    """Time to first read over sequences, a sequence not read counting as never (so a
+    median or p95 that falls on one says "not read"): frames and ms, median and p95, and
+    the share read within half a second of the card's first frame."""
+    frames = [float(r.frame) if r.frame is not None else NOT_READ for r in reads]
+    ms = [r.ms if r.ms is not None else NOT_READ for r in reads]
+
+    def pct(values: list[float], q: float) -> float:
+        return float(np.percentile(values, q, method="higher"))  # no interpolation with inf
+
+    return {"sequences": len(reads), "read": sum(r.frame is not None for r in reads),
+            "median_frames": pct(frames, 50), "p95_frames": pct(frames, 95),
+            "median_ms": pct(ms, 50), "p95_ms": pct(ms, 95),
+            "within_half_s": 100.0 * sum(m <= HALF_SECOND_MS for m in ms) / max(1, len(ms))}
+
+
+def all_sequences(results: dict[str, dict[str, list[FirstRead]]]) -> dict[str, list[FirstRead]]:
+    merged: dict[str, list[FirstRead]] = defaultdict(list)
+    for by_pipeline in results.values():
         for name, reads in by_pipeline.items():
-            done = [r for r in reads if r.frame is not None]
-            frames = f"{statistics.median(r.frame for r in done):.0f}" if done else "-"
-            ms = f"{statistics.median(r.ms for r in done):.0f}" if done else "-"
-            print(f"| {kind} | {name} | {len(done)}/{len(reads)} | {frames} | {ms} |")
+            merged[name].extend(reads)
+    return merged
+
+
+def print_sequences(results: dict[str, dict[str, list[FirstRead]]]) -> None:
+    seeds = len(next(iter(next(iter(results.values())).values())))
+    print(f"\n## camera sequences: time to first read ({seeds} seeds a kind, 30 frames at 30 fps;"
+          f" frames counted from the card's first, 0 = read on it)")
+    print("| sequence | pipeline | read | frames median / p95 | ms median / p95 | read within 0.5 s |")
+    print("|---|---|---|---|---|---|")
+
+    def cell(value: float, unit: str = "") -> str:
+        return "not read" if value == NOT_READ else f"{value:.0f}{unit}"
+
+    rows = dict(results)
+    rows["all"] = all_sequences(results)
+    for kind, by_pipeline in rows.items():
+        for name, reads in by_pipeline.items():
+            r = ttfr_row(reads)
+            print(f"| {kind} | {name} | {r['read']}/{r['sequences']} | "
+                  f"{cell(r['median_frames'])} / {cell(r['p95_frames'])} | "
+                  f"{cell(r['median_ms'])} / {cell(r['p95_ms'])} | {r['within_half_s']:.0f}% |")
+
+
+CAMERA_NOW, CAMERA_BEFORE = "camera (now, multi-frame)", "camera (before, 4 ms budget)"
 
 
 def check_targets(results: dict[str, dict[str, dict[str, Tally]]],
@@ -342,16 +394,26 @@ def check_targets(results: dict[str, dict[str, dict[str, Tally]]],
                                        f"{now['wrong']} (allowed {allowed})")
         zx = rows["zxing-cpp alone"]["median_ms"]
         check(now["median_ms"] <= 1.5 * zx, f"{set_name}: median {now['median_ms']:.1f} ms <= "
-                                            f"1.5 x zxing-cpp's {zx:.1f} ms (file read included)")
+                                            f"1.5 x zxing-cpp's {zx:.1f} ms (file read included; "
+                                            f"ratio {now['median_ms'] / zx:.2f})")
+        cam, old = rows[CAMERA_NOW], rows[CAMERA_BEFORE]
+        check(cam["rate"] >= old["rate"], f"{set_name}: camera reads {cam['rate']:.1f}% of single "
+                                          f"frames, the old per-frame pipeline {old['rate']:.1f}%")
     for set_name in ("empty 1280x720", "empty 640x480"):
-        row = results[set_name]["camera (now, multi-frame)"]["all"].row()
+        row = results[set_name][CAMERA_NOW]["all"].row()
         check(row["wrong"] == 0, f"{set_name}: payloads from the camera on empty frames: "
                                  f"{row['wrong']}")
-    now = sum(r.frame is not None for s in sequences.values()
-              for r in s["camera (now, multi-frame)"])
-    fast = sum(r.frame is not None for s in sequences.values()
-               for r in s["camera: zxing fast path only"])
-    check(now >= fast, f"camera sequences read: multi-frame {now}, fast path only {fast}")
+    merged = all_sequences(sequences)
+    now, old = ttfr_row(merged[CAMERA_NOW]), ttfr_row(merged[CAMERA_BEFORE])
+    check(now["read"] >= old["read"], f"camera sequences read: multi-frame {now['read']}, "
+                                      f"the old per-frame pipeline {old['read']}")
+    check(now["within_half_s"] > old["within_half_s"],
+          f"camera sequences read within 0.5 s: multi-frame {now['within_half_s']:.0f}%, "
+          f"the old per-frame pipeline {old['within_half_s']:.0f}%")
+    check(now["median_ms"] <= old["median_ms"] and now["p95_ms"] <= old["p95_ms"],
+          f"camera time to first read, median / p95: multi-frame {now['median_ms']:.0f} / "
+          f"{now['p95_ms']:.0f} ms, the old per-frame pipeline {old['median_ms']:.0f} / "
+          f"{old['p95_ms']:.0f} ms")
     return lines
 
 
@@ -408,13 +470,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="passes per pipeline and set; the fastest is reported (default 1)")
     parser.add_argument("--per-category", type=int, default=24,
                         help="card photos rendered per category (default 24)")
-    parser.add_argument("--seeds", type=int, default=6,
-                        help="camera sequences per kind (default 6)")
+    parser.add_argument("--seeds", type=int, default=10,
+                        help="camera sequences per kind (default 10)")
+    parser.add_argument("--sequences-only", action="store_true",
+                        help="only the camera sequences (quick, to work on the schedule)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     use_one_opencv_thread()  # as the kiosk decodes: one thread
+    load_at_start = os.getloadavg()[0]
 
     results: dict[str, dict[str, dict[str, Tally]]] = {}
+    if args.sequences_only:
+        print_sequences(run_sequences(args.seeds))
+        return 0
     with Cards(args.cards, args.shared) as cards, \
             tempfile.TemporaryDirectory(prefix="card-photos-") as photos:
         card_photos.write_photos(Path(photos), args.per_category)
@@ -426,8 +494,8 @@ def main(argv: list[str] | None = None) -> int:
             results[set_name] = run_set(frames, args.passes)
     print("decoding the camera sequences ...", file=sys.stderr, flush=True)
     sequences = run_sequences(args.seeds)
-    print(f"# QR decoding benchmark\n{machine()}; load average {os.getloadavg()[0]:.1f} at the "
-          f"end; best of {args.passes} passes")
+    print(f"# QR decoding benchmark\n{machine()}; load average {load_at_start:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end; best of {args.passes} passes")
     for set_name, tallies in results.items():
         print_set(set_name, tallies)
     print_sequences(sequences)
@@ -441,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
                      for s, decs in results.items()},
             "sequences": {k: {p: [r.__dict__ for r in reads] for p, reads in by.items()}
                           for k, by in sequences.items()},
+            "time_to_first_read": {p: ttfr_row(reads)
+                                   for p, reads in all_sequences(sequences).items()},
             "targets": targets}, indent=2), encoding="utf-8")
     return 0 if all(line.startswith("PASS") for line in targets) else 1
 

@@ -34,7 +34,7 @@ import cv2
 import numpy as np
 import zxingcpp
 
-from scanners.timing import Clock, monotonic
+from scanners.timing import Clock, monotonic, thread_cpu
 
 log = logging.getLogger("scan")
 
@@ -214,7 +214,7 @@ class QrDecoder:
         self.stages = tuple(s for s in stages if self._pyzbar is not None or not s.needs_zbar)
 
     @classmethod
-    def for_camera(cls, clock: Clock = monotonic, **kwargs: Any) -> FrameDecoder:
+    def for_camera(cls, clock: Clock = thread_cpu, **kwargs: Any) -> FrameDecoder:
         """The camera worker's decoder: the same stages spread over frames (multiframe.py)."""
         from scanners.multiframe import CameraDecoder
 

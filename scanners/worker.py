@@ -101,7 +101,8 @@ class ScanWorker:
                  repeat_guard: RepeatGuard | None = None, backoff: Backoff | None = None,
                  clock: Clock = monotonic, max_failed_reads: int = 3) -> None:
         self._open_source = open_source
-        self._decoder = decoder if decoder is not None else CameraDecoder(clock=clock)
+        # The decoder's budget counts its own thread's CPU time, not this clock (timing.py).
+        self._decoder = decoder if decoder is not None else CameraDecoder()
         self._on_frame = on_frame
         self._on_payload = on_payload
         self._on_status = on_status

@@ -161,3 +161,66 @@ def test_an_empty_gate_gives_the_camera_nothing_and_keeps_the_budget() -> None:
 
 def test_the_still_cascade_starts_with_the_best_cascade_of_issue_16() -> None:
     assert [s.name for s in STILL_STAGES[:2]] == ["zxing", "zbar-adaptive"]
+
+
+@pytest.fixture(scope="module")
+def night_sequence() -> tuple[list[np.ndarray], str]:
+    # The gate at night: the camera's gain makes every frame grainy (seeded render).
+    return card_photos.sequence("low_light", 1, frames=8)
+
+
+def test_a_card_at_night_is_read_from_the_stack_of_frames(night_sequence) -> None:
+    frames, payload = night_sequence
+    assert frames_until_read(QrDecoder(stages=[ZXING]), frames, payload) is None
+    camera = CameraDecoder(clock=FakeClock(step=0.002))
+    read_at = frames_until_read(camera, frames, payload)
+    assert read_at is not None and read_at < 8
+    assert camera.region is None  # a read forgets the region: the next card starts afresh
+
+
+def test_the_region_is_found_in_a_grainy_night_frame(night_sequence) -> None:
+    frames, _ = night_sequence
+    grey = cv2.cvtColor(frames[0], cv2.COLOR_BGR2GRAY)
+    boxes = [finder_region(cv2.cvtColor(f, cv2.COLOR_BGR2GRAY)) for f in frames]
+    assert all(box is not None for box in boxes)
+    x0, y0, x1, y1 = boxes[0]
+    assert (x1 - x0) * (y1 - y0) < 0.25 * grey.size
+
+
+def disagreeing_step(crop: np.ndarray, stack, zbar, turn: int) -> list[Read]:
+    """Stands for two decoders reading the same place of one frame as different texts."""
+    box = (0, 0, crop.shape[1], crop.shape[0])
+    return [Read("GP1:AAAA", "zxing-region", box), Read("GP1:AAAB", "zbar-region", box)]
+
+
+def agreeing_step(crop: np.ndarray, stack, zbar, turn: int) -> list[Read]:
+    box = (0, 0, crop.shape[1], crop.shape[0])
+    return [Read("GP1:AAAA", "zxing-region", box), Read("GP1:AAAA", "zbar-region", box)]
+
+
+def test_the_camera_drops_a_read_two_decoders_disagree_on(glare_sequence,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    frames, _ = glare_sequence  # the fast path reads none of its first frames
+    agreeing = CameraDecoder(clock=FakeClock(step=0.002), region_steps=[agreeing_step])
+    assert agreeing.decode(frames[0]) == ["GP1:AAAA"]  # the steps do run on this frame
+    camera = CameraDecoder(clock=FakeClock(step=0.002), region_steps=[disagreeing_step])
+    assert [camera.decode(frame) for frame in frames[:3]] == [[], [], []]
+    assert any("disagree" in r.getMessage() for r in caplog.records)
+
+
+# OpenCV threads
+
+
+@pytest.fixture
+def many_opencv_threads():
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(4)
+    yield
+    cv2.setNumThreads(before)
+
+
+def test_kiosk_decode_runs_opencv_on_one_thread(many_opencv_threads,
+                                                hard_photos: list[tuple[Path, str]]) -> None:
+    path, payload = hard_photos[0]
+    assert [r["payloads"] for r in decode_files([str(path)])] == [[payload]]
+    assert cv2.getNumThreads() == 1

@@ -64,4 +64,6 @@ def test_the_bench_prints_every_set_and_the_targets(tmp_path: Path,
         assert rates["kiosk decode (now)"] == rates["zxing-cpp alone"] == 100.0
         assert rates["camera (now, multi-frame)"] == 100.0
     assert figures["sets"]["empty 1280x720"]["camera (now, multi-frame)"]["all"]["wrong"] == 0
-    assert set(figures["sequences"]) == {"moving_in", "held_glare", "tilted", "sleeve"}
+    assert set(figures["sequences"]) == {"moving_in", "held_glare", "tilted", "sleeve",
+                                         "low_light", "sleeve_glare", "blur_in"}
+    assert set(figures["time_to_first_read"]) == set(figures["sequences"]["tilted"])
