@@ -138,7 +138,11 @@ def connect(path: str | Path, autocheckpoint: bool = True) -> sqlite3.Connection
                            timeout=10)
     # An office file given as a gate's (`kiosk --db office.db ...`): said in a sentence,
     # before WAL would be switched on in a file that lives on a shared folder.
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'office_schema'").fetchone():
+    try:
+        is_office = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'office_schema'").fetchone()
+    except sqlite3.DatabaseError:
+        is_office = None  # a damaged schema: the start-up check finds it and says so in its words
+    if is_office:
         conn.close()
         raise OfficeDatabase("office_db_not_gate", path=str(path))
     conn.execute("PRAGMA journal_mode=WAL")

@@ -13,7 +13,7 @@ import pytest
 from data.store import SqliteStore, parse_utc, utc_text
 from data.sync import enroll, sync_once
 from kiosk.app import open_gate
-from kiosk.model import CardStatus
+from kiosk.model import CardStatus, is_slip
 from tests.community import local, on_disk, resident_world
 
 # Tables a refresh may read whole: one row per sync target, per setting, per key.
@@ -37,6 +37,8 @@ def counted_the_slow_way(store: SqliteStore, day: dt.date) -> dict[str, int]:
     """The status bar's numbers as COUNT(*)s over the rows: what the indexes must agree with."""
     one = lambda sql, *p: store.db.execute(sql, p).fetchone()[0]  # noqa: E731 (local helper)
     acked = one("SELECT COALESCE(MAX(acked_seq), 0) FROM sync_targets")
+    denials = store.db.execute("SELECT reason, source FROM events NOT INDEXED WHERE local_date = ?"
+                               " AND decision = 'deny'", (day.isoformat(),)).fetchall()
     return {
         "scans_today": one("SELECT COUNT(*) FROM events NOT INDEXED WHERE local_date = ?", day.isoformat()),
         "out_now": one("SELECT COUNT(*) FROM passages NOT INDEXED WHERE direction = 'out'"),
@@ -46,6 +48,10 @@ def counted_the_slow_way(store: SqliteStore, day: dt.date) -> dict[str, int]:
                             " AND kind = 'fever_confirmed'", day.isoformat()),
         "unsynced": one("SELECT COUNT(*) FROM events NOT INDEXED WHERE seq > ? AND device_id = ?",
                         acked, store.community().device_id),
+        "slips_today": sum(is_slip(reason, source or "") for reason, source in denials),
+        "denials_today": sum(not is_slip(reason, source or "") for reason, source in denials),
+        "outsiders_today": one("SELECT COALESCE(SUM(count), 0) FROM reports NOT INDEXED WHERE local_date = ?"
+                               " AND kind = 'outsider_refused'", day.isoformat()),
     }
 
 
