@@ -144,7 +144,7 @@ def connect(path: str | Path, autocheckpoint: bool = True) -> sqlite3.Connection
         is_office = None  # a damaged schema: the start-up check finds it and says so in its words
     if is_office:
         conn.close()
-        raise OfficeDatabase("office_db_not_gate", path=str(path))
+        raise OfficeDatabase("office_db_not_gate", path=str(Path(path).resolve()))
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
