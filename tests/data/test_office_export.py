@@ -100,7 +100,7 @@ def test_the_office_xlsx_has_the_summary_the_log_and_the_fever_with_its_outcome(
     assert code == 0
     book = openpyxl.load_workbook(out)
     # who is out and who stayed in are each gate's (its passages): not in the office's workbook
-    assert book.sheetnames == ["汇总", "出入记录", "各单元", "发热", "特批放行"]
+    assert book.sheetnames == ["汇总", "出入记录", "各单元", "发热", "特批放行", "门岗报告", "各门岗劝返"]
     log = book["出入记录"]
     assert [c.value for c in log[1]][:4] == ["日期", "时间", "出入口", "方向"]
     assert log.freeze_panes == "A2" and log.page_setup.paperSize == 9
