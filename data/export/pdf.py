@@ -198,7 +198,7 @@ def _lead_pages(pdf: _LogPdf, summary: Summary, lang: str) -> None:
     the gate's own reports (and at the office, the outsiders refused per gate and day).
     Tables one after the other, each heading kept with at least two of its rows."""
     t = lambda key: log_text(key, lang)  # noqa: E731 (a short alias for the tables below)
-    tables = [
+    tables: list[tuple[str, list[str], list[int], Sequence[Sequence[Any]] | None]] = [
         (t("units"), [t("col_building"), t("col_unit"), t("col_exits"), t("col_exit_households"),
                       t("col_entries"), t("col_denials"), t("col_fevers")], [24, 16, 22, 22, 22, 18, 18],
          [(building_label(u.building, lang), u.unit, u.exits, u.exit_households, u.entries, u.denials,
@@ -216,7 +216,7 @@ def _lead_pages(pdf: _LogPdf, summary: Summary, lang: str) -> None:
          [24, 14, 26, 18, 18, 60], [(f.date, f.time, f.flat, _temp(f.first), _temp(f.second),
                                      t(_outcome_key(f.outcome))) for f in summary.fevers]),
         (f"{t('reports')} ({summary.report_count})", report_heads(lang, summary.merged),
-         [14, 10, *([18] if summary.merged else []), 24, 22, 10, 70, 18, 44],
+         [22, 12, *([22] if summary.merged else []), 24, 22, 10, 60, 20, 56],
          [["" if cell is None else cell for cell in report_cells(line, lang, summary.merged)]
           for line in summary.reports]),
     ]
