@@ -221,7 +221,7 @@ def _lead_pages(pdf: _LogPdf, summary: Summary, lang: str) -> None:
           for line in summary.reports]),
     ]
     if summary.outsiders_by_gate is not None:
-        tables.append((f"{t('outsiders_sheet')} ({summary.outsiders})",
+        tables.append((t("outsiders_sheet"),
                        [t("col_date"), t("col_gate"), t("col_people")], [24, 30, 14],
                        summary.outsiders_by_gate))
     pdf.add_page()
