@@ -232,3 +232,15 @@ def test_a_report_note_never_becomes_a_formula(day, tmp_path):
     export(day, day.lead, "xlsx", out)
     notes = [r[5] for r in openpyxl.load_workbook(out)["门岗报告"].iter_rows(min_row=2, values_only=True)]
     assert "'=HYPERLINK(\"http://x\")" in notes
+
+
+def test_a_parcel_collected_the_next_day_says_so_on_the_day_it_came(day, tmp_path):
+    [waiting] = day.gate.store.waiting_parcels(None)
+    assert waiting.flat == "5-1-101"
+    day.gate.clock.set(at(9, 15, day=13))
+    day.gate.collect_parcel(waiting.id, Operator("王楼长", Role.LEAD, ("5",)))
+    out = tmp_path / "day.xlsx"
+    export(day, day.admin, "xlsx", out)
+    rows = list(openpyxl.load_workbook(out)["门岗报告"].iter_rows(min_row=2, values_only=True))
+    assert [r[7] for r in rows if r[2] == "物资送达"] == [
+        "已领取 02-12 15:00（张楼长）", "已领取 02-13 09:15（王楼长）"]
