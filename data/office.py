@@ -26,10 +26,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from data.store_log import slip_sql
 from data.store_reports import REPORT_COLUMNS
 from kiosk.chain import CHAINED_FIELDS, GENESIS
 from kiosk.errors import ENVIRONMENT, REFUSED, GatepostError
-from kiosk.model import SLIP_REASONS, Card, CardKind, CardStatus, Household
+from kiosk.model import Card, CardKind, CardStatus, Household
 from kiosk.ports import Community
 
 if TYPE_CHECKING:
@@ -677,13 +678,14 @@ class OfficeDB:
         """Every gate's events of the local dates first..last, in time order, streamed as tuples
         (date, time, gate, direction, building, unit, room, kind, serial, decision, reason,
         temp_first, temp_second, operator, override_of, override_reason, exit_reason, head,
-        phone); the gate is its name at the office, or its device id when it has none."""
+        phone, mask, source); the gate is its name at the office, or its device id when it has
+        none."""
         where, params = self._log_where(first, last, buildings, gates=True)
-        sql = ("SELECT e.local_date, substr(e.at_local, 12, 8),"
-               " coalesce(NULLIF(d.name, ''), e.device_id), e.direction, h.building, h.unit, h.room,"
-               " e.kind, e.serial, e.decision, e.reason,"
+        sql = ("SELECT e.local_date, substr(e.at_local, 12, 8), coalesce(NULLIF(d.name, ''), e.device_id),"
+               " e.direction,"
+               " h.building, h.unit, h.room, e.kind, e.serial, e.decision, e.reason,"
                " e.temp_first, e.temp_second, e.operator, e.override_of, e.override_reason,"
-               " e.exit_reason, h.head, h.phone"
+               " e.exit_reason, h.head, h.phone, e.mask, e.source"
                f" {where}"
                " ORDER BY e.at_utc, e.device_id, e.device_seq")
         with self.errors():
@@ -718,6 +720,42 @@ class OfficeDB:
         where, params = self._log_where(first, last, buildings)
         return int(self.scalar(f"SELECT COUNT(*) {where}", params) or 0)
 
+    def log_has_mask(self, first: dt.date, last: dt.date, buildings: tuple[str, ...] | None) -> bool:
+        """Does any event of the merged log carry a mask answer (some gate checks masks)?"""
+        where, params = self._log_where(first, last, buildings)
+        return self.scalar(f"SELECT 1 {where} AND e.mask IS NOT NULL LIMIT 1", params) is not None
+
+    def log_reports(self, first: dt.date, last: dt.date, buildings: tuple[str, ...] | None,
+                    limit: int = 2000) -> tuple[int, list[tuple]]:
+        """Every gate's reports of the local dates first..last but the "collected" ones, for the
+        merged log: how many, and the first `limit` oldest first as (date, time, gate, kind,
+        building, unit, room, count, note, operator, collected at (local ISO), collected by).
+        A report with no flat (an outsider, a crowd) only with no building asked for."""
+        sql = ("FROM gate_reports r LEFT JOIN gate_reports c ON c.closes = r.id"
+               " LEFT JOIN devices d ON d.device_id = r.device_id"
+               " WHERE r.local_date BETWEEN ? AND ? AND r.kind <> 'collected'")
+        params: list[Any] = [first.isoformat(), last.isoformat()]
+        if buildings is not None:
+            sql += f" AND r.building IN ({', '.join('?' * len(buildings))})"
+            params += list(buildings)
+        count = int(self.scalar(f"SELECT COUNT(*) {sql}", params) or 0)
+        rows = self._tuples(
+            "SELECT r.local_date, substr(r.at_local, 12, 5), coalesce(NULLIF(d.name, ''), r.device_id),"
+            " r.kind, r.building, r.unit, r.room, r.count, r.note, r.operator, c.at_local, c.operator"
+            f" {sql} ORDER BY r.at_utc, r.office_seq LIMIT {int(limit)}", params)
+        return count, rows
+
+    def log_outsiders(self, first: dt.date, last: dt.date) -> list[tuple]:
+        """(date, gate, people) of the outsiders refused, per gate and local day, by date then
+        gate: every building (an outsider has no flat)."""
+        return self._tuples(
+            "SELECT r.local_date, coalesce(NULLIF(d.name, ''), r.device_id), SUM(r.count)"
+            " FROM gate_reports r LEFT JOIN devices d ON d.device_id = r.device_id"
+            " WHERE r.local_date BETWEEN ? AND ? AND r.kind = 'outsider_refused'"
+            " GROUP BY r.local_date, coalesce(NULLIF(d.name, ''), r.device_id)"
+            " ORDER BY r.local_date, coalesce(NULLIF(d.name, ''), r.device_id)",
+            [first.isoformat(), last.isoformat()])
+
     def log_figures(self, first: dt.date, last: dt.date, buildings: tuple[str, ...] | None,
                     limit: int = 2000) -> dict[str, Any]:
         """The summary of the merged log: counts, denials by reason, fevers with their retest,
@@ -741,7 +779,9 @@ class OfficeDB:
             "exits": one(f"SELECT COUNT(*) {where} AND {exits}"),
             "entries": one(f"SELECT COUNT(*) {where} AND {entries}"),
             "exit_households": one(f"SELECT COUNT(DISTINCT e.household_id) {where} AND {exits}"),
-            "denials": rows(f"SELECT e.reason, COUNT(*) {where} AND e.decision <> 'allow' GROUP BY e.reason"),
+            # by source too: a typed number that is no card is a slip (kiosk.model.is_slip)
+            "denials": rows(f"SELECT e.reason, e.source, COUNT(*) {where} AND e.decision <> 'allow'"
+                            " GROUP BY e.reason, e.source"),
             "fevers": rows(f"SELECT e.local_date, substr(e.at_local, 12, 5), {flat}, e.temp_first,"
                            f" (SELECT r.temp_second {retest}), (SELECT r.reason {retest})"
                            f" {where} AND e.reason = 'fever_retest' ORDER BY e.at_utc LIMIT {limit}"),
@@ -760,8 +800,7 @@ class OfficeDB:
             "units": rows(f"SELECT h.building, h.unit, SUM(CASE WHEN {exits} THEN 1 ELSE 0 END),"
                           f" COUNT(DISTINCT CASE WHEN {exits} THEN e.household_id END),"
                           f" SUM(CASE WHEN {entries} THEN 1 ELSE 0 END),"
-                          " SUM(CASE WHEN e.decision = 'deny' AND e.reason NOT IN"
-                          f" ({', '.join(repr(r) for r in sorted(SLIP_REASONS))}) THEN 1 ELSE 0 END),"
+                          f" SUM(CASE WHEN e.decision = 'deny' AND NOT {slip_sql('e')} THEN 1 ELSE 0 END),"
                           " COUNT(DISTINCT CASE WHEN e.reason = 'fever_retest' THEN e.serial END)"
                           f" {where} AND h.building IS NOT NULL GROUP BY h.building, h.unit"
                           " ORDER BY length(h.building), h.building, length(h.unit), h.unit"),

@@ -31,8 +31,12 @@ def _codes(codes: frozenset[str]) -> str:
     return ", ".join(f"'{c}'" for c in sorted(codes))  # reason codes: [a-z_] only
 
 
-def slip_sql(alias: str = "e") -> str:
-    """kiosk.model.is_slip as SQL over an events row (decision deny assumed by the caller)."""
+def slip_sql(alias: str = "e", with_source: bool = True) -> str:
+    """kiosk.model.is_slip as SQL over an events row (decision deny assumed by the caller).
+    Plain SQL both SQLite and PostgreSQL read (the office's merged log uses it too);
+    `with_source=False` for a log without the events' source (no typed slips known there)."""
+    if not with_source:
+        return f"({alias}.reason IN ({_codes(SLIP_REASONS)}))"
     # COALESCE: a NULL source (events before h-slips) must give false, never NULL (NOT NULL is NULL)
     return (f"({alias}.reason IN ({_codes(SLIP_REASONS)}) OR (COALESCE({alias}.source, '') = 'typed'"
             f" AND {alias}.reason IN ({_codes(TYPED_SLIP_REASONS)})))")
@@ -116,7 +120,7 @@ class LogSide:
 
         from data.store import StoredTextDamaged
 
-        sql, params = scope.sql(lang, numbers, neutralised)
+        sql, params = scope.sql(lang, numbers, neutralised, source=self._events_have_source())
         conn = self.db.conn
         before = conn.execute("PRAGMA cache_size").fetchone()[0]
         conn.execute(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")
@@ -140,6 +144,39 @@ class LogSide:
         finally:
             conn.text_factory = text_factory
             conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+    def log_has_mask(self, scope: LogScope) -> bool:
+        """Does any event of the scope carry a mask answer (the mask check was used)?"""
+        where, params = scope.where()
+        return bool(self.db.conn.execute(
+            f"SELECT EXISTS (SELECT 1 {_daylog()._FROM} WHERE {where} AND e.mask IS NOT NULL)",
+            params).fetchone()[0])
+
+    def log_reports(self, scope: LogScope) -> tuple[int, list]:
+        """The gate's own reports of the scope (issue 17) for the lead's sheet: how many, and
+        the first LEAD_LIMIT as daylog.ReportLine, oldest first. A delivery carries its
+        "collected" (when, by whom), whatever day it was collected on; a report with no flat
+        (an outsider, a crowd) belongs to no building: only an all-buildings scope has it,
+        as the admin screens show them (SqliteStore.day_reports). One query: day_reports
+        has no date, no id and no hand-over."""
+        from kiosk.reports import COLLECTED
+
+        daylog = _daylog()
+        sql = ("FROM reports r LEFT JOIN reports c ON c.closes = r.id"
+               " WHERE r.local_date BETWEEN ? AND ? AND r.kind != ?")
+        params: list = [scope.first.isoformat(), scope.last.isoformat(), COLLECTED]
+        if scope.buildings is not None:
+            sql += f" AND r.building IN ({', '.join('?' * len(scope.buildings))})"
+            params += list(scope.buildings)
+        count = self.db.conn.execute(f"SELECT COUNT(*) {sql}", params).fetchone()[0]
+        rows = self.db.conn.execute(
+            "SELECT r.local_date, substr(r.at_local, 12, 5), r.kind, r.building, r.unit, r.room, r.count,"
+            " r.note, r.operator, c.at_local, c.operator"
+            f" {sql} ORDER BY r.at_utc, r.seq LIMIT {daylog.LEAD_LIMIT}", params).fetchall()
+        return count, [daylog.ReportLine(d, t, kind, daylog.flat_label(b, u, room), n, note or "", op or "",
+                                         collected_at=at[5:16].replace("T", " ") if at else None,
+                                         collected_by=by)
+                       for d, t, kind, b, u, room, n, note, op, at, by in rows]
 
     def log_lines_by_seq(self, seqs: list[int], lang: str) -> dict[int, tuple]:
         """seq → the cells of a lead's log line (no contacts): the admin screen's pages."""
@@ -208,6 +245,10 @@ class LogSide:
             params).fetchall()
         figures = _figures([tuple(r) for r in grouped], [tuple(r) for r in households_out])
         denials, slips = daylog.split_slips(figures.pop("denied"))
+        report_count, reports = self.log_reports(scope)
+        days = (scope.last - scope.first).days + 1
+        outsiders = sum(self.outsiders_on(scope.first + dt.timedelta(days=n))  # type: ignore[attr-defined]
+                        for n in range(days))  # the store's (store_reports): a gate's count, every building
         return daylog.Summary(
             **figures,
             denials=denials,
@@ -220,6 +261,7 @@ class LogSide:
             out_now=self._out_now(scope.buildings, policy.timezone),
             not_out=self._not_out(scope, policy.not_out_days),
             not_out_days=policy.not_out_days,
+            outsiders=outsiders, reports=reports, report_count=report_count,
         )
 
     def _events_have_source(self) -> bool:

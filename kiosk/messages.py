@@ -583,6 +583,9 @@ LOG = {
         "units": "各单元合计", "out_now": "外出未归（截至导出时）", "out_now_sheet": "外出未归",
         "not_out": "连续 {days} 天未外出的住户（送菜上门）", "not_out_sheet": "未外出住户",
         "fevers_sheet": "发热", "units_sheet": "各单元", "never": "无记录", "office": "社区办",
+        # h-exports: the gate's reports on the lead's sheet and the office's merged log
+        "col_category": "类别", "col_collected": "领取情况", "not_collected": "未领取（仍在门口）",
+        "collected_at": "已领取 {at}（{operator}）", "outsiders_sheet": "各门岗劝返",
     },
     "en": {
         "col_date": "Date", "col_time": "Time", "col_direction": "Direction", "col_flat": "Flat",
@@ -643,6 +646,9 @@ LOG = {
         "not_out": "Households not out for {days} days (deliveries)", "not_out_sheet": "Not out",
         "fevers_sheet": "Fevers", "units_sheet": "Units", "never": "none on record",
         "office": "community office",
+        # h-exports: the gate's reports on the lead's sheet and the office's merged log
+        "col_category": "Kind", "col_collected": "Collected", "not_collected": "still at the gate",
+        "collected_at": "collected {at} by {operator}", "outsiders_sheet": "Outsiders per gate",
     },
 }
 

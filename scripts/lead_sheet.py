@@ -4,8 +4,10 @@
 
 A community of 3 buildings (two units each, Chinese names with compound surnames), one day
 of scans through the real checkpoint service: exits and entries, a fever cleared and one
-confirmed, a forgotten reading (a slip), a quota denial lifted by the lead. The PNG goes to
-docs/screenshots/lead-sheet.png unless --out names a folder.
+confirmed, a forgotten reading (a slip), a quota denial lifted by the lead; and the
+volunteers' reports: outsiders turned away, a resident with symptoms, two deliveries (one
+collected by the lead). The PNGs go to docs/screenshots/lead-sheet.png and
+lead-sheet-lists.png unless --out names a folder.
 """
 from __future__ import annotations
 
@@ -57,6 +59,17 @@ def build(folder: Path):
     lead = gate.authenticate("246813", "lead")
     clock.set(at(15, 2))
     gate.override(denied.event_id, lead, "送医复诊")
+    for hour, minute, kind, extra in (
+            (8, 40, "outsider_refused", {"count": 2, "note": "快递员"}),
+            (10, 15, "delivery", {"flat": "1-1-101", "note": "蔬菜"}),
+            (12, 30, "symptoms", {"flat": "2-2-201", "note": "咳嗽"}),
+            (14, 20, "outsider_refused", {}),
+            (16, 45, "delivery", {"flat": "3-1-201", "note": "药品"})):
+        clock.set(at(hour, minute))
+        report = gate.report(kind, "李阿姨", **extra)
+        if kind == "delivery" and hour == 10:
+            clock.set(at(11, 5))
+            gate.collect_parcel(report.id, lead)
     clock.set(at(18))
     return gate, lead
 

@@ -59,6 +59,8 @@ def export_log(store: SqliteStore, clock: Clock, operator: Operator, fmt: str, o
         raise ValueError(fmt)
     started = time.perf_counter()
     scope = LogScope.for_operator(operator, first, last, building)
+    # the mask column only where the mask check was used (docs/leads-and-office.md)
+    scope = dataclasses.replace(scope, mask=store.log_has_mask(scope))
     total = store.log_count(scope)
     done = 0
 

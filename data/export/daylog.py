@@ -12,14 +12,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from data.store_log import slip_sql
 from kiosk.messages import log_text
 from kiosk.model import REASONS, CardKind, Decision, Direction, ExitReason, is_slip
 from kiosk.operators import Operator, Role
+from kiosk.reports import MASK_ANSWERS, OUTSIDER
 
 COLUMNS = ("time", "direction", "flat", "kind", "serial", "decision", "reason", "temp_first",
            "temp_second", "operator", "note")
 CONTACT_COLUMNS = ("head", "phone")  # admins only
-WIDTHS = {"gate": 9,
+# The mask answer (戴口罩 / 未戴 / 免戴) comes after the readings, and only in an export where
+# some row has one: a community without the mask check sees no empty column.
+MASK_AFTER = "temp_second"
+WIDTHS = {"gate": 9, "mask": 7,
           "date": 11, "time": 9, "direction": 6, "flat": 12, "kind": 8, "serial": 10, "decision": 20,
           "reason": 14, "temp_first": 8, "temp_second": 9, "operator": 10, "note": 13, "head": 10,
           "phone": 13}
@@ -32,9 +37,11 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _label(column: str, codes, lang: str) -> str:
-    """SQL that shows a code as its label in `lang` (an unknown code as itself)."""
-    whens = " ".join(f"WHEN {_quoted(c)} THEN {_quoted(log_text(c, lang))}" for c in codes)
+def _label(column: str, codes, lang: str, prefix: str = "") -> str:
+    """SQL that shows a code as its label in `lang` (an unknown code as itself); `prefix`: the
+    labels' keys are the codes with it (mask_yes for the mask answer yes)."""
+    whens = " ".join(f"WHEN {_quoted(c.removeprefix(prefix))} THEN {_quoted(log_text(c, lang))}"
+                     for c in codes)
     return f"CASE {column} {whens} ELSE coalesce({column}, '') END"
 
 
@@ -50,15 +57,25 @@ def _temperature(column: str, numbers: bool) -> str:
     return f"CASE WHEN {column} IS NULL THEN '' ELSE printf('%.1f', {column}) END"
 
 
+def with_mask(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns with "mask" after the readings."""
+    at = columns.index(MASK_AFTER) + 1
+    return columns[:at] + ("mask",) + columns[at:]
+
+
 def display_columns(lang: str, with_date: bool, contacts: bool, numbers: bool,
-                    neutralised: bool = False) -> str:
+                    neutralised: bool = False, mask: bool = False, source: bool = True) -> str:
     """The SELECT list of the log's cells. `numbers` keeps temperatures as numbers (XLSX);
     otherwise they are text with one decimal. `with_date` puts the local date first (every
     export has it, a single day too: a sheet copied into another keeps its day; the admin
     screen's day view has no need of it).
 
     An override row says so in its decision cell ("放行（负责人放行：送医就诊）") and names the
-    denial it lifted in its reason cell, so nobody reads it as an ordinary allow."""
+    denial it lifted in its reason cell, so nobody reads it as an ordinary allow. A slip's
+    decision reads 需处理 / "action needed" (kiosk.model.is_slip), not 拒绝: it is recorded as a
+    deny, but it is the volunteer's to put right (`source`: the events have their input's
+    source, so a typed number that is no card is a slip too). `mask`: the mask answer's cell
+    after the readings."""
     override = _quoted(log_text("override_note", lang, reason="{reason}"))
     overridden = _quoted(log_text("override_decision", lang, reason="{reason}"))
     lifted = _quoted(log_text("override_lifted", lang, reason="{reason}"))
@@ -69,8 +86,10 @@ def display_columns(lang: str, with_date: bool, contacts: bool, numbers: bool,
             f" THEN replace({override}, '{{reason}}', {_text('e.override_reason')})"
             f" WHEN e.exit_reason IS NOT NULL THEN replace({exit_note}, '{{reason}}', {exit_reason})"
             f" ELSE '' END")
+    slip = slip_sql("e", with_source=source)
     decision = (f"CASE WHEN e.override_of IS NOT NULL"
                 f" THEN replace({overridden}, '{{reason}}', {_text('e.override_reason')})"
+                f" WHEN e.decision = 'deny' AND {slip} THEN {_quoted(log_text('slip', lang))}"
                 f" ELSE {_label('e.decision', [d.value for d in Decision], lang)} END")
     reason = (f"CASE WHEN e.override_of IS NOT NULL"
               f" THEN replace({lifted}, '{{reason}}', {_label('e.reason', REASONS, lang)})"
@@ -86,6 +105,7 @@ def display_columns(lang: str, with_date: bool, contacts: bool, numbers: bool,
         safe(reason),
         _temperature("e.temp_first", numbers),
         _temperature("e.temp_second", numbers),
+        *([safe(_label("e.mask", [f"mask_{a}" for a in MASK_ANSWERS], lang, "mask_"))] if mask else []),
         safe(_text("e.operator")),
         safe(note),
     ]
@@ -113,6 +133,7 @@ class LogScope:
     last: dt.date
     buildings: tuple[str, ...] | None
     contacts: bool  # head and phone columns
+    mask: bool = False  # the mask answer's column: some row of the scope has one
 
     @classmethod
     def for_operator(cls, operator: Operator, first: dt.date, last: dt.date | None = None,
@@ -134,16 +155,18 @@ class LogScope:
 
     def columns(self, with_date: bool = True) -> tuple[str, ...]:
         """The export's columns (`with_date`: every export; the admin screen's day view has none)."""
-        return ("date",) * with_date + COLUMNS + (CONTACT_COLUMNS if self.contacts else ())
+        columns = with_mask(COLUMNS) if self.mask else COLUMNS
+        return ("date",) * with_date + columns + (CONTACT_COLUMNS if self.contacts else ())
 
     def headers(self, lang: str, with_date: bool = True) -> list[str]:
         return [log_text(f"col_{c}", lang) for c in self.columns(with_date)]
 
-    def sql(self, lang: str, numbers: bool = False, neutralised: bool = False) -> tuple[str, list]:
+    def sql(self, lang: str, numbers: bool = False, neutralised: bool = False,
+            source: bool = True) -> tuple[str, list]:
         """The export's query: display-ready cells, in time order (`neutralised`: every text
-        cell already through `neutral`, for the spreadsheets)."""
+        cell already through `neutral`, for the spreadsheets; `source`: the events have one)."""
         where, params = self.where()
-        cells = display_columns(lang, True, self.contacts, numbers, neutralised)
+        cells = display_columns(lang, True, self.contacts, numbers, neutralised, self.mask, source)
         return f"SELECT {cells}\n{_FROM}\nWHERE {where}\nORDER BY e.at_utc, e.seq", params
 
 
@@ -210,6 +233,48 @@ class Fever:
 
 
 @dataclasses.dataclass(frozen=True)
+class ReportLine:
+    """One of the gate's own reports (issue 17) as the sheet lists it; a delivery says when it
+    was collected and by whom (None: still waiting at the gate)."""
+
+    date: str
+    time: str
+    kind: str       # kiosk.reports.REPORT_KINDS
+    flat: str       # "" for none (an outsider, a crowd)
+    count: int      # people, for an outsider refused; 1 otherwise
+    note: str
+    operator: str
+    gate: str = ""  # the office's merged log: the gate's name
+    collected_at: str | None = None  # local "MM-DD HH:MM"
+    collected_by: str | None = None
+
+
+def report_cells(line: ReportLine, lang: str, gate: bool = False) -> list:
+    """The cells of a report's row: date, time, (gate), kind in words, flat, people (an
+    outsider's count; blank for the kinds that are not about people), note, operator, and
+    for a delivery whether it was collected (when, by whom)."""
+    if line.kind != "delivery":
+        collected = ""
+    elif line.collected_at is None:
+        collected = log_text("not_collected", lang)
+    else:
+        collected = log_text("collected_at", lang, at=line.collected_at, operator=line.collected_by or "")
+    cells = [line.date, line.time, log_text(line.kind, lang), line.flat,
+             line.count if line.kind == OUTSIDER else None, line.note, line.operator, collected]
+    if gate:
+        cells.insert(2, line.gate)
+    return cells
+
+
+def report_heads(lang: str, gate: bool = False) -> list[str]:
+    heads = [log_text(k, lang) for k in ("col_date", "col_time", "col_category", "col_flat",
+                                         "col_people", "col_note", "col_operator", "col_collected")]
+    if gate:
+        heads.insert(2, log_text("col_gate", lang))
+    return heads
+
+
+@dataclasses.dataclass(frozen=True)
 class UnitTotal:
     building: str
     unit: str
@@ -242,6 +307,18 @@ class Summary:
     # day: flat, holder's initial, last exit date ("" for none on record); None as out_now
     not_out: list[tuple[str, str, str]] | None = dataclasses.field(default_factory=list)
     not_out_days: int = 4
+    # the gate's own reports (issue 17): outsiders refused (people, every building: they have
+    # no flat), and the reports of the scope's buildings (none without a flat unless all)
+    outsiders: int = 0
+    reports: list[ReportLine] = dataclasses.field(default_factory=list)
+    report_count: int = 0
+    # the office's merged log: (date, gate, people) of the outsiders refused; None at a gate
+    outsiders_by_gate: list[tuple[str, str, int]] | None = None
+
+    @property
+    def merged(self) -> bool:
+        """The office's merged log of every gate (its report rows name their gate)."""
+        return self.outsiders_by_gate is not None
 
     @property
     def slip_count(self) -> int:

@@ -21,10 +21,21 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from data.export import FORMATS, ExportCancelled, ExportResult, Progress, _scope_line
-from data.export.daylog import CONTACT_COLUMNS, Fever, LogScope, Summary, UnitTotal, hour_table, split_slips
+from data.export.daylog import (
+    CONTACT_COLUMNS,
+    Fever,
+    LogScope,
+    ReportLine,
+    Summary,
+    UnitTotal,
+    hour_table,
+    split_slips,
+    with_mask,
+)
 from data.office import OfficeDB
 from data.outputs import writing
 from kiosk.messages import log_text
+from kiosk.model import is_slip
 
 log = logging.getLogger("export")
 
@@ -46,7 +57,9 @@ def export_office_log(office: OfficeDB, fmt: str, out: Path, first: dt.date, las
     started = time.perf_counter()
     last = last or first
     buildings = (building,) if building is not None else None
-    scope = LogScope(first, last, buildings, contacts=True)
+    mask = office.log_has_mask(first, last, buildings)  # the column only where a gate checks masks
+    scope = LogScope(first, last, buildings, contacts=True, mask=mask)
+    columns = with_mask(OFFICE_COLUMNS) if mask else OFFICE_COLUMNS
     total = office.log_count(first, last, buildings)
     numbers = fmt == "xlsx"
     done = 0
@@ -59,14 +72,14 @@ def export_office_log(office: OfficeDB, fmt: str, out: Path, first: dt.date, las
                     raise ExportCancelled()
                 if progress is not None:
                     progress(done, total)
-            yield office_line(row, lang, numbers)
+            yield office_line(row, lang, numbers, mask)
             done += 1
 
     community = office.community()
     name = community.name if community is not None else ""
     title = (log_text("title", lang, community=name) if first == last else
              log_text("title_range", lang, community=name, first=first, last=last))
-    headers = [log_text(f"col_{c}", lang) for c in OFFICE_COLUMNS]
+    headers = [log_text(f"col_{c}", lang) for c in columns]
     summary = office_summary(office, first, last, buildings)
     with writing(out, list(guarded), force) as pending:
         if fmt == "csv":
@@ -76,7 +89,7 @@ def export_office_log(office: OfficeDB, fmt: str, out: Path, first: dt.date, las
         elif fmt == "xlsx":
             from data.export.tabular import write_xlsx
 
-            write_xlsx(pending.part, headers, OFFICE_COLUMNS, rows(), summary,
+            write_xlsx(pending.part, headers, columns, rows(), summary,
                        f"{title}    {_scope_line(scope, lang)}", lang)
         else:
             from zoneinfo import ZoneInfo
@@ -85,7 +98,7 @@ def export_office_log(office: OfficeDB, fmt: str, out: Path, first: dt.date, las
 
             zone = ZoneInfo(office.settings().get("timezone") or "Asia/Shanghai")
             at = (now or dt.datetime.now(dt.UTC)).astimezone(zone).strftime("%Y-%m-%d %H:%M")
-            write_pdf(pending.part, headers, OFFICE_COLUMNS, rows(), summary, title, _scope_line(scope, lang),
+            write_pdf(pending.part, headers, columns, rows(), summary, title, _scope_line(scope, lang),
                       log_text("exported_by", lang, operator=log_text("office", lang), at=at), lang)
     if progress is not None:
         progress(done, total)
@@ -94,28 +107,36 @@ def export_office_log(office: OfficeDB, fmt: str, out: Path, first: dt.date, las
     return ExportResult(Path(out), done, seconds)
 
 
-def office_line(row: tuple, lang: str, numbers: bool) -> list:
-    """One event's cells, as the gate's export shows them (daylog.display_columns)."""
+def office_line(row: tuple, lang: str, numbers: bool, mask: bool = False) -> list:
+    """One event's cells, as the gate's export shows them (daylog.display_columns): a slip's
+    decision reads 需处理 (action needed); `mask`: the mask answer's cell after the readings."""
     (date, time_of_day, gate, direction, building, unit, room, kind, serial, decision, reason,
-     first, second, operator, override_of, override_reason, exit_reason, head, phone) = row
+     first, second, operator, override_of, override_reason, exit_reason, head, phone, answer, source) = row
     label = lambda code: "" if code is None else log_text(code, lang)  # noqa: E731 (as _label in SQL)
     if override_of is not None:
         shown_decision = log_text("override_decision", lang, reason=override_reason or "")
         shown_reason = log_text("override_lifted", lang, reason=label(reason))
         note = ""
     else:
-        shown_decision, shown_reason = label(decision), label(reason)
+        slip = decision == "deny" and is_slip(reason or "", source or "")
+        shown_decision, shown_reason = log_text("slip", lang) if slip else label(decision), label(reason)
         note = (log_text("override_note", lang, reason=override_reason) if override_reason else
                 log_text("exit_note", lang, reason=label(exit_reason)) if exit_reason else "")
-    return [date, time_of_day, gate, label(direction), _flat(building, unit, room), label(kind), serial or "",
-            shown_decision, shown_reason, _temperature(first, numbers), _temperature(second, numbers),
-            operator or "", note, head or "", phone or ""]
+    cells = [date, time_of_day, gate, label(direction), _flat(building, unit, room), label(kind),
+             serial or "", shown_decision, shown_reason, _temperature(first, numbers),
+             _temperature(second, numbers)]
+    if mask:
+        cells.append("" if answer is None else log_text(f"mask_{answer}", lang))
+    return [*cells, operator or "", note, head or "", phone or ""]
 
 
 def office_summary(office: OfficeDB, first: dt.date, last: dt.date,
                    buildings: tuple[str, ...] | None) -> Summary:
     figures = office.log_figures(first, last, buildings)
-    denials, slips = split_slips([(reason, "", count) for reason, count in figures["denials"]])
+    denials, slips = split_slips([(reason, source or "", int(count))
+                                  for reason, source, count in figures["denials"]])
+    report_count, reports = office.log_reports(first, last, buildings)
+    by_gate = [(d, gate, int(n)) for d, gate, n in office.log_outsiders(first, last)]
     return Summary(
         scans=figures["scans"], exits=figures["exits"], entries=figures["entries"],
         denials=denials, slips=slips, exit_households=figures["exit_households"],
@@ -132,6 +153,10 @@ def office_summary(office: OfficeDB, first: dt.date, last: dt.date,
         units=[UnitTotal(b, u, int(e or 0), int(h or 0), int(i or 0), int(n or 0), int(f or 0))
                for b, u, e, h, i, n, f in figures["units"]],
         out_now=None, not_out=None,
+        outsiders=sum(n for _, _, n in by_gate), outsiders_by_gate=by_gate, report_count=report_count,
+        reports=[ReportLine(d, t, kind, _flat(b, u, r), int(n), note or "", op or "", gate=gate,
+                            collected_at=at[5:16].replace("T", " ") if at else None, collected_by=by)
+                 for d, t, gate, kind, b, u, r, n, note, op, at, by in reports],
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from fpdf import FPDF
 
-from data.export.daylog import HOURS, WIDTHS, Summary, building_label
+from data.export.daylog import HOURS, WIDTHS, Summary, building_label, report_cells, report_heads
 from data.export.fonts import cjk_font
 from kiosk.chart_style import ENTRY_RGB, EXIT_RGB, FEVER_RGB, scale_step
 from kiosk.messages import log_text
@@ -66,7 +66,7 @@ def _summary_page(pdf: _LogPdf, summary: Summary, title: str, scope_line: str, e
     counts = "    ".join(f"{log_text(k, lang)}: {v}" for k, v in (
         ("scans", summary.scans), ("exits_passages", summary.exits),
         ("exits_households", summary.exit_households), ("entries", summary.entries),
-        ("slips_short", summary.slip_count)))
+        ("slips_short", summary.slip_count), ("outsiders", summary.outsiders)))
     pdf.cell(0, 8, counts, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
@@ -194,10 +194,11 @@ def _outcome_key(outcome: str) -> str:
 
 def _lead_pages(pdf: _LogPdf, summary: Summary, lang: str) -> None:
     """What a lead hands in besides the log: per-unit totals, who is out and not back, the
-    households not out for N days (for the delivery volunteers), every fever with its outcome.
+    households not out for N days (for the delivery volunteers), every fever with its outcome,
+    the gate's own reports (and at the office, the outsiders refused per gate and day).
     Tables one after the other, each heading kept with at least two of its rows."""
     t = lambda key: log_text(key, lang)  # noqa: E731 (a short alias for the tables below)
-    tables = [
+    tables: list[tuple[str, list[str], list[int], Sequence[Sequence[Any]] | None]] = [
         (t("units"), [t("col_building"), t("col_unit"), t("col_exits"), t("col_exit_households"),
                       t("col_entries"), t("col_denials"), t("col_fevers")], [24, 16, 22, 22, 22, 18, 18],
          [(building_label(u.building, lang), u.unit, u.exits, u.exit_households, u.entries, u.denials,
@@ -214,7 +215,15 @@ def _lead_pages(pdf: _LogPdf, summary: Summary, lang: str) -> None:
           t("col_outcome")],
          [24, 14, 26, 18, 18, 60], [(f.date, f.time, f.flat, _temp(f.first), _temp(f.second),
                                      t(_outcome_key(f.outcome))) for f in summary.fevers]),
+        (f"{t('reports')} ({summary.report_count})", report_heads(lang, summary.merged),
+         [22, 12, *([22] if summary.merged else []), 24, 22, 10, 60, 20, 56],
+         [["" if cell is None else cell for cell in report_cells(line, lang, summary.merged)]
+          for line in summary.reports]),
     ]
+    if summary.outsiders_by_gate is not None:
+        tables.append((t("outsiders_sheet"),
+                       [t("col_date"), t("col_gate"), t("col_people")], [24, 30, 14],
+                       summary.outsiders_by_gate))
     pdf.add_page()
     y = MARGIN
     bottom = pdf.h - MARGIN - 8

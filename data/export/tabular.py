@@ -17,7 +17,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from data.export.daylog import WIDTHS, Summary, building_label, neutral, neutral_row
+from data.export.daylog import (
+    WIDTHS,
+    Summary,
+    building_label,
+    neutral,
+    neutral_row,
+    report_cells,
+    report_heads,
+)
 from kiosk.messages import log_text
 
 
@@ -127,6 +135,8 @@ def summary_items(summary: Summary, lang: str) -> list[tuple[str, int]]:
         (log_text("slips_short", lang), summary.slip_count),
         (log_text("fevers", lang), summary.fever_count),
         (log_text("overrides", lang), summary.override_count),
+        (log_text("outsiders", lang), summary.outsiders),
+        (log_text("reports", lang), summary.report_count),
     ]
     if summary.out_now is not None:
         items.append((log_text("out_now_sheet", lang), len(summary.out_now)))
@@ -164,7 +174,7 @@ def _lead_sheets(summary: Summary, lang: str) -> list[tuple[str, list[str], list
         sheets.append((t("not_out_sheet"), [t("col_flat"), t("col_holder"), t("col_last_exit")],
                        [(flat, initial, last or t("never")) for flat, initial, last in summary.not_out],
                        [12, 8, 14]))
-    return sheets + [
+    sheets += [
         (t("units_sheet"), [t("col_building"), t("col_unit"), t("col_exits"), t("col_exit_households"),
                             t("col_entries"), t("col_denials"), t("col_fevers")], unit_rows,
          [10, 8, 10, 10, 10, 8, 8]),
@@ -172,7 +182,14 @@ def _lead_sheets(summary: Summary, lang: str) -> list[tuple[str, list[str], list
                              t("col_temp_second"), t("col_outcome")], fever_rows, [11, 7, 12, 8, 9, 24]),
         (t("overrides"), [t("col_date"), t("col_time"), t("col_flat"), t("col_operator"), t("col_note")],
          summary.overrides, [11, 7, 12, 10, 30]),
+        (t("reports"), report_heads(lang, summary.merged),
+         [report_cells(line, lang, summary.merged) for line in summary.reports],
+         [11, 7, *([9] if summary.merged else []), 12, 12, 6, 30, 10, 24]),
     ]
+    if summary.outsiders_by_gate is not None:
+        sheets.append((t("outsiders_sheet"), [t("col_date"), t("col_gate"), t("col_people")],
+                       summary.outsiders_by_gate, [11, 12, 8]))
+    return sheets
 
 
 def _outcome_key(outcome: str) -> str:

@@ -139,7 +139,8 @@ def test_xlsx_has_a_summary_sheet_a_frozen_header_and_numbers(day, tmp_path):
     out = tmp_path / "log.xlsx"
     export(day, day.admin, "xlsx", out)
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["汇总", "出入记录", "外出未归", "未外出住户", "各单元", "发热", "特批放行"]
+    assert book.sheetnames == ["汇总", "出入记录", "外出未归", "未外出住户", "各单元", "发热", "特批放行",
+                               "门岗报告"]
     log = book["出入记录"]
     assert log.freeze_panes == "A2"
     assert log["A1"].value == "日期" and log["B1"].value == "时间" and log["A1"].font.b

@@ -17,6 +17,7 @@ from kiosk.app import Gate, open_gate
 from kiosk.cli import main
 from kiosk.clock import FixedClock
 from kiosk.model import CardKind, Household
+from kiosk.operators import Operator, Role
 from tests.community import on_disk
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -49,10 +50,25 @@ def synced(tmp_path, office_url):
     enroll(tmp_path / "south.db", office_url, "南门", clock)
     south = open_gate(tmp_path / "south.db", clock=clock)
     north.service.scan(life_a, "out", "36.5", operator="小王", at=local(10, 8))
-    south.service.scan(life_a, "in", "36.6", operator="老李", at=local(10, 10))
+    south.service.scan(life_a, "in", "36.6", operator="老李", at=local(10, 10), mask="yes")
     south.service.scan(life_b, "in", "37.8", operator="老李", at=local(10, 11))
     south.service.scan(life_b, "in", "37.9", operator="老李", at=local(10, 11, 6))
     north.service.scan(life_b, "out", "36.4", operator="小王", at=local(11, 9))  # the next day
+    # a mistyped card number on the next day: a slip ("action needed"), not a denial
+    assert south.service.scan("3-2-301", "in", operator="老李", at=local(11, 9, 30),
+                              source="typed").reason == "not_a_card"
+    # the gates' own reports (issue 17): outsiders at both gates, a delivery collected at the
+    # south gate, symptoms at the north gate
+    for gate, minute, kind, extra in ((north, 20, "outsider_refused", {"count": 2}),
+                                      (south, 30, "outsider_refused", {"count": 1, "note": "快递"}),
+                                      (north, 40, "symptoms", {"flat": "5-1-101", "note": "咳嗽"}),
+                                      (south, 50, "delivery", {"flat": "3-2-301", "note": "蔬菜"})):
+        clock.set(local(10, 9, minute))
+        report = gate.report(kind, "老李" if gate is south else "小王", **extra)
+    clock.set(local(10, 16))
+    south.collect_parcel(report.id, Operator("张楼长", Role.LEAD, ("3",)))
+    clock.set(local(11, 8))
+    north.report("outsider_refused", "小王", count=4)  # the next day
     clock.set(local(11, 12))
     sync_once(south, office_url, clock)
     sync_once(north, office_url, clock)
@@ -100,7 +116,7 @@ def test_the_office_xlsx_has_the_summary_the_log_and_the_fever_with_its_outcome(
     assert code == 0
     book = openpyxl.load_workbook(out)
     # who is out and who stayed in are each gate's (its passages): not in the office's workbook
-    assert book.sheetnames == ["汇总", "出入记录", "各单元", "发热", "特批放行"]
+    assert book.sheetnames == ["汇总", "出入记录", "各单元", "发热", "特批放行", "门岗报告", "各门岗劝返"]
     log = book["出入记录"]
     assert [c.value for c in log[1]][:4] == ["日期", "时间", "出入口", "方向"]
     assert log.freeze_panes == "A2" and log.page_setup.paperSize == 9
@@ -132,3 +148,69 @@ def test_an_existing_file_and_a_missing_office_are_refused(synced, tmp_path, cap
                  "--out", str(tmp_path / "x.csv")])
     assert code == 3 and not (tmp_path / "x.csv").exists()
     assert "Traceback" not in capsys.readouterr().err
+
+
+# -- the gates' own reports, the mask answers and the slips (issues 17 and 11) ----------
+
+def test_the_merged_log_has_each_gates_reports_and_outsiders_per_gate_and_day(synced, tmp_path):
+    code, out = office_export(synced, tmp_path, "xlsx", "--to", "2026-02-11")
+    assert code == 0
+    book = openpyxl.load_workbook(out)
+    north = synced.north.store.community().device_id
+    summary = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=4, values_only=True) if r and r[0]}
+    assert summary["外来人员劝返（人次）"] == 7 and summary["门岗报告"] == 5
+    reports = book["门岗报告"]
+    assert [c.value for c in reports[1]][:4] == ["日期", "时间", "出入口", "类别"]
+    assert list(reports.iter_rows(min_row=2, values_only=True)) == [
+        ("2026-02-10", "09:20", north, "外来人员劝返", None, 2, None, "小王", None),
+        ("2026-02-10", "09:30", "南门", "外来人员劝返", None, 1, "快递", "老李", None),
+        ("2026-02-10", "09:40", north, "有症状", "5-1-101", None, "咳嗽", "小王", None),
+        ("2026-02-10", "09:50", "南门", "物资送达", "3-2-301", None, "蔬菜", "老李",
+         "已领取 02-10 16:00（张楼长）"),
+        ("2026-02-11", "08:00", north, "外来人员劝返", None, 4, None, "小王", None)]
+    by_gate = list(book["各门岗劝返"].iter_rows(values_only=True))
+    assert by_gate == [("日期", "出入口", "人数"), ("2026-02-10", north, 2), ("2026-02-10", "南门", 1),
+                       ("2026-02-11", north, 4)]
+
+
+def test_a_buildings_merged_log_has_its_flats_reports_only(synced, tmp_path):
+    code, out = office_export(synced, tmp_path, "xlsx", "--building", "3", name="b3")
+    assert code == 0
+    book = openpyxl.load_workbook(out)
+    reports = book["门岗报告"].iter_rows(min_row=2, values_only=True)
+    assert [r[3:5] for r in reports] == [("物资送达", "3-2-301")]
+    summary = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=4, values_only=True) if r and r[0]}
+    assert summary["外来人员劝返（人次）"] == 3  # every gate's outsiders of the day: they have no flat
+
+
+def test_the_merged_log_has_the_mask_column_and_a_typed_slip_reads_action_needed(synced, tmp_path):
+    code, out = office_export(synced, tmp_path, "csv")
+    assert code == 0
+    rows = read_csv(out)
+    assert list(rows[0])[9:13] == ["体温", "复测体温", "口罩", "值守人员"]
+    assert [r["口罩"] for r in rows] == ["", "戴口罩", "", ""]
+    code, out = office_export(synced, tmp_path, "xlsx", "--to", "2026-02-11", name="range")
+    book = openpyxl.load_workbook(out)
+    log = book["出入记录"]
+    heads = [c.value for c in log[1]]
+    [typed] = [dict(zip(heads, r, strict=True)) for r in log.iter_rows(min_row=2, values_only=True)
+               if r[1] == "09:30:00"]
+    assert typed["结果"] == "需处理" and typed["原因"] == "非出入证"
+    summary = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=4, values_only=True) if r and r[0]}
+    assert summary["需重新操作"] == 1 and summary["需重新操作: 非出入证"] == 1
+    assert "拒绝与复测（按规则）: 非出入证" not in summary
+
+
+def test_the_office_pdf_lists_the_reports_with_their_gate(synced, tmp_path):
+    import subprocess
+
+    code, out = office_export(synced, tmp_path, "pdf")
+    assert code == 0
+    pages = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True, capture_output=True,
+                           text=True).stdout.split("\f")
+    assert "外来人员劝返（人次）: 3" in pages[0]
+    lists = pages[1]
+    assert "门岗报告 (4)" in lists and "各门岗劝返" in lists
+    assert any(line.split() == ["2026-02-10", "南门", "1"] for line in lists.splitlines())
+    [parcel] = [ln for ln in lists.splitlines() if "蔬菜" in ln]
+    assert "南门" in parcel and "3-2-301" in parcel and "已领取 02-10 16:00（张楼长）" in parcel
