@@ -198,14 +198,7 @@ def _add_office_commands(command: AddCommand, commands: Subcommands) -> None:
     p.set_defaults(run=cmd_operator_list)
 
     p = command("export", "the daily log of a day (or of --date..--to) as CSV, XLSX or PDF")
-    p.add_argument("--date", type=_date, required=True, help="the local date, e.g. 2026-02-12")
-    p.add_argument("--to", type=_date, help="last date of a range (default: --date alone)")
-    p.add_argument("--building", help="only this building's rows")
-    p.add_argument("--format", required=True, choices=["csv", "xlsx", "pdf"])
-    p.add_argument("--out", type=Path, required=True, metavar="FILE",
-                   help="the file to write, owner-only (0600): it holds names and the log")
-    p.add_argument("--force", action="store_true", help="replace FILE if it exists (never the "
-                   "database, a key or a backup)")
+    _export_options(p, "names and the log")
     p.add_argument("--pin-stdin", action="store_true", help="export as the operator whose PIN is "
                    "on standard input (a lead: their buildings only, no phone numbers)")
     p.set_defaults(run=cmd_export)
@@ -960,15 +953,20 @@ def _add_office_export(command: AddCommand, office: Subcommands) -> None:
     p = command("export", "the community's log of a day (or of --date..--to), every gate merged, "
                 "as CSV, XLSX or PDF", office)
     p.add_argument("--office", metavar="URL", required=True)
+    _export_options(p, "names and phone numbers")
+    p.set_defaults(run=cmd_office_export, needs_db=False)
+
+
+def _export_options(p: argparse.ArgumentParser, holds: str) -> None:
+    """The options the gate's export and the office's share: days, building, format, file."""
     p.add_argument("--date", type=_date, required=True, help="the local date, e.g. 2026-02-12")
     p.add_argument("--to", type=_date, help="last date of a range (default: --date alone)")
     p.add_argument("--building", help="only this building's rows")
     p.add_argument("--format", required=True, choices=["csv", "xlsx", "pdf"])
     p.add_argument("--out", type=Path, required=True, metavar="FILE",
-                   help="the file to write, owner-only (0600): it holds names and phone numbers")
+                   help=f"the file to write, owner-only (0600): it holds {holds}")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists (never a "
                    "database, a key or a backup)")
-    p.set_defaults(run=cmd_office_export, needs_db=False)
 
 
 def _office_export_guarded(args: argparse.Namespace) -> list[Path]:

@@ -6,35 +6,19 @@ poppler's pdftotext for the PDF, csv for the CSV."""
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime as dt
 import io
 import subprocess
-from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 
 from data.export import export_log
-from kiosk.app import Gate
 from kiosk.clock import FixedClock
 from kiosk.model import CardKind, Household
 from kiosk.operators import Operator, Role
 from tests.community import on_disk
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-DAY = dt.date(2026, 2, 12)
-
-
-def at(hour: int, minute: int = 0, day: int = 12) -> dt.datetime:
-    return dt.datetime(2026, 2, day, hour, minute, tzinfo=SHANGHAI)
-
-
-@dataclasses.dataclass
-class Day:
-    gate: Gate
-    admin: Operator
-    lead: Operator  # building 3
+from tests.data.test_export import DAY, Day, at
 
 
 @pytest.fixture
