@@ -513,9 +513,13 @@ def cmd_operator_deactivate(args: argparse.Namespace, gate: Gate) -> int:
 
 
 def cmd_operator_list(args: argparse.Namespace, gate: Gate) -> int:
-    rows: list[dict[str, Any]] = [{"name": s.operator.name, "role": s.operator.role.value,
-             "buildings": list(s.operator.buildings), "active": s.active, "source": s.source}
-            for s in gate.operators().operators()]
+    return _print_operators(args, [{"name": s.operator.name, "role": s.operator.role.value,
+                                    "buildings": list(s.operator.buildings), "active": s.active,
+                                    "source": s.source} for s in gate.operators().operators()])
+
+
+def _print_operators(args: argparse.Namespace, rows: list[dict[str, Any]]) -> int:
+    """`operator list` on a gate and at the office: JSON, or a line each."""
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
     elif not rows:
@@ -523,7 +527,7 @@ def cmd_operator_list(args: argparse.Namespace, gate: Gate) -> int:
     else:
         for row in rows:
             state = ("" if row["active"] else "  (inactive)") + (
-                "  (office)" if row["source"] == "office" else "")
+                "  (office)" if row.get("source") == "office" else "")
             print(f"{row['name']}\t{row['role']}\t{','.join(row['buildings']) or '*'}{state}")
     return EXIT_OK
 
@@ -935,17 +939,9 @@ def cmd_office_operator_deactivate(args: argparse.Namespace, _gate: object) -> i
 def cmd_office_operator_list(args: argparse.Namespace, _gate: object) -> int:
     with _office_session(args) as session:
         stored = session.store.operators()
-    rows = [{"name": s.operator.name, "role": s.operator.role.value,
-             "buildings": list(s.operator.buildings), "active": s.active} for s in stored]
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False))
-    elif not rows:
-        print(messages.cli_message("no_operators", args.lang), file=sys.stderr)
-    else:
-        for row in rows:
-            state = "" if row["active"] else "  (inactive)"
-            print(f"{row['name']}\t{row['role']}\t{','.join(row['buildings']) or '*'}{state}")
-    return EXIT_OK
+    return _print_operators(args, [{"name": s.operator.name, "role": s.operator.role.value,
+                                    "buildings": list(s.operator.buildings), "active": s.active}
+                                   for s in stored])
 
 
 def _add_office_export(command: AddCommand, office: Subcommands) -> None:
