@@ -113,7 +113,8 @@ def shoot(out: Path, tab: str) -> int:
         wait(1500)
         frame = window.frameGeometry()
         name = "office-gui.png" if tab == "log" else f"office-gui-{tab}.png"
-        window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(str(out / name))
+        shot = window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+        shot.save(str(out / name))
         print(out / name, window.width(), window.height(), file=sys.stderr)
         window.close()
         app.close()
