@@ -12,7 +12,7 @@ from ui.admin import open_admin
 from ui.dialogs import PinDialog
 from ui.filedialogs import save_dialog
 
-from .conftest import DAY, at, settle, wait_loaded
+from .conftest import DAY, settle, wait_loaded
 
 
 def flush_language_change() -> None:

@@ -193,3 +193,45 @@ def test_the_office_screen_switches_language_with_its_button(qtbot, app, languag
     assert window.log_tab.model.headerData(1, Qt.Orientation.Horizontal) == "Gate"
     window.language_button.click()
     qtbot.waitUntil(lambda: window.tabs.tabText(0) == "出入记录")
+
+
+def test_a_card_revoked_on_the_office_screen_is_revoked_at_the_office(qtbot, app, site):
+    window = sign_in(qtbot, app, ADMIN_PIN)
+    tab = window.roster_tab
+    tab.search.setText("3-1-102")
+    tab.refresh()
+    settle(qtbot, app.client)
+    assert [r[1:3] for r in tab.households.rows] == [("3-1-102", "司马光")]
+    serial = tab.cards.rows[0][0]
+    tab.card_view.selectRow(0)
+    tab.revoke()
+    settle(qtbot, app.client)
+    assert tab.status.text() == f"完成：{serial}"
+    assert [(r[0], r[3]) for r in tab.cards.rows] == [(serial, "已作废")]
+    session = OfficeSession(site.url, site.key, site.clock)
+    try:
+        assert session.store.card(serial).status.value == "revoked"
+    finally:
+        session.close()
+
+
+def test_the_office_log_exports_the_merged_log_with_every_gate(qtbot, app, tmp_path):
+    window = sign_in(qtbot, app, ADMIN_PIN)
+    tab = window.log_tab
+    wait_loaded(qtbot, tab)
+    out = tmp_path / "office-log.csv"
+    with qtbot.waitSignal(tab.export_finished, timeout=20000) as said:
+        tab.export_to(out, "csv")
+    assert said.args == [f"已导出 4 条到 {out}"]
+    text = out.read_bytes().decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("日期,时间,出入口,方向,房号")
+    assert "北门" in text and "南门" in text and "13800000002" in text  # the office's: with phones
+
+
+def test_wrong_pins_close_the_pad_for_a_while_after_the_third(qtbot, app):
+    for _ in range(3):
+        sign_in(qtbot, app, "000000")
+        assert app.pin_dialog.isEnabled()  # the first three cost nothing
+    sign_in(qtbot, app, "000000")
+    assert not app.pin_dialog.isEnabled() and app.window is None
+    qtbot.waitUntil(app.pin_dialog.isEnabled, timeout=5000)  # 1 s after the fourth
