@@ -235,3 +235,21 @@ def test_wrong_pins_close_the_pad_for_a_while_after_the_third(qtbot, app):
     sign_in(qtbot, app, "000000")
     assert not app.pin_dialog.isEnabled() and app.window is None
     qtbot.waitUntil(app.pin_dialog.isEnabled, timeout=5000)  # 1 s after the fourth
+
+
+def test_every_office_tab_is_readable_and_fits_a_768_pixel_screen(qtbot, app):
+    from PySide6.QtWidgets import QApplication
+
+    from tests.ui.contrast import low_contrast
+
+    window = sign_in(qtbot, app, ADMIN_PIN)
+    qtbot.waitExposed(window)
+    settle(qtbot, app.client)
+    tallest = max(window.height(), window.minimumSizeHint().height())
+    found = [] if tallest <= 768 - 48 else [f"the office window is {tallest} px high"]
+    for i in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(i)
+        settle(qtbot, app.client)
+        QApplication.processEvents()
+        found += [f"{window.tabs.tabText(i)}: {p}" for p in low_contrast(window)]
+    assert not found, "\n".join(found)
