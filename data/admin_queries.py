@@ -11,7 +11,7 @@ import datetime as dt
 from data.export.daylog import COLUMNS, LogScope
 from data.store import SqliteStore, parse_utc
 from kiosk.messages import log_text
-from kiosk.model import Household, LogFilter
+from kiosk.model import Household, LogFilter, holder_initial
 
 _DECISION = COLUMNS.index("decision")  # the one-day log's cells have no date column
 
@@ -85,7 +85,7 @@ class AdminQueries:
     def out_now(self, buildings: tuple[str, ...] | None) -> list[tuple[str, str, str, str, dt.datetime]]:
         """(flat, kind, serial, holder initial, out since UTC) of every card that is out."""
         rows = self.store.cards_out(buildings)
-        return [(f"{r[0]}-{r[1]}-{r[2]}", r[3], r[4], (r[5] or "")[:1], parse_utc(r[6])) for r in rows]
+        return [(f"{r[0]}-{r[1]}-{r[2]}", r[3], r[4], holder_initial(r[5]), parse_utc(r[6])) for r in rows]
 
     # -- the roster ----------------------------------------------------------------------
 

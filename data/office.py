@@ -806,6 +806,64 @@ class OfficeDB:
                           " ORDER BY length(h.building), h.building, length(h.unit), h.unit"),
         }
 
+    # -- the office screen (h-officegui, issue 15: `kiosk office gui`, data/office_admin.py)
+    # The same columns and order as log_rows, addressed by office_seq: the screen's lazy
+    # table holds the day's seqs and reads 200 rows at a time.
+
+    _SCREEN_ROW = ("SELECT e.office_seq, e.local_date, substr(e.at_local, 12, 8),"
+                   " coalesce(NULLIF(d.name, ''), e.device_id), e.direction, h.building, h.unit, h.room,"
+                   " e.kind, e.serial, e.decision, e.reason,"
+                   " e.temp_first, e.temp_second, e.operator, e.override_of, e.override_reason,"
+                   " e.exit_reason, h.head, h.phone, e.source")
+
+    def day_seqs(self, day: dt.date, buildings: tuple[str, ...] | None, direction: str | None,
+                 decision: str | None) -> list[int]:
+        """The office_seqs of one local day's events of every gate, in time order; `decision`
+        "slip" is the volunteers' slips, "deny" the rules' denials only (kiosk.model.is_slip)."""
+        from data.store_log import slip_sql
+
+        where, params = self._log_where(day, day, buildings)
+        if direction:
+            where += " AND e.direction = ?"
+            params.append(direction)
+        if decision == "slip":
+            where += f" AND e.decision = 'deny' AND {slip_sql()}"
+        elif decision == "deny":
+            where += f" AND e.decision = 'deny' AND NOT {slip_sql()}"
+        elif decision:
+            where += " AND e.decision = ?"
+            params.append(decision)
+        return [int(r[0]) for r in self._tuples(
+            f"SELECT e.office_seq {where} ORDER BY e.at_utc, e.device_id, e.device_seq", params)]
+
+    def rows_at(self, seqs: Sequence[int]) -> list[tuple]:
+        """The rows of these office_seqs: (office_seq, *log_rows' columns, source)."""
+        if not seqs:
+            return []
+        marks = ", ".join("?" * len(seqs))
+        return self._tuples(
+            f"{self._SCREEN_ROW} FROM events e LEFT JOIN households h ON h.id = e.household_id"
+            f" LEFT JOIN devices d ON d.device_id = e.device_id WHERE e.office_seq IN ({marks})",
+            list(seqs))
+
+    def day_incidents(self, day: dt.date, buildings: tuple[str, ...] | None) -> list[tuple]:
+        """Every gate's fevers, forged, revoked and foreign cards and overrides of the day:
+        (local time, reason, is an override, building, unit, room, serial, first and second
+        reading, override reason, operator, gate), in time order."""
+        where, params = self._log_where(day, day, buildings, gates=True)
+        return self._tuples(
+            "SELECT substr(e.at_local, 12, 8), e.reason,"
+            " CASE WHEN e.override_of IS NULL THEN 0 ELSE 1 END, h.building, h.unit, h.room, e.serial,"
+            " e.temp_first, e.temp_second, e.override_reason, e.operator,"
+            f" coalesce(NULLIF(d.name, ''), e.device_id) {where}"
+            " AND (e.override_of IS NOT NULL OR e.reason IN"
+            " ('fever_retest', 'fever_confirmed', 'bad_signature', 'revoked', 'wrong_community'))"
+            " ORDER BY e.at_utc", params)
+
+    def building_names(self) -> list[str]:
+        return [r[0] for r in self._tuples(
+            "SELECT DISTINCT building FROM households WHERE left_utc IS NULL", [])]
+
 
 def revoked_first(cards: list[dict]) -> list[dict]:
     """Card rows in an order the one-life-card index accepts row by row: a re-issued life

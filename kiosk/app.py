@@ -343,6 +343,38 @@ def open_office_session(url: str, key_file: str | Path | None = None, lang: str 
     return OfficeSession(url, key_file, clock, lang)
 
 
+@dataclasses.dataclass(frozen=True)
+class OfficeScreen:
+    """What `kiosk office gui` needs before its window: how the admin lane opens the office
+    (data.office_admin.OfficeAdmin, one per lane thread), the community's date now, and the
+    office file the file dialogs must never offer (None for PostgreSQL)."""
+
+    open_worker: Callable[[], Any]
+    today: Callable[[], dt.date]
+    path: Path | None
+
+
+def office_screen(url: str, key_file: str | Path | None = None, lang: str = "zh",
+                  clock: Clock | None = None) -> OfficeScreen:
+    """Check the office database once (unreachable: SyncError, exit 3, before any window; a
+    gate's file: exit 2) and read its time zone; the lane opens its own connection later."""
+    from data.office import sqlite_path
+    from data.office_admin import OfficeAdmin
+    from data.sync import OfficeSession
+
+    clock = clock or SystemClock()
+    session = OfficeSession(url, key_file, clock, lang)
+    try:
+        zone = session.policy().timezone
+    finally:
+        session.close()
+
+    def open_worker() -> Any:
+        return OfficeAdmin(OfficeSession(url, key_file, clock, lang), lang)
+
+    return OfficeScreen(open_worker, lambda: clock.now().astimezone(zone).date(), sqlite_path(url))
+
+
 def open_gate(path: str | Path | None = None, lang: str = "zh", clock: Clock | None = None,
               checks: bool = True, pin_cost: PinCost = PIN_COST, backup: bool = True,
               autocheckpoint: bool = True) -> Gate:

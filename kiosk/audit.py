@@ -29,3 +29,40 @@ class AuditEntry:
     action: str
     target: str
     details: dict[str, Any]
+
+
+# Values that are codes, read as words: card kinds and statuses from the log's words, roles
+# and sources from the audit's.
+_LOG_CODED = ("kind", "status")
+_AUDIT_CODED = ("role", "source")
+
+
+def describe(details: dict[str, Any], lang: str) -> str:
+    """An entry's details as the admin screen shows them: "卡类：生活卡；户号：H1", never raw
+    keys; the serials a print lists are left out (the count is there)."""
+    from kiosk.messages import audit_text, log_text
+
+    def value(key: str, v: Any) -> str:
+        if isinstance(v, bool):
+            return audit_text("yes" if v else "no", lang)
+        if isinstance(v, list):
+            return ", ".join(str(x) for x in v) or audit_text("all", lang)
+        if v is None:
+            return "-"
+        if v == "all":
+            return audit_text("all", lang)
+        if key in _LOG_CODED:
+            return log_text(str(v), lang)
+        if key in _AUDIT_CODED:
+            return audit_text(str(v), lang)
+        return str(v)
+
+    pair = audit_text("pair", lang)
+    return audit_text("separator", lang).join(
+        pair.format(key=audit_text(k, lang), value=value(k, v)) for k, v in details.items() if k != "serials")
+
+
+def action_words(action: str, lang: str) -> str:
+    from kiosk.messages import audit_text
+
+    return audit_text(action, lang)

@@ -799,6 +799,13 @@ def _add_office_work(command: AddCommand, office: Subcommands) -> None:
     target(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_office_operator_list, needs_db=False)
+    # h-officegui (issue 15): the admin screens on the office database
+    p = command("gui", "the office screen: the merged log of every gate, incidents, households "
+                "and cards, operators, gates; an office admin's PIN opens it", office)
+    target(p)
+    p.add_argument("--key", type=Path, help="the office's signing key file (default: beside a "
+                   "SQLite office file; required for PostgreSQL)")
+    p.set_defaults(run=cmd_office_gui, needs_db=False)
 
 
 @contextlib.contextmanager
@@ -870,26 +877,16 @@ def cmd_office_households(args: argparse.Namespace, _gate: object) -> int:
 
 
 def cmd_office_cards_print(args: argparse.Namespace, _gate: object) -> int:
-    from data.cardsheet import print_cards, printable_cards
     from data.export import FontMissing
+    from data.office_admin import print_office_cards
 
     with _office_session(args) as session:
-        store = session.store
-        cards = printable_cards(store, _office_today(session), args.building)
-        if args.new:
-            printed = store.printed_serials()
-            cards = [(c, h) for c, h in cards if c.serial not in printed]
-        if not cards:
-            raise UsageError(messages.cli_message("no_cards", args.lang))
         try:
             with _writing_errors(args.out, args.lang):
-                count, pages = print_cards(store, session.office(), session.clock, args.out,
-                                           args.building, args.lang, operator=_os_user(),
-                                           force=args.force, guarded=tuple(_guarded(args)),
-                                           cards=cards)
+                count, pages = print_office_cards(session, args.out, args.building, args.new, args.lang,
+                                                  _os_user(), args.force, list(_guarded(args)))
         except FontMissing:
             raise UsageError(messages.cli_message("no_font", args.lang)) from None
-        store.mark_printed([c.serial for c, _ in cards], session.clock.now())
     print(messages.cli_message("cards_printed", args.lang, count=count, pages=pages, path=args.out))
     return EXIT_OK
 
@@ -942,6 +939,16 @@ def cmd_office_operator_list(args: argparse.Namespace, _gate: object) -> int:
     return _print_operators(args, [{"name": s.operator.name, "role": s.operator.role.value,
                                     "buildings": list(s.operator.buildings), "active": s.active}
                                    for s in stored])
+
+
+def cmd_office_gui(args: argparse.Namespace, _gate: object) -> int:
+    from kiosk.app import office_screen
+
+    _need_a_screen(args.lang)
+    screen = office_screen(args.office, args.key, args.lang)  # unreachable: exit 3, before any window
+    from ui.office_run import run_office  # Qt loads only for the screen
+
+    return run_office(screen, args.lang)
 
 
 def _add_office_export(command: AddCommand, office: Subcommands) -> None:

@@ -794,3 +794,50 @@ def error_message(table: str, key: str, lang: str, **fields: object) -> str:
     """The sentence of a refusal or failure (kiosk.errors.GatepostError), in `lang`."""
     words = ERROR_TABLES[table]
     return words[lang if lang in words else "zh"][key].format(**fields)
+
+
+# h-officegui (issue 15): the audit log in words on the admin screen (kiosk.audit.describe)
+AUDIT = {
+    "zh": {
+        "login": "登录", "login_failed": "PIN码错误", "operator_add": "添加操作员",
+        "operator_deactivate": "停用操作员", "pin_change": "更改PIN", "export": "导出",
+        "cards_print": "打印出入证", "purge": "清理旧记录", "card_issue": "发卡", "card_revoke": "作废卡",
+        "card_reissue": "补发卡", "card_suspend": "暂停卡", "card_activate": "恢复卡",
+        "setting_change": "修改设置", "override": "特批放行", "device_key_created": "生成设备密钥",
+        "parcel_collected": "物资已领取", "sign_in": "上岗签到", "sign_out": "下岗",
+        "clock_jumped_back": "时钟回拨",
+        "kind": "卡类", "household": "户号", "generation": "版次", "status": "状态",
+        "replaces": "替换", "reason": "原因", "event": "记录", "from": "原值", "to": "新值",
+        "deleted": "删除条数", "forced": "强制", "unsynced_deleted": "删除未同步", "format": "格式",
+        "first": "起始日期", "last": "截止日期", "buildings": "楼栋", "rows": "行数",
+        "contacts": "含联系方式", "building": "楼栋", "cards": "张数", "flat": "房号",
+        "report": "报告", "role": "角色", "source": "来源", "public_key": "公钥",
+        "signed_from_seq": "签名起始序号", "picked": "所选姓名", "short_pin": "PIN过短",
+        "yes": "是", "no": "否", "all": "全部", "separator": "；", "pair": "{key}：{value}",
+        "lead": "楼栋长", "admin": "管理员", "volunteer": "志愿者", "office": "社区办", "local": "本机",
+    },
+    "en": {
+        "login": "sign-in", "login_failed": "wrong PIN", "operator_add": "operator added",
+        "operator_deactivate": "operator deactivated", "pin_change": "PIN changed", "export": "export",
+        "cards_print": "cards printed", "purge": "old events purged", "card_issue": "card issued",
+        "card_revoke": "card revoked", "card_reissue": "card re-issued", "card_suspend": "card suspended",
+        "card_activate": "card activated", "setting_change": "setting changed", "override": "override",
+        "device_key_created": "device key made", "parcel_collected": "parcel collected",
+        "sign_in": "on duty", "sign_out": "off duty", "clock_jumped_back": "clock jumped back",
+        "kind": "card", "household": "household", "generation": "generation", "status": "status",
+        "replaces": "replaces", "reason": "reason", "event": "event", "from": "was", "to": "now",
+        "deleted": "deleted", "forced": "forced", "unsynced_deleted": "unsynced deleted", "format": "format",
+        "first": "from", "last": "to", "buildings": "buildings", "rows": "rows",
+        "contacts": "with contacts", "building": "building", "cards": "cards", "flat": "flat",
+        "report": "report", "role": "role", "source": "source", "public_key": "public key",
+        "signed_from_seq": "signed from", "picked": "name picked", "short_pin": "short PIN",
+        "yes": "yes", "no": "no", "all": "all", "separator": "; ", "pair": "{key}: {value}",
+        "lead": "building lead", "admin": "admin", "volunteer": "volunteer", "office": "office",
+        "local": "this gate",
+    },
+}
+
+
+def audit_text(key: str, lang: str) -> str:
+    """An audit action, detail name or value in words; an unknown one is shown as itself."""
+    return AUDIT[lang if lang in AUDIT else "zh"].get(key, key)

@@ -12,6 +12,20 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
+# 复姓: the two-character surnames a holder's initial keeps whole (欧阳明 → 欧阳, not 欧), so
+# the delivery volunteer knocking at 3-2-101 asks for the right family.
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 西门 独孤 南宫"
+    " 百里 呼延 钟离 闻人 万俟 澹台 公羊 太史 申屠 濮阳 赫连 东郭 第五 左丘 淳于 单于 仲孙 叔孙"
+    " 拓跋 谷梁 宰父 夹谷 巫马 公西 漆雕 乐正 壤驷 公良 司空 亓官 司寇 段干 闾丘 子车 颛孙 羊舌".split())
+
+
+def holder_initial(name: str | None) -> str:
+    """A holder's surname as screens and lists show it: the first character, or a compound
+    surname whole (the one definition: the gate screen, the admin screens, the lead's sheet)."""
+    name = (name or "").strip()
+    return name[:2] if name[:2] in COMPOUND_SURNAMES else name[:1]
+
 
 class CardKind(enum.StrEnum):
     LIFE = "life"        # 生活卡: one per household
@@ -145,8 +159,9 @@ class Card:
 
     @property
     def holder_initial(self) -> str:
-        """Privacy (DESIGN.md section 8): the gate screen shows only the first character."""
-        return self.holder[:1]
+        """Privacy (DESIGN.md section 8): the gate screen shows only the surname's first
+        character, or a compound surname whole (holder_initial)."""
+        return holder_initial(self.holder)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,15 +12,15 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QObject
 
-from kiosk import policy
+from kiosk import audit, policy
 from kiosk.model import Card, LogFilter
 from kiosk.office import CardOffice
 from kiosk.operators import Operator
-from kiosk.ports import AdminServices
+from kiosk.ports import AdminServices, OfficeServices
 from ui.admin.models import PAGE
 from ui.tasks import Lane
 
@@ -72,6 +72,11 @@ class AdminClient(QObject):
         """Run `body(services)` on the lane; its result or error comes back on the GUI thread."""
         return self.lane.submit(lambda: body(self._worker()), on_done, on_failed)
 
+    def office_call(self, body: Callable[[OfficeServices], Any], on_done: Done | None = None,
+                    on_failed: Failed | None = None) -> int:
+        """`call` for the office screen, whose services are the office's (kiosk.ports.OfficeServices)."""
+        return self.call(lambda services: body(cast(OfficeServices, services)), on_done, on_failed)
+
     # -- the log --------------------------------------------------------------------------
 
     def log(self, f: LogFilter, lang: str, on_done: Done, on_failed: Failed) -> int:
@@ -118,12 +123,13 @@ class AdminClient(QObject):
 
         return self.call(body, on_done, on_failed)
 
-    def audit_entries(self, on_done: Done, on_failed: Failed) -> int:
-        """The newest 1,000 audit lines as (local time, operator, action, target, details)."""
+    def audit_entries(self, on_done: Done, on_failed: Failed, lang: str = "zh") -> int:
+        """The newest 1,000 audit lines as (local time, operator, action, target, details): the
+        time in the community's zone, the action and the details in words (kiosk.audit.describe)."""
         def body(services: AdminServices) -> list[tuple]:
             zone = services.policy().timezone
-            return [(e.at_utc.astimezone(zone).strftime("%m-%d %H:%M:%S"), e.operator, e.action,
-                     e.target, ", ".join(f"{k}={v}" for k, v in e.details.items() if k != "serials"))
+            return [(e.at_utc.astimezone(zone).strftime("%m-%d %H:%M:%S"), e.operator,
+                     audit.action_words(e.action, lang), e.target, audit.describe(e.details, lang))
                     for e in services.audit_entries()]
 
         return self.call(body, on_done, on_failed)

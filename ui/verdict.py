@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSi
 from kiosk.errors import GatepostError
 from kiosk.messages import log_text, verdict_text
 from kiosk.model import Decision, Verdict, is_slip
-from ui.i18n import screen_lang
+from ui.i18n import readable, screen_lang
 from ui.sizing import BASE_SIDE, KEY_PX, set_points
 
 
@@ -65,12 +65,6 @@ PANEL_STYLE = "".join(
     f'#verdict[look="{look.value}"] {{ background: {background}; border-radius: 16px; }} '
     f'#verdict[look="{look.value}"] QLabel {{ color: {text}; }} '
     for look, (background, text) in COLOURS.items())
-
-
-def _readable(text: str) -> str:
-    """The service writes "℃" (U+2103), which WenQuanYi Micro Hei, the CJK font on a fresh
-    Debian kiosk, does not have: it would show as a gap. "°C" is in every font."""
-    return text.replace("℃", " °C")
 
 
 class VerdictIcon(QWidget):
@@ -339,7 +333,7 @@ class VerdictPanel(QWidget):
         if typo:  # a typed number, not a card shown: it says nothing about the card's community
             reason = self.tr("This number is not a card number.")
         elif v:
-            reason = _readable(verdict_text(v, lang))
+            reason = readable(verdict_text(v, lang))
         else:
             reason = {
                 Look.IDLE: self.tr("Measure the temperature, then show the QR code to the camera"),

@@ -15,6 +15,7 @@ import datetime as dt
 from data.store_log import slip_sql
 from kiosk.messages import log_text
 from kiosk.model import REASONS, CardKind, Decision, Direction, ExitReason, is_slip
+from kiosk.model import holder_initial as holder_initial  # the one definition, for the lists here
 from kiosk.operators import Operator, Role
 from kiosk.reports import MASK_ANSWERS, OUTSIDER
 
@@ -194,20 +195,6 @@ def split_slips(grouped: list[tuple[str, str, int]]) -> tuple[list[tuple[str, in
         into[reason] = into.get(reason, 0) + count
     order = lambda d: sorted(d.items(), key=lambda item: (-item[1], item[0]))  # noqa: E731 (a key)
     return order(denials), order(slips)
-
-
-# 复姓: the two-character surnames a holder's initial keeps whole (欧阳明 → 欧阳, not 欧), so
-# the delivery volunteer knocking at 3-2-101 asks for the right family.
-COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 西门 独孤 南宫"
-    " 百里 呼延 钟离 闻人 万俟 澹台 公羊 太史 申屠 濮阳 赫连 东郭 第五 左丘 淳于 单于 仲孙 叔孙"
-    " 拓跋 谷梁 宰父 夹谷 巫马 公西 漆雕 乐正 壤驷 公良 司空 亓官 司寇 段干 闾丘 子车 颛孙 羊舌".split())
-
-
-def holder_initial(name: str | None) -> str:
-    """The holder's surname as the lists show it: the first character, or a compound surname."""
-    name = (name or "").strip()
-    return name[:2] if name[:2] in COMPOUND_SURNAMES else name[:1]
 
 
 def flat_label(building: str | None, unit: str | None, room: str | None) -> str:

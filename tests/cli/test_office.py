@@ -175,3 +175,15 @@ def test_a_quota_breach_seen_at_sync_names_the_flat_and_the_time(office_url, tmp
     err = capsys.readouterr().err
     assert "发现超额外出：2-1-101 户 02-10 11:15 的外出超出本期次数" in err
     assert "H000211" not in err
+
+
+def test_the_office_screen_of_an_office_that_is_not_there_is_a_sentence_before_any_window(tmp_path):
+    """`kiosk office gui`: an unreachable office is exit 3 and the sync's sentence; a gate's
+    database given as the office is exit 2 (h-officegui)."""
+    missing = office(f"sqlite:///{tmp_path}/absent/office.db", "gui")
+    assert missing.returncode == 3 and "Traceback" not in missing.stderr and missing.stderr.strip()
+    gate_db = tmp_path / "gate.db"
+    assert run(gate_db, "init", "--community", "幸福里").returncode == 0
+    mixed = office(f"sqlite:///{gate_db}", "gui")
+    assert mixed.returncode == 2 and "Traceback" not in mixed.stderr
+    assert not (tmp_path / "absent").exists()

@@ -58,6 +58,8 @@ class LogTab(QWidget):
     export_finished = Signal(str)
     loaded = Signal()
 
+    export_name = "gate-log"  # the file the Export… dialog offers: gate-log-2026-02-12.xlsx
+
     def __init__(self, client: AdminClient, operator: Operator, parent=None):
         super().__init__(parent)
         self.client, self.operator = client, operator
@@ -219,7 +221,7 @@ class LogTab(QWidget):
 
     def on_export_clicked(self) -> None:
         day = picked_day(self.date)
-        path, _chosen = ask_save_path(self, self.tr("Export…"), f"gate-log-{day}.xlsx",
+        path, _chosen = ask_save_path(self, self.tr("Export…"), f"{self.export_name}-{day}.xlsx",
                                       ["Excel (*.xlsx)", "PDF (*.pdf)", "CSV (*.csv)"], self.client.db_path)
         if path is not None:
             fmt = path.suffix.lstrip(".").lower()

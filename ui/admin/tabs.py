@@ -27,6 +27,7 @@ from kiosk.operators import Operator
 from ui.admin.models import RowsModel
 from ui.admin.texts import screen_lang, shared
 from ui.adminclient import AdminClient
+from ui.i18n import readable
 
 log = logging.getLogger("gate")
 
@@ -85,11 +86,15 @@ def _table(model) -> QTableView:
 class IncidentsTab(_Tab):
     """Fevers, forged and revoked cards, overrides: of one day, in the operator's buildings."""
 
-    COLUMNS = ("col_time", "col_reason", "col_flat", "col_serial", "col_note", "col_operator")
+    COLUMNS: tuple[str, ...] = ("col_time", "col_reason", "col_flat", "col_serial", "col_note",
+                                "col_operator")
+    OFFICE_COLUMNS = COLUMNS + ("col_gate",)  # the office's incidents: every gate's, each with its gate
 
-    def __init__(self, client: AdminClient, operator: Operator, parent=None):
+    def __init__(self, client: AdminClient, operator: Operator, parent=None,
+                 columns: tuple[str, ...] = COLUMNS):
         super().__init__(parent)
         self.client, self.operator = client, operator
+        self.COLUMNS = columns
         self.lang = screen_lang()
         self.model = RowsModel(_headers(self.COLUMNS, self.lang), self)
         today = client.today()
@@ -113,8 +118,7 @@ class IncidentsTab(_Tab):
 
     def refresh(self) -> None:
         def show(rows) -> None:
-            self.model.set_rows([(time, shared(kind, self.lang), flat, serial, detail, operator)
-                                 for time, kind, flat, serial, detail, operator in rows])
+            self.model.set_rows([(time, shared(kind, self.lang), *rest) for time, kind, *rest in rows])
 
         self.client.incidents(picked_day(self.date), self.operator.visible_buildings(None),
                               show, _log_failure)
@@ -365,7 +369,7 @@ class SettingsTab(_Tab):
         # a setting's meaning is declared once, in both languages, with the setting (kiosk.policy)
         passfile = self.passfile
         for label, setting in self.meanings:
-            text = f"{setting.key}\n{setting.help(self.lang)}"
+            text = f"{setting.key}\n{readable(setting.help(self.lang))}"
             if setting.key == "sync.url" and passfile is not None:  # that it is set, never what
                 text += "\n" + messages.cli_message("sync_password_set", self.lang, path=passfile.name)
             label.setText(text)
@@ -406,6 +410,7 @@ class AuditTab(_Tab):
 
     def retranslate(self) -> None:
         self.model.set_headers(_headers(self.COLUMNS, self.lang))
+        self.refresh()  # the actions and details are words: read them again in the new language
 
     def refresh(self) -> None:
-        self.client.audit_entries(self.model.set_rows, _log_failure)
+        self.client.audit_entries(self.model.set_rows, _log_failure, self.lang)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 
 log = logging.getLogger("gate")
@@ -59,6 +59,19 @@ def apply_cjk_font(app) -> str | None:
     return family
 
 
+def readable(text: str) -> str:
+    """The catalogue writes "℃" (U+2103), which WenQuanYi Micro Hei, the CJK font on a fresh
+    Debian kiosk, does not have: it would show as a gap ("发热阈值（ ）"). "°C" is in every
+    font. Every screen text that may hold it goes through here (verdicts, setting meanings)."""
+    return text.replace("（℃）", "（°C）").replace("℃", " °C")
+
+
+def qt_translations_folder() -> Path:
+    """Where PySide6 keeps Qt's own translations (qtbase_zh_CN.qm: the file dialog's and the
+    message boxes' buttons)."""
+    return Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+
+
 def screen_lang() -> str:
     """The language showing now: "zh" while the Chinese translation is installed, else "en".
 
@@ -75,21 +88,29 @@ class Language:
     def __init__(self, app: QCoreApplication):
         self._app = app
         self._translator = QTranslator()
+        # Qt's own words (QFileDialog, QMessageBox, QDialogButtonBox buttons) switch with ours
+        self._qt_translator = QTranslator()
         self.code = ""  # nothing chosen yet: the first set() applies
         if not self._translator.load(str(QM_FILE)):
             log.error("translation file missing: %s (the screen stays in English)", QM_FILE)
+        qt_file = qt_translations_folder() / "qtbase_zh_CN.qm"
+        if not self._qt_translator.load(str(qt_file)):
+            log.warning("Qt's translation missing: %s (its dialogs' buttons stay in English)", qt_file)
 
     def set(self, code: str) -> None:
         if code == self.code:
             return
         if code == "zh":
+            self._app.installTranslator(self._qt_translator)
             self._app.installTranslator(self._translator)
         else:
             self._app.removeTranslator(self._translator)
+            self._app.removeTranslator(self._qt_translator)
         self.code = code
 
     def close(self) -> None:
         self._app.removeTranslator(self._translator)
+        self._app.removeTranslator(self._qt_translator)
 
     def toggle(self) -> str:
         self.set("en" if self.code == "zh" else "zh")

@@ -249,6 +249,37 @@
     </message>
 </context>
 <context>
+    <name>GatesTab</name>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备号</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>最近同步</translation>
+    </message>
+    <message>
+        <source>Events held</source>
+        <translation>已收记录</translation>
+    </message>
+    <message>
+        <source>Events today</source>
+        <translation>今日记录</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>{count} gates</source>
+        <translation>共 {count} 个出入口</translation>
+    </message>
+</context>
+<context>
     <name>HourlyChart</name>
     <message>
         <source>Loading…</source>
@@ -360,6 +391,134 @@
     <message>
         <source>Not now</source>
         <translation>暂不签到</translation>
+    </message>
+</context>
+<context>
+    <name>OfficeApp</name>
+    <message>
+        <source>Community office</source>
+        <translation>社区办公室</translation>
+    </message>
+    <message>
+        <source>PIN of an office administrator</source>
+        <translation>社区办管理员的PIN</translation>
+    </message>
+</context>
+<context>
+    <name>OfficeRosterTab</name>
+    <message>
+        <source>Building</source>
+        <translation>楼栋</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Life card to every household without one</source>
+        <translation>为无卡住户发生活卡</translation>
+    </message>
+    <message>
+        <source>Print new cards…</source>
+        <translation>打印新卡…</translation>
+    </message>
+    <message>
+        <source>Not done: {error}</source>
+        <translation>未完成：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>OfficeWindow</name>
+    <message>
+        <source>Community office: {name}</source>
+        <translation>社区办公室：{name}</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>出入记录</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>异常事件</translation>
+    </message>
+    <message>
+        <source>Households and cards</source>
+        <translation>住户与卡片</translation>
+    </message>
+    <message>
+        <source>Operators</source>
+        <translation>操作员</translation>
+    </message>
+    <message>
+        <source>Gates</source>
+        <translation>出入口</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorsTab</name>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>New PIN</source>
+        <translation>新PIN</translation>
+    </message>
+    <message>
+        <source>Deactivate</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>building lead</source>
+        <translation>楼栋长</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <source>volunteer</source>
+        <translation>志愿者</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Buildings (3,5)</source>
+        <translation>楼栋（如 3,5）</translation>
+    </message>
+    <message>
+        <source>PIN (6-8 digits for a lead or an admin)</source>
+        <translation>PIN（楼栋长、管理员6-8位）</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Not done: {error}</source>
+        <translation>未完成：{error}</translation>
+    </message>
+    <message>
+        <source>Added {name}: they reach the gates at their next sync</source>
+        <translation>已添加{name}：各出入口下次同步后生效</translation>
+    </message>
+    <message>
+        <source>Select an operator first</source>
+        <translation>请先选择操作员</translation>
+    </message>
+    <message>
+        <source>New PIN for {name}</source>
+        <translation>已为{name}设置新PIN</translation>
+    </message>
+    <message>
+        <source>Deactivated {name}</source>
+        <translation>已停用{name}</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,6 +24,21 @@ DAY = dt.date(2026, 2, 12)
 
 def at(hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, 2, 12, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def new_york_machine():
+    """The machine's own time zone is New York's (12 or 13 hours behind the community's):
+    every time a screen shows must still be the community's (setting `timezone`)."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    yield
+    if old is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = old
+    time.tzset()
 
 
 @pytest.fixture(autouse=True)

@@ -188,4 +188,4 @@ def test_the_audit_tab_lists_who_did_what(qtbot, admin_window, qtmodeltester):
     tab.refresh()
     settle(qtbot, tab.client)
     qtmodeltester.check(tab.model)
-    assert ("社区办", "login") in [(row[1], row[2]) for row in tab.model.rows]
+    assert ("社区办", "登录") in [(row[1], row[2]) for row in tab.model.rows]
