@@ -814,7 +814,7 @@ class OfficeDB:
                    " coalesce(NULLIF(d.name, ''), e.device_id), e.direction, h.building, h.unit, h.room,"
                    " e.kind, e.serial, e.decision, e.reason,"
                    " e.temp_first, e.temp_second, e.operator, e.override_of, e.override_reason,"
-                   " e.exit_reason, h.head, h.phone, e.source")
+                   " e.exit_reason, h.head, h.phone, e.mask, e.source")
 
     def day_seqs(self, day: dt.date, buildings: tuple[str, ...] | None, direction: str | None,
                  decision: str | None) -> list[int]:
@@ -837,7 +837,7 @@ class OfficeDB:
             f"SELECT e.office_seq {where} ORDER BY e.at_utc, e.device_id, e.device_seq", params)]
 
     def rows_at(self, seqs: Sequence[int]) -> list[tuple]:
-        """The rows of these office_seqs: (office_seq, *log_rows' columns, source)."""
+        """The rows of these office_seqs: (office_seq, *log_rows' columns)."""
         if not seqs:
             return []
         marks = ", ".join("?" * len(seqs))

@@ -29,7 +29,7 @@ from data.office import sqlite_path
 from data.sync import OfficeSession, office_key_path
 from kiosk.errors import Refused
 from kiosk.messages import log_text
-from kiosk.model import Card, CardKind, Household, LogFilter, is_slip
+from kiosk.model import Card, CardKind, Household, LogFilter
 from kiosk.office import CardOffice, IssuedCard
 from kiosk.operators import PIN_COST, Operator, OperatorService, PinCost, Role
 from kiosk.policy import Policy
@@ -38,7 +38,6 @@ from kiosk.policy import Policy
 # and phone (the households tab has them).
 SCREEN_COLUMNS = tuple(c for c in OFFICE_COLUMNS if c not in ("date", "head", "phone"))
 _DROPPED = [OFFICE_COLUMNS.index(c) for c in ("date", "head", "phone")]
-_DECISION = SCREEN_COLUMNS.index("decision")
 RETEST_REASONS = ("fever_retest", "retest_too_soon")
 
 
@@ -56,12 +55,9 @@ class OfficeReads:
     def log_rows(self, seqs: list[int]) -> dict[int, tuple]:
         """office_seq → the cells (SCREEN_COLUMNS); a slip reads "action needed"."""
         out = {}
-        for seq, *row, source in self.db.rows_at(seqs):
+        for seq, *row in self.db.rows_at(seqs):  # office_line words a slip's decision itself
             cells = [c for i, c in enumerate(office_line(tuple(row), self.lang, numbers=False))
                      if i not in _DROPPED]
-            decision, reason = row[9], row[10]
-            if decision == "deny" and row[14] is None and is_slip(reason, source or ""):
-                cells[_DECISION] = log_text("slip", self.lang)
             out[int(seq)] = tuple(cells)
         return out
 
@@ -85,8 +81,10 @@ class OfficeReads:
 
     def day_counts(self, day: dt.date, buildings: tuple[str, ...] | None) -> dict[str, int]:
         figures = self._figures(day, buildings)
-        retests = sum(int(n) for reason, n in figures["denials"] if reason in RETEST_REASONS)
-        denials, slips = split_slips([(reason, "", int(n)) for reason, n in figures["denials"]
+        # (reason, source, count): the source tells a typed number that is no card (a slip)
+        retests = sum(int(n) for reason, _source, n in figures["denials"] if reason in RETEST_REASONS)
+        denials, slips = split_slips([(reason, source or "", int(n))
+                                      for reason, source, n in figures["denials"]
                                       if reason not in RETEST_REASONS])
         return {"scans": figures["scans"], "exits": figures["exits"], "entries": figures["entries"],
                 "denials": sum(n for _, n in denials), "slips": sum(n for _, n in slips),
