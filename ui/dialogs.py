@@ -127,8 +127,12 @@ class PinDialog(QDialog):
             layout.addLayout(words)
             layout.addLayout(pad)
             self.prompt.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-            self.prompt.setFixedHeight(2 * self.prompt.fontMetrics().lineSpacing() + 4)  # two lines
         self.setFixedWidth(self.sizeHint().width())
+        if not ask_reason:  # two lines, or as many as the prompt needs (a long name signing in)
+            margins = layout.contentsMargins()
+            room = self.width() - margins.left() - margins.right()
+            self.prompt.setFixedHeight(max(2 * self.prompt.fontMetrics().lineSpacing() + 4,
+                                           self.prompt.heightForWidth(room)))
         self._show()
 
     @property

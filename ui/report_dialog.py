@@ -33,19 +33,20 @@ from ui.i18n import screen_lang
 log = logging.getLogger("gate")
 
 COUNTS = (1, 2, 3, 4, 5, 6)
+# White words on the verdict's own red, green and blue (8.5, 8.1, 8.6:1; WCAG AAA asks 7:1).
 STYLE = """
 QDialog { background: #102027; }
 QLabel { color: #eceff1; font-size: 16pt; }
 QLabel#report_status { font-size: 20pt; font-weight: bold; }
 QPushButton { background: #eceff1; color: #102027; font-size: 16pt; border-radius: 10px;
               min-height: 46px; padding: 2px 10px; }
-QPushButton:checked { background: #1565c0; color: white; }
-QPushButton#outsider_now { background: #c62828; color: white; font-size: 22pt; font-weight: bold;
+QPushButton:checked { background: #0d47a1; color: white; }
+QPushButton#outsider_now { background: #9c0a0a; color: white; font-size: 22pt; font-weight: bold;
                            min-height: 60px; }
-QPushButton#record { background: #2e7d32; color: white; font-size: 22pt; font-weight: bold;
+QPushButton#record { background: #0b5d27; color: white; font-size: 22pt; font-weight: bold;
                      min-height: 56px; }
 QPushButton#cancel { min-width: 160px; min-height: 56px; }
-QPushButton:disabled { background: #37474f; color: #cfd8dc; }
+QPushButton:disabled { background: #37474f; color: #eceff1; }
 QLineEdit { background: #eceff1; color: #102027; font-size: 18pt; border-radius: 8px; min-height: 46px; }
 """
 
@@ -72,6 +73,7 @@ class _Choices(QWidget):
 
     def set_values(self, values: list[str], texts: dict[str, str] | None = None) -> None:
         for button in self.buttons.values():
+            button.hide()  # gone now, not when the event loop next deletes it
             button.deleteLater()
         self.buttons = {}
         for i, value in enumerate(values):
@@ -219,6 +221,7 @@ class ReportDialog(QDialog):
             item = self.presets.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()
                 widget.deleteLater()
         for text in self._preset_texts().get(kind or "", ()):
             button = _button("preset")

@@ -12,10 +12,10 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.dialogs import PinDialog
+from ui.sizing import apply_scale, set_points, window_scale
 
 if TYPE_CHECKING:
     from ui.gateclient import GateClient
@@ -52,35 +52,31 @@ class NamePicker(QFrame):
         self.setObjectName("name_picker")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setStyleSheet(STYLE)
-        big = QFont()
-        big.setPointSize(24)
-        self.prompt = QLabel(self.tr("Who is on duty? Tap your name"))
-        self.prompt.setFont(big)
+        # Points at the reference size: the window scales them with everything else.
+        self.prompt = set_points(QLabel(self.tr("Who is on duty? Tap your name")), 24)
         self.prompt.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.addWidget(self.prompt)
-        grid = QGridLayout()
+        self.grid = grid = QGridLayout()
+        self.columns = COLUMNS
         self.buttons: dict[str, QPushButton] = {}
         for i, name in enumerate(names):
-            button = QPushButton(name)
+            button = set_points(QPushButton(name), 24)
             button.setObjectName("sign_in_name")
-            button.setFont(big)
             button.setMinimumSize(200, 80)  # 80 px: over 12 mm at 96 dpi, for gloves
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, n=name: self._pick(n))
             self.buttons[name] = button
             grid.addWidget(button, i // COLUMNS, i % COLUMNS)
         layout.addLayout(grid)
-        self.later = QPushButton(self.tr("Not now"))
+        self.later = set_points(QPushButton(self.tr("Not now")), 20)
         self.later.setObjectName("sign_in_later")
         self.later.setMinimumHeight(64)
-        later_font = QFont()
-        later_font.setPointSize(20)
-        self.later.setFont(later_font)
         self.later.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.later.clicked.connect(self.close)
         layout.addWidget(self.later)
+        apply_scale(self, window_scale(parent))
         self._over = parent
         parent.installEventFilter(self)  # centred again when the window is resized
 
@@ -89,8 +85,22 @@ class NamePicker(QFrame):
         self.show()
         self.raise_()
 
+    def _fit_columns(self) -> None:
+        """Three names to a row, fewer when long names at this size would not fit the window."""
+        margins = self.layout().contentsMargins()
+        room = self._over.width() - margins.left() - margins.right()
+        widest = max((b.sizeHint().width() for b in self.buttons.values()), default=0) + self.grid.spacing()
+        columns = max(1, min(COLUMNS, room // max(1, widest)))
+        if columns != self.columns:
+            self.columns = columns
+            for i, button in enumerate(self.buttons.values()):
+                self.grid.removeWidget(button)
+                self.grid.addWidget(button, i // columns, i % columns)
+            self.layout().activate()
+
     def _centre(self) -> None:
         parent = self._over
+        self._fit_columns()
         size = self.sizeHint().boundedTo(parent.size())
         self.setGeometry((parent.width() - size.width()) // 2, (parent.height() - size.height()) // 2,
                          size.width(), size.height())
@@ -99,6 +109,14 @@ class NamePicker(QFrame):
         if watched is self._over and event.type() == QEvent.Type.Resize:
             self._centre()
         return False
+
+    def event(self, event) -> bool:
+        # The window scales the words after its resize event (and after this filter saw it):
+        # the names' new sizes come as a layout request, so the panel is fitted again.
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            self._centre()
+        return handled
 
     def _pick(self, name: str) -> None:
         self.close()

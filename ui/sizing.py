@@ -21,6 +21,7 @@ MIN_TOUCH_PX = math.ceil(12 / 25.4 * 96)  # 46 px: 12 mm at 96 dpi (issue 11)
 KEY_PX = 52  # what keys get at least: a margin over the minimum
 POINTS = "base_points"  # the widget property that holds a widget's reference point size
 BASE_SIDE = "base_side"  # a square widget's side in pixels at the reference size (an icon)
+SCALE = "ui_scale"  # the window's property: the scale its words are drawn at now
 
 
 def scale_for(width: int, height: int) -> float:
@@ -39,6 +40,12 @@ def set_points(widget: W, points: float, bold: bool | None = None) -> W:
         font.setBold(bold)
     widget.setFont(font)
     return widget
+
+
+def window_scale(widget: QWidget) -> float:
+    """The scale of the window `widget` is in (1.0 before the window set one)."""
+    scale = widget.window().property(SCALE)
+    return float(scale) if scale else 1.0
 
 
 def apply_scale(root: QWidget, scale: float) -> None:
