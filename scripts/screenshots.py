@@ -123,10 +123,6 @@ def shoot(out: Path, only: set[str], suffix: str) -> int:
             if window.sign_in.picker is not None:
                 window.sign_in.picker.close()
             window.set_operator(demo.volunteers[0][0])
-        if signed_in:  # a volunteer on duty (ui/sign_in.py): the names closed, theirs on the status bar
-            if window.sign_in.picker is not None:
-                window.sign_in.picker.close()
-            window.set_operator(demo.volunteers[0][0])
         steps(gate_app)
         wait(900)
         # The screen under the window, so a dialog over it is in the picture too.
