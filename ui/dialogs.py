@@ -27,7 +27,7 @@ MAX_PIN = 8
 # Its own colours: under the gate window's sheet (light words) a dialog's default light
 # ground left the prompt and the dots unreadable (issue 11). Every pair here is 7:1 or more.
 STYLE = """
-QDialog#pin_dialog { background: #102027; }
+QDialog#pin_dialog { background: #102027; border: 3px solid #90a4ae; }
 QDialog#pin_dialog QLabel { color: #ffffff; }
 QLabel#pin_dots { background: #eceff1; color: #102027; border-radius: 8px; }
 QLabel#pin_error { color: #ffcc80; font-weight: bold; }

@@ -34,9 +34,10 @@ from ui.sizing import W, apply_scale, dialog_scale, set_points
 log = logging.getLogger("gate")
 
 COUNTS = (1, 2, 3, 4, 5, 6)
-# White words on the verdict's own red, green and blue (8.5, 8.1, 8.6:1; WCAG AAA asks 7:1).
+# White words on the verdict's own red, green and blue (8.5, 8.1, 8.6:1; WCAG AAA asks 7:1);
+# a border: with no window manager (a kiosk session) nothing else frames the dialog.
 STYLE = """
-QDialog { background: #102027; }
+QDialog { background: #102027; border: 3px solid #90a4ae; }
 QLabel { color: #eceff1; }
 QPushButton { background: #eceff1; color: #102027; border-radius: 10px;
               min-height: 46px; padding: 2px 10px; }
