@@ -203,7 +203,7 @@ class GateWindow(QMainWindow):
 
         self._build_layout()
         self._connect()
-        self.sign_in = SignIn(client, self)  # who is on duty: every scan carries their name
+        self.sign_in = SignIn(client, self, cover=self.verdict)  # every scan carries their name
         self.sign_in.on_duty.connect(self.set_operator)
         self.set_operator(operator)
         self._refresh_timer = QTimer(self, interval=REFRESH_MS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.dialogs import PinDialog
@@ -47,7 +47,7 @@ class NamePicker(QFrame):
 
     picked = Signal(str)
 
-    def __init__(self, names: list[str], parent: QWidget):
+    def __init__(self, names: list[str], parent: QWidget, cover: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("name_picker")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -57,6 +57,7 @@ class NamePicker(QFrame):
         self.prompt.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
+        layout.addStretch(1)  # the names in the middle of the panel it covers
         layout.addWidget(self.prompt)
         self.grid = grid = QGridLayout()
         self.columns = COLUMNS
@@ -76,9 +77,15 @@ class NamePicker(QFrame):
         self.later.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.later.clicked.connect(self.close)
         layout.addWidget(self.later)
+        layout.addStretch(1)
         apply_scale(self, window_scale(parent))
         self._over = parent
-        parent.installEventFilter(self)  # centred again when the window is resized
+        # The panel it covers whole (the verdict's: its words half hidden under the names
+        # looked broken); the band of colour around the panels still shows a scan's verdict.
+        self._cover = cover
+        for watched in (parent, cover):
+            if watched is not None:
+                watched.installEventFilter(self)  # placed again when the window is resized
 
     def open(self) -> None:
         self._centre()
@@ -101,12 +108,19 @@ class NamePicker(QFrame):
     def _centre(self) -> None:
         parent = self._over
         self._fit_columns()
-        size = self.sizeHint().boundedTo(parent.size())
-        self.setGeometry((parent.width() - size.width()) // 2, (parent.height() - size.height()) // 2,
-                         size.width(), size.height())
+        cover = self._cover
+        if cover is not None and cover.isVisible():
+            area = QRect(cover.mapTo(parent, QPoint(0, 0)), cover.size())
+        else:
+            area = QRect(parent.rect().center(), parent.rect().center())
+        size = self.sizeHint().expandedTo(area.size()).boundedTo(parent.size())
+        x = min(max(0, area.center().x() - size.width() // 2), parent.width() - size.width())
+        y = min(max(0, area.center().y() - size.height() // 2), parent.height() - size.height())
+        self.setGeometry(x, y, size.width(), size.height())
 
     def eventFilter(self, watched, event) -> bool:
-        if watched is self._over and event.type() == QEvent.Type.Resize:
+        moved = event.type() in (QEvent.Type.Resize, QEvent.Type.Move)
+        if moved and (watched is self._over or watched is self._cover):
             self._centre()
         return False
 
@@ -132,8 +146,9 @@ class SignIn(QObject):
 
     on_duty = Signal(str)
 
-    def __init__(self, client: GateClient, parent_widget: QWidget):
+    def __init__(self, client: GateClient, parent_widget: QWidget, cover: QWidget | None = None):
         super().__init__(parent_widget)
+        self.cover = cover  # what the names are shown over (the verdict panel)
         self.client = client
         self.widget = parent_widget
         self.name = ""  # who is on duty
@@ -161,7 +176,7 @@ class SignIn(QObject):
         if self.picker is not None:
             self.picker.close()
             self.picker.deleteLater()
-        self.picker = NamePicker(names, self.widget)
+        self.picker = NamePicker(names, self.widget, self.cover)
         self.picker.picked.connect(self._ask_pin)
         self.picker.open()
 
