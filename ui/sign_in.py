@@ -55,7 +55,7 @@ class NamePicker(QFrame):
         # Points at the reference size: the window scales them with everything else.
         self.prompt = set_points(QLabel(self.tr("Who is on duty? Tap your name")), 24)
         self.prompt.setWordWrap(True)
-        layout = QVBoxLayout(self)
+        self.box = layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.addStretch(1)  # the names in the middle of the panel it covers
         layout.addWidget(self.prompt)
@@ -93,17 +93,32 @@ class NamePicker(QFrame):
         self.raise_()
 
     def _fit_columns(self) -> None:
-        """Three names to a row, fewer when long names at this size would not fit the window."""
-        margins = self.layout().contentsMargins()
-        room = self._over.width() - margins.left() - margins.right()
-        widest = max((b.sizeHint().width() for b in self.buttons.values()), default=0) + self.grid.spacing()
-        columns = max(1, min(COLUMNS, room // max(1, widest)))
+        """As many names to a row (three at most) as fit the panel it covers; when none do,
+        or their rows would be taller than the window, as many as fit the window."""
+        margins = self.box.contentsMargins()
+        spacing = max(0, self.grid.horizontalSpacing(), self.grid.verticalSpacing())
+        hints = [b.sizeHint().expandedTo(b.minimumSize()) for b in self.buttons.values()]
+        widest = max((h.width() for h in hints), default=0)
+        tallest = max((h.height() for h in hints), default=0)
+
+        def width(columns: int) -> int:
+            return margins.left() + margins.right() + columns * widest + (columns - 1) * spacing
+
+        def fits_height(columns: int) -> bool:
+            rows = -(-len(hints) // columns) + 2  # the names' rows, the prompt and 暂不签到
+            return rows * (tallest + spacing) + margins.top() + margins.bottom() <= self._over.height()
+
+        cover = self._cover.width() if self._cover is not None and self._cover.isVisible() else 0
+        choices = range(COLUMNS, 0, -1)
+        columns = next((c for c in choices if width(c) <= cover and fits_height(c)), None)
+        if columns is None:
+            columns = next((c for c in choices if width(c) <= self._over.width()), 1)
         if columns != self.columns:
             self.columns = columns
             for i, button in enumerate(self.buttons.values()):
                 self.grid.removeWidget(button)
                 self.grid.addWidget(button, i // columns, i % columns)
-            self.layout().activate()
+            self.box.activate()
 
     def _centre(self) -> None:
         parent = self._over
