@@ -127,10 +127,11 @@ class NamePicker(QFrame):
         if cover is not None and cover.isVisible():
             area = QRect(cover.mapTo(parent, QPoint(0, 0)), cover.size())
         else:
-            area = QRect(parent.rect().center(), parent.rect().center())
+            area = QRect(parent.width() // 2, parent.height() // 2, 0, 0)  # its own size, centred
         size = self.sizeHint().expandedTo(area.size()).boundedTo(parent.size())
-        x = min(max(0, area.center().x() - size.width() // 2), parent.width() - size.width())
-        y = min(max(0, area.center().y() - size.height() // 2), parent.height() - size.height())
+        # Centred on the area (QRect.center() rounds its inclusive corner a pixel short).
+        x = min(max(0, area.x() + (area.width() - size.width()) // 2), parent.width() - size.width())
+        y = min(max(0, area.y() + (area.height() - size.height()) // 2), parent.height() - size.height())
         self.setGeometry(x, y, size.width(), size.height())
 
     def eventFilter(self, watched, event) -> bool:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QAbstractButton, QApplication, QPushButton
 
 from kiosk.app import open_gate
 from kiosk.typed import TypedCard, TypedLimiter
@@ -295,3 +296,26 @@ def test_a_long_name_on_duty_fits_the_status_bar(qtbot, screen, community, size,
     shown = window.status.labels["on_duty"]
     assert name in shown.text() and shown.isVisible()
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_names_cover_the_verdict_panel_and_no_key(qtbot, community, screen, size):
+    gate = open_gate(community.path, clock=community.clock)
+    try:
+        for name, pin in (("志愿者李", "1357"), ("志愿者陈", "2468")):
+            gate.operators().add(name, "volunteer", pin)
+    finally:
+        gate.close()
+    window = screen.window
+    window.resize(*size)
+    window.ask_sign_in()  # read again: the two volunteers added after the screen opened
+    qtbot.waitUntil(lambda: window.sign_in.picker is not None and len(window.sign_in.picker.buttons) == 3,
+                    timeout=5000)
+    settle()
+    picker = window.sign_in.picker
+    over = QRect(picker.mapTo(window, QPoint(0, 0)), picker.size())
+    verdict = QRect(window.verdict.mapTo(window, QPoint(0, 0)), window.verdict.size())
+    covered = [w.objectName() or type(w).__name__ for w in window.findChildren(QAbstractButton)
+               if w.isVisible() and not picker.isAncestorOf(w)
+               and over.intersects(QRect(w.mapTo(window, QPoint(0, 0)), w.size()))]
+    assert over.contains(verdict) and not covered, (over.getRect(), verdict.getRect(), covered)
