@@ -27,7 +27,7 @@ MAX_PIN = 8
 # Its own colours: under the gate window's sheet (light words) a dialog's default light
 # ground left the prompt and the dots unreadable (issue 11). Every pair here is 7:1 or more.
 STYLE = """
-QDialog#pin_dialog { background: #102027; }
+QDialog#pin_dialog { background: #102027; border: 3px solid #90a4ae; }
 QDialog#pin_dialog QLabel { color: #ffffff; }
 QLabel#pin_dots { background: #eceff1; color: #102027; border-radius: 8px; }
 QLabel#pin_error { color: #ffcc80; font-weight: bold; }
@@ -127,8 +127,12 @@ class PinDialog(QDialog):
             layout.addLayout(words)
             layout.addLayout(pad)
             self.prompt.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-            self.prompt.setFixedHeight(2 * self.prompt.fontMetrics().lineSpacing() + 4)  # two lines
         self.setFixedWidth(self.sizeHint().width())
+        if not ask_reason:  # two lines, or as many as the prompt needs (a long name signing in)
+            margins = layout.contentsMargins()
+            room = self.width() - margins.left() - margins.right()
+            self.prompt.setFixedHeight(max(2 * self.prompt.fontMetrics().lineSpacing() + 4,
+                                           self.prompt.heightForWidth(room)))
         self._show()
 
     @property

@@ -49,7 +49,7 @@ from ui.report_dialog import ReportDialog
 from ui.retest import RetestQueueModel, RetestQueueView
 from ui.serial_keyboard import SerialKeyboard
 from ui.sign_in import SignIn
-from ui.sizing import KEY_PX, apply_scale, scale_for, set_points
+from ui.sizing import KEY_PX, SCALE, apply_scale, scale_for, set_points
 from ui.sound import Sounds
 from ui.statusbar import GateStatusBar
 from ui.typed_confirm import TypedConfirmDialog
@@ -203,7 +203,7 @@ class GateWindow(QMainWindow):
 
         self._build_layout()
         self._connect()
-        self.sign_in = SignIn(client, self)  # who is on duty: every scan carries their name
+        self.sign_in = SignIn(client, self, cover=self.verdict)  # every scan carries their name
         self.sign_in.on_duty.connect(self.set_operator)
         self.set_operator(operator)
         self._refresh_timer = QTimer(self, interval=REFRESH_MS)
@@ -322,6 +322,7 @@ class GateWindow(QMainWindow):
         scale = scale_for(size.width(), size.height())
         if scale != self._scale:
             self._scale = scale
+            self.setProperty(SCALE, scale)  # panels opened later over the window (ui/sign_in.py)
             band = max(6, round(BAND_PX * scale))
             self.band.setContentsMargins(band, band, band, band)
             for layout in (self.band, self.body, self.columns):

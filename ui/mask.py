@@ -12,15 +12,17 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ui.sizing import set_points
+
 ANSWERS = ("yes", "no", "exempt")
-# Colours that say which was tapped from a distance; dark text on light keys (≥ 7:1).
+# Colours that say which was tapped from a distance: dark text on light keys, white on the
+# verdict's own green, red and blue once tapped (8.1, 8.5, 8.6:1; WCAG AAA asks 7:1).
 STYLE = """
-QLabel { color: #eceff1; font-size: 16pt; }
-QPushButton { background: #eceff1; color: #102027; font-size: 18pt; font-weight: bold;
-              border-radius: 10px; min-height: 56px; }
-QPushButton#mask_yes:checked { background: #2e7d32; color: white; }
-QPushButton#mask_no:checked { background: #c62828; color: white; }
-QPushButton#mask_exempt:checked { background: #1565c0; color: white; }
+QLabel { color: #eceff1; }
+QPushButton { background: #eceff1; color: #102027; border-radius: 10px; min-height: 56px; }
+QPushButton#mask_yes:checked { background: #0b5d27; color: white; }
+QPushButton#mask_no:checked { background: #9c0a0a; color: white; }
+QPushButton#mask_exempt:checked { background: #0d47a1; color: white; }
 """
 
 
@@ -33,13 +35,14 @@ class MaskCheck(QWidget):
         super().__init__(parent)
         self.setObjectName("mask_check")
         self.setStyleSheet(STYLE)
-        self.caption = QLabel()
+        # Points at the reference size: the gate window scales them (ui/sizing.py).
+        self.caption = set_points(QLabel(), 16)
         self.group = QButtonGroup(self)
         self.group.setExclusive(False)  # a second tap takes the answer back
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         for answer in ANSWERS:
-            button = QPushButton()
+            button = set_points(QPushButton(), 18, bold=True)
             button.setObjectName(f"mask_{answer}")
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -29,31 +29,41 @@ from kiosk.errors import GatepostError
 from kiosk.reports import DELIVERY, OUTSIDER, REPORT_KINDS
 from ui.gateclient import BUG, STORAGE, GateClient, screen_failure
 from ui.i18n import screen_lang
+from ui.sizing import W, apply_scale, dialog_scale, set_points
 
 log = logging.getLogger("gate")
 
 COUNTS = (1, 2, 3, 4, 5, 6)
+# White words on the verdict's own red, green and blue (8.5, 8.1, 8.6:1; WCAG AAA asks 7:1);
+# a border: with no window manager (a kiosk session) nothing else frames the dialog.
 STYLE = """
-QDialog { background: #102027; }
-QLabel { color: #eceff1; font-size: 16pt; }
-QLabel#report_status { font-size: 20pt; font-weight: bold; }
-QPushButton { background: #eceff1; color: #102027; font-size: 16pt; border-radius: 10px;
+QDialog { background: #102027; border: 3px solid #90a4ae; }
+QLabel { color: #eceff1; }
+QPushButton { background: #eceff1; color: #102027; border-radius: 10px;
               min-height: 46px; padding: 2px 10px; }
-QPushButton:checked { background: #1565c0; color: white; }
-QPushButton#outsider_now { background: #c62828; color: white; font-size: 22pt; font-weight: bold;
-                           min-height: 60px; }
-QPushButton#record { background: #2e7d32; color: white; font-size: 22pt; font-weight: bold;
-                     min-height: 56px; }
+QPushButton:checked { background: #0d47a1; color: white; }
+QPushButton#outsider_now { background: #9c0a0a; color: white; min-height: 60px; }
+QPushButton#record { background: #0b5d27; color: white; min-height: 56px; }
 QPushButton#cancel { min-width: 160px; min-height: 56px; }
-QPushButton:disabled { background: #37474f; color: #cfd8dc; }
-QLineEdit { background: #eceff1; color: #102027; font-size: 18pt; border-radius: 8px; min-height: 46px; }
+QPushButton:disabled { background: #37474f; color: #eceff1; }
+QLineEdit { background: #eceff1; color: #102027; border-radius: 8px; min-height: 46px; }
 """
+# Points at the reference size (ui/sizing.py), scaled up with a larger window (dialog_scale).
+POINTS = {"outsider_now": 22, "record": 22, "report_status": 20, "report_note": 18}
+BOLD = ("outsider_now", "record", "report_status")
+
+
+def _sized(widget: W, name: str = "") -> W:
+    """`widget` named, with its points at the reference size (buttons bold: a thin "1" on a
+    key was too faint to read, 4.7:1)."""
+    if name:
+        widget.setObjectName(name)
+    set_points(widget, POINTS.get(name, 16), bold=name in BOLD or isinstance(widget, QPushButton))
+    return widget
 
 
 def _button(name: str = "", checkable: bool = False) -> QPushButton:
-    button = QPushButton()
-    if name:
-        button.setObjectName(name)
+    button = _sized(QPushButton(), name)
     button.setCheckable(checkable)
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return button
@@ -72,11 +82,13 @@ class _Choices(QWidget):
 
     def set_values(self, values: list[str], texts: dict[str, str] | None = None) -> None:
         for button in self.buttons.values():
+            button.hide()  # gone now, not when the event loop next deletes it
             button.deleteLater()
         self.buttons = {}
         for i, value in enumerate(values):
             button = _button(f"pick_{value}", checkable=True)
             button.setText((texts or {}).get(value, value))
+            apply_scale(button, dialog_scale(self))
             button.clicked.connect(lambda _=False, v=value: self.pick(v))
             self.grid.addWidget(button, i // self.columns, i % self.columns)
             self.buttons[value] = button
@@ -110,11 +122,11 @@ class ReportDialog(QDialog):
         self.kind = _Choices(3)
         self.kind.set_values(list(REPORT_KINDS))
         self.kind.on_pick = self._on_kind
-        self.count_label = QLabel()
+        self.count_label = _sized(QLabel())
         self.count = _Choices(6)
         self.count.set_values([str(c) for c in COUNTS])
         self.count.pick("1")
-        self.flat_label = QLabel()
+        self.flat_label = _sized(QLabel())
         self.building = _Choices(8)
         self.unit = _Choices(8)
         self.room = _Choices(8)
@@ -123,13 +135,11 @@ class ReportDialog(QDialog):
         self.room.on_pick = lambda _v: self._show_flat()
         self.no_flat = _button("no_flat")
         self.no_flat.clicked.connect(lambda: self.building.pick(None))
-        self.note_label = QLabel()
-        self.note = QLineEdit()
-        self.note.setObjectName("report_note")
+        self.note_label = _sized(QLabel())
+        self.note = _sized(QLineEdit(), "report_note")
         self.note.setMaxLength(120)
         self.presets = QHBoxLayout()
-        self.status = QLabel()
-        self.status.setObjectName("report_status")
+        self.status = _sized(QLabel(), "report_status")
         self.status.setWordWrap(True)
         self.record = _button("record")
         self.record.clicked.connect(self.submit)
@@ -165,6 +175,7 @@ class ReportDialog(QDialog):
         layout.addLayout(buttons)
         self.retranslate()
         self._on_kind(None)
+        apply_scale(self, dialog_scale(self))
         client.call(lambda gate: gate.flats(), self._set_flats, self._failed)
 
     # -- what is picked ---------------------------------------------------------------
@@ -219,10 +230,12 @@ class ReportDialog(QDialog):
             item = self.presets.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()
                 widget.deleteLater()
         for text in self._preset_texts().get(kind or "", ()):
             button = _button("preset")
             button.setText(text)
+            apply_scale(button, dialog_scale(self))
             button.clicked.connect(lambda _=False, t=text: self.note.setText(t))
             self.presets.addWidget(button)
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.dialogs import PinDialog
+from ui.sizing import apply_scale, set_points, window_scale
 
 if TYPE_CHECKING:
     from ui.gateclient import GateClient
@@ -47,58 +47,106 @@ class NamePicker(QFrame):
 
     picked = Signal(str)
 
-    def __init__(self, names: list[str], parent: QWidget):
+    def __init__(self, names: list[str], parent: QWidget, cover: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("name_picker")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setStyleSheet(STYLE)
-        big = QFont()
-        big.setPointSize(24)
-        self.prompt = QLabel(self.tr("Who is on duty? Tap your name"))
-        self.prompt.setFont(big)
+        # Points at the reference size: the window scales them with everything else.
+        self.prompt = set_points(QLabel(self.tr("Who is on duty? Tap your name")), 24)
         self.prompt.setWordWrap(True)
-        layout = QVBoxLayout(self)
+        self.box = layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
+        layout.addStretch(1)  # the names in the middle of the panel it covers
         layout.addWidget(self.prompt)
-        grid = QGridLayout()
+        self.grid = grid = QGridLayout()
+        self.columns = COLUMNS
         self.buttons: dict[str, QPushButton] = {}
         for i, name in enumerate(names):
-            button = QPushButton(name)
+            button = set_points(QPushButton(name), 24)
             button.setObjectName("sign_in_name")
-            button.setFont(big)
             button.setMinimumSize(200, 80)  # 80 px: over 12 mm at 96 dpi, for gloves
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, n=name: self._pick(n))
             self.buttons[name] = button
             grid.addWidget(button, i // COLUMNS, i % COLUMNS)
         layout.addLayout(grid)
-        self.later = QPushButton(self.tr("Not now"))
+        self.later = set_points(QPushButton(self.tr("Not now")), 20)
         self.later.setObjectName("sign_in_later")
         self.later.setMinimumHeight(64)
-        later_font = QFont()
-        later_font.setPointSize(20)
-        self.later.setFont(later_font)
         self.later.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.later.clicked.connect(self.close)
         layout.addWidget(self.later)
+        layout.addStretch(1)
+        apply_scale(self, window_scale(parent))
         self._over = parent
-        parent.installEventFilter(self)  # centred again when the window is resized
+        # The panel it covers whole (the verdict's: its words half hidden under the names
+        # looked broken); the band of colour around the panels still shows a scan's verdict.
+        self._cover = cover
+        for watched in (parent, cover):
+            if watched is not None:
+                watched.installEventFilter(self)  # placed again when the window is resized
 
     def open(self) -> None:
         self._centre()
         self.show()
         self.raise_()
 
+    def _fit_columns(self) -> None:
+        """As many names to a row (three at most) as fit the panel it covers; when none do,
+        or their rows would be taller than the window, as many as fit the window."""
+        margins = self.box.contentsMargins()
+        spacing = max(0, self.grid.horizontalSpacing(), self.grid.verticalSpacing())
+        hints = [b.sizeHint().expandedTo(b.minimumSize()) for b in self.buttons.values()]
+        widest = max((h.width() for h in hints), default=0)
+        tallest = max((h.height() for h in hints), default=0)
+
+        def width(columns: int) -> int:
+            return margins.left() + margins.right() + columns * widest + (columns - 1) * spacing
+
+        def fits_height(columns: int) -> bool:
+            rows = -(-len(hints) // columns) + 2  # the names' rows, the prompt and 暂不签到
+            return rows * (tallest + spacing) + margins.top() + margins.bottom() <= self._over.height()
+
+        cover = self._cover.width() if self._cover is not None and self._cover.isVisible() else 0
+        choices = range(COLUMNS, 0, -1)
+        columns = next((c for c in choices if width(c) <= cover and fits_height(c)), None)
+        if columns is None:
+            columns = next((c for c in choices if width(c) <= self._over.width()), 1)
+        if columns != self.columns:
+            self.columns = columns
+            for i, button in enumerate(self.buttons.values()):
+                self.grid.removeWidget(button)
+                self.grid.addWidget(button, i // columns, i % columns)
+            self.box.activate()
+
     def _centre(self) -> None:
         parent = self._over
-        size = self.sizeHint().boundedTo(parent.size())
-        self.setGeometry((parent.width() - size.width()) // 2, (parent.height() - size.height()) // 2,
-                         size.width(), size.height())
+        self._fit_columns()
+        cover = self._cover
+        if cover is not None and cover.isVisible():
+            area = QRect(cover.mapTo(parent, QPoint(0, 0)), cover.size())
+        else:
+            area = QRect(parent.width() // 2, parent.height() // 2, 0, 0)  # its own size, centred
+        size = self.sizeHint().expandedTo(area.size()).boundedTo(parent.size())
+        # Centred on the area (QRect.center() rounds its inclusive corner a pixel short).
+        x = min(max(0, area.x() + (area.width() - size.width()) // 2), parent.width() - size.width())
+        y = min(max(0, area.y() + (area.height() - size.height()) // 2), parent.height() - size.height())
+        self.setGeometry(x, y, size.width(), size.height())
 
     def eventFilter(self, watched, event) -> bool:
-        if watched is self._over and event.type() == QEvent.Type.Resize:
+        moved = event.type() in (QEvent.Type.Resize, QEvent.Type.Move)
+        if moved and (watched is self._over or watched is self._cover):
             self._centre()
         return False
+
+    def event(self, event) -> bool:
+        # The window scales the words after its resize event (and after this filter saw it):
+        # the names' new sizes come as a layout request, so the panel is fitted again.
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            self._centre()
+        return handled
 
     def _pick(self, name: str) -> None:
         self.close()
@@ -114,8 +162,9 @@ class SignIn(QObject):
 
     on_duty = Signal(str)
 
-    def __init__(self, client: GateClient, parent_widget: QWidget):
+    def __init__(self, client: GateClient, parent_widget: QWidget, cover: QWidget | None = None):
         super().__init__(parent_widget)
+        self.cover = cover  # what the names are shown over (the verdict panel)
         self.client = client
         self.widget = parent_widget
         self.name = ""  # who is on duty
@@ -143,7 +192,7 @@ class SignIn(QObject):
         if self.picker is not None:
             self.picker.close()
             self.picker.deleteLater()
-        self.picker = NamePicker(names, self.widget)
+        self.picker = NamePicker(names, self.widget, self.cover)
         self.picker.picked.connect(self._ask_pin)
         self.picker.open()
 

@@ -21,6 +21,7 @@ MIN_TOUCH_PX = math.ceil(12 / 25.4 * 96)  # 46 px: 12 mm at 96 dpi (issue 11)
 KEY_PX = 52  # what keys get at least: a margin over the minimum
 POINTS = "base_points"  # the widget property that holds a widget's reference point size
 BASE_SIDE = "base_side"  # a square widget's side in pixels at the reference size (an icon)
+SCALE = "ui_scale"  # the window's property: the scale its words are drawn at now
 
 
 def scale_for(width: int, height: int) -> float:
@@ -41,9 +42,30 @@ def set_points(widget: W, points: float, bold: bool | None = None) -> W:
     return widget
 
 
+def window_scale(widget: QWidget) -> float:
+    """The scale of the window `widget` is in, or of the window a dialog was opened over
+    (1.0 when none set one)."""
+    current: QWidget | None = widget
+    while current is not None:
+        scale = current.window().property(SCALE)
+        if scale:
+            return float(scale)
+        current = current.window().parentWidget()
+    return 1.0
+
+
+def dialog_scale(widget: QWidget) -> float:
+    """A dialog's words follow the window up, never below the size the dialog was drawn at:
+    it is read at arm's length, and at 1.0 it fits a 1024x768 screen."""
+    return max(1.0, window_scale(widget))
+
+
 def apply_scale(root: QWidget, scale: float) -> None:
-    """Every widget under `root` that declared its points gets them times `scale`."""
+    """Every widget under `root` in its window that declared its points gets them times
+    `scale` (a dialog open over the window keeps the scale it was opened at)."""
     for widget in (root, *root.findChildren(QWidget)):
+        if widget.window() is not root.window():
+            continue
         points = widget.property(POINTS)
         if points:
             font = QFont(widget.font())

@@ -27,6 +27,7 @@ class GateStatusBar(QWidget):
         self.labels: dict[str, QLabel] = {}
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(12, 4, 12, 4)
+        self.grid.setHorizontalSpacing(16)  # "…待同步" and "名册…" ran together as one phrase
         for name in ("clock", "on_duty", "out_now", "exits_today", "fevers_today", "sync", "roster"):
             label = QLabel()
             label.setObjectName(name)

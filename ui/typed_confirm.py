@@ -12,7 +12,7 @@ from kiosk.typed import TypedCard
 # Its own colours: the gate window's sheet makes labels light, and a dialog's default
 # background is light too, which left the flat and the holder unreadable (issue 11).
 STYLE = """
-QDialog#typed_confirm { background: #102027; }
+QDialog#typed_confirm { background: #102027; border: 3px solid #90a4ae; }
 QDialog#typed_confirm QLabel { color: #ffffff; }
 QPushButton#typed_cancel { background: #455a64; color: #ffffff; border-radius: 8px; }
 QPushButton#typed_confirm_button { background: #1b5e20; color: #ffffff; border-radius: 8px; }

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tests.ui.layout_checks import OVERLAYS
+
 AAA = 7.0
 
 
@@ -72,10 +74,14 @@ def _words(widget: QWidget) -> str:
 
 
 def text_widgets(root: QWidget) -> list[QWidget]:
-    """Every visible widget of `root`'s window that shows words (tab titles included)."""
+    """Every visible widget of `root`'s window that shows words (tab titles included); while
+    an overlay panel is up (the sign-in's names), only the overlay's: the rest is under it."""
     found = []
-    for widget in root.window().findChildren(QWidget):
-        if not widget.isVisible() or widget.window() is not root.window():
+    shown = [w for w in root.window().findChildren(QWidget)
+             if w.isVisible() and w.window() is root.window()]
+    overlays = [w for w in shown if w.objectName() in OVERLAYS]
+    for widget in shown:
+        if overlays and not any(o is widget or o.isAncestorOf(widget) for o in overlays):
             continue
         if isinstance(widget, QTabBar) or (_words(widget).strip() and not _in_viewport(widget)):
             found.append(widget)

@@ -9,10 +9,21 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from kiosk.app import open_gate
+from kiosk.errors import EnvironmentFailure
 from tests.ui.admin.conftest import wait_loaded
 from tests.ui.conftest import LEAD_PIN
 from tests.ui.contrast import low_contrast
-from tests.ui.test_layout import long_due_queue, recorded_outcomes, screen, settle  # noqa: F401 (fixture)
+from tests.ui.test_layout import (  # noqa: F401 (fixtures)
+    LONG_NAME,
+    long_due_queue,
+    open_report,
+    recorded_outcomes,
+    report_states,
+    screen,
+    settle,
+    signed_in,
+    volunteers,
+)
 from ui.admin import open_admin
 
 ADMIN_PIN = "135790"
@@ -86,4 +97,62 @@ def test_every_admin_tab_opened_from_the_gate_is_readable_and_fits_768(qtbot, sc
         QApplication.processEvents()
         found += [f"{admin.tabs.tabText(i)}: {p}" for p in low_contrast(admin)]
     admin.close()
+    assert not found, "\n".join(found)
+
+
+def test_the_report_dialog_is_readable_in_every_category(qtbot, screen):  # noqa: F811 (fixture)
+    window = screen.window
+    signed_in(qtbot, window)
+    dialog = open_report(qtbot, window)
+    found = []
+    for state in report_states(dialog):
+        found += [f"{state}: {p}" for p in low_contrast(dialog)]
+    dialog._failed(EnvironmentFailure("db_failed"))  # "record on paper" in the dialog
+    settle()
+    found += [f"not recorded: {p}" for p in low_contrast(dialog)]
+    dialog.reject()
+    assert not found, "\n".join(found)
+
+
+def test_the_mask_check_is_readable_with_each_answer_tapped(qtbot, screen, community):  # noqa: F811
+    window = screen.window
+    signed_in(qtbot, window)
+    window.resize(1366, 768)
+    gate = open_gate(community.path, clock=community.clock)
+    try:
+        gate.store.set_setting("mask.check", "on")
+    finally:
+        gate.close()
+    window.client.refresh()
+    qtbot.waitUntil(window.mask_check.isVisible, timeout=5000)
+    settle()
+    found = [f"nothing tapped: {p}" for p in low_contrast(window.mask_check)]
+    for answer in ("yes", "no", "exempt"):
+        window.mask_check.tap(answer)
+        settle()
+        found += [f"{answer}: {p}" for p in low_contrast(window.mask_check)]
+    assert not found, "\n".join(found)
+
+
+def test_the_sign_in_names_and_their_pin_pad_are_readable(qtbot, volunteers, screen):  # noqa: F811
+    window = screen.window
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: window.sign_in.picker is not None and window.sign_in.picker.isVisible(),
+                    timeout=5000)
+    settle()
+    found = [f"names: {p}" for p in low_contrast(window)]
+    window.sign_in.picker.buttons[LONG_NAME].click()
+    qtbot.waitUntil(lambda: window.sign_in.pin_dialog is not None, timeout=5000)
+    pad = window.sign_in.pin_dialog
+    qtbot.waitExposed(pad)
+    pad.press("1")
+    settle()
+    found += [f"PIN pad: {p}" for p in low_contrast(pad)]
+    pad.reject_pin(None)
+    settle()
+    found += [f"PIN pad, wrong PIN: {p}" for p in low_contrast(pad)]
+    pad.reject()
+    window.set_operator(LONG_NAME)
+    settle()
+    found += [f"on duty: {p}" for p in low_contrast(window.status)]
     assert not found, "\n".join(found)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QAbstractButton, QApplication, QPushButton
 
+from kiosk.app import open_gate
 from kiosk.typed import TypedCard, TypedLimiter
 from tests.ui.layout_checks import problems
 from tests.ui.test_gate_screen import RecordingSounds
@@ -170,3 +172,150 @@ def test_the_pin_pads_fit_and_keep_their_keys_still(qtbot, screen, community, si
         dialog.reject()
         settle()
     assert not found, "\n".join(found)
+
+
+# -- the gate's own reports, the mask check, the sign-in and a long name (issues 11, 17) ---
+
+LONG_NAME = "欧阳志愿者娜娜（三号楼二单元）"
+FLAT = "3-1-201"  # a flat of the test community (tests/ui/conftest.py)
+
+
+def dialog_problems(dialog, size: tuple[int, int], state: str) -> list[str]:
+    """A dialog over the gate screen: no bigger than the screen, and nothing wrong inside."""
+    settle()
+    found = [] if dialog.width() <= size[0] and dialog.height() <= size[1] else [
+        f"{dialog.width()}x{dialog.height()} is bigger than the screen {size}"]
+    return [f"{state}: {p}" for p in found + problems(dialog)]
+
+
+def open_report(qtbot, window):
+    window.open_report()
+    dialog = window.report_dialog
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: bool(dialog.building.buttons), timeout=5000)  # the flats came in
+    return dialog
+
+
+def report_states(dialog):
+    """Each category with its presets, then a delivery with its flat and a preset note."""
+    yield "no category"
+    for kind in list(dialog.kind.buttons):
+        dialog.kind.pick(kind)
+        yield kind
+    dialog.kind.pick("delivery")
+    dialog.pick_flat(FLAT)
+    presets = [dialog.presets.itemAt(i).widget() for i in range(dialog.presets.count())]
+    presets[0].click()
+    yield "delivery, flat and note picked"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_report_dialog_fits_every_screen_in_every_category(qtbot, screen, size):
+    window = screen.window
+    signed_in(qtbot, window)
+    window.resize(*size)
+    settle()
+    dialog = open_report(qtbot, window)
+    found: list[str] = []
+    for lang in ("zh", "en"):
+        for state in report_states(dialog):
+            found += dialog_problems(dialog, size, f"{lang}, {state}")
+        dialog.reject()
+        window.toggle_language()
+        dialog = open_report(qtbot, window)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_mask_check_fits_beside_every_state(qtbot, screen, community, size):
+    window = screen.window
+    signed_in(qtbot, window)
+    gate = open_gate(community.path, clock=community.clock)
+    try:
+        gate.store.set_setting("mask.check", "on")
+    finally:
+        gate.close()
+    window.client.refresh()
+    qtbot.waitUntil(window.mask_check.isVisible, timeout=5000)
+    found = size_problems(window, size, "mask check, idle")
+    window.mask_check.tap("no")
+    found += size_problems(window, size, "mask check, no mask tapped")
+    outcomes = recorded_outcomes(qtbot, window, community)
+    outcomes["retest"] = long_due_queue(qtbot, window, community)
+    for name, outcome in outcomes.items():
+        window.show_outcome(outcome)
+        found += size_problems(window, size, f"mask check, {name}")
+    window.toggle_language()
+    qtbot.waitUntil(lambda: window.mask_check.buttons["yes"].text() == "Mask on", timeout=3000)
+    window.verdict.clear()
+    found += size_problems(window, size, "mask check, English")
+    assert not found, "\n".join(found)
+
+
+@pytest.fixture
+def volunteers(community):
+    gate = open_gate(community.path, clock=community.clock)
+    try:
+        for name, pin in ((LONG_NAME, "1357"), ("志愿者陈", "2468"), ("Alexandra Whitfield", "9753")):
+            gate.operators().add(name, "volunteer", pin)
+    finally:
+        gate.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_sign_in_and_its_pin_pad_fit_with_long_names(qtbot, volunteers, screen, size):
+    window = screen.window
+    qtbot.waitUntil(lambda: window.sign_in.picker is not None and window.sign_in.picker.isVisible(),
+                    timeout=5000)
+    found = size_problems(window, size, "sign-in, long names")
+    window.sign_in.picker.buttons[LONG_NAME].click()
+    qtbot.waitUntil(lambda: window.sign_in.pin_dialog is not None, timeout=5000)
+    pad = window.sign_in.pin_dialog
+    qtbot.waitExposed(pad)
+    found += dialog_problems(pad, size, "sign-in PIN pad")
+    for key in "12":
+        pad.press(key)
+    pad.reject_pin(dt.datetime(2026, 2, 12, 8, 15, 30))
+    found += dialog_problems(pad, size, "sign-in PIN pad, wrong PIN")
+    pad.reject()
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("name", [LONG_NAME, "Alexandra Konstantinopoulou-Whitfield"])
+def test_a_long_name_on_duty_fits_the_status_bar(qtbot, screen, community, size, name):
+    window = screen.window
+    signed_in(qtbot, window)
+    window.set_operator(name)
+    found = size_problems(window, size, "idle, on duty")
+    window.show_outcome(recorded_outcomes(qtbot, window, community)["deny_override"])
+    found += size_problems(window, size, "deny, on duty")
+    window.toggle_language()
+    qtbot.waitUntil(lambda: window.verdict.title.text() != "", timeout=3000)
+    found += size_problems(window, size, "English, on duty")
+    shown = window.status.labels["on_duty"]
+    assert name in shown.text() and shown.isVisible()
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_names_cover_the_verdict_panel_and_no_key(qtbot, community, screen, size):
+    gate = open_gate(community.path, clock=community.clock)
+    try:
+        for name, pin in (("志愿者李", "1357"), ("志愿者陈", "2468")):
+            gate.operators().add(name, "volunteer", pin)
+    finally:
+        gate.close()
+    window = screen.window
+    window.resize(*size)
+    window.ask_sign_in()  # read again: the two volunteers added after the screen opened
+    qtbot.waitUntil(lambda: window.sign_in.picker is not None and len(window.sign_in.picker.buttons) == 3,
+                    timeout=5000)
+    settle()
+    picker = window.sign_in.picker
+    over = QRect(picker.mapTo(window, QPoint(0, 0)), picker.size())
+    verdict = QRect(window.verdict.mapTo(window, QPoint(0, 0)), window.verdict.size())
+    covered = [w.objectName() or type(w).__name__ for w in window.findChildren(QAbstractButton)
+               if w.isVisible() and not picker.isAncestorOf(w)
+               and over.intersects(QRect(w.mapTo(window, QPoint(0, 0)), w.size()))]
+    assert over.contains(verdict) and not covered, (over.getRect(), verdict.getRect(), covered)
