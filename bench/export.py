@@ -106,6 +106,7 @@ result = gate.export_log(Operator("bench", Role.ADMIN), {fmt!r}, {out!r}, dt.dat
                          dt.date.fromisoformat({last!r}), force=True)  # its own file of the last run
 seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+gate.close()  # as the CLI does: the close carries the check marker over (data/check_marker.py)
 print(json.dumps({{"rows": result.rows, "seconds": seconds, "base_mb": base / 1024, "peak_mb": peak / 1024}}))
 """
 

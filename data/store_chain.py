@@ -460,6 +460,7 @@ class ChainSide:
 
         db: Any
         signer: Any
+        path: Path
 
         def _write(self) -> Any: ...
         def community(self) -> Community: ...
