@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from data.check_marker import marker_path
+from kiosk.app import check_in_background
 from tests.reliability.conftest import local
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
@@ -117,3 +118,17 @@ def test_the_marker_of_one_file_does_not_vouch_for_a_copy(checked, community, tm
     result = scan(copy, community.life[3].payload, backups)
 
     assert result.returncode == 3 and "Record on paper" in err(result), result.stdout
+
+
+def test_the_screens_hourly_check_writes_the_marker_and_damage_takes_it_away(checked):
+    db, _backups = checked
+    marker_path(db).unlink()
+
+    sound = check_in_background(db, full=True)
+    written = marker_path(db).exists()
+    damage(db, "cards", newest=False, keep_mtime=True)
+    damaged = check_in_background(db, full=True)
+
+    assert sound == [] and written
+    assert [f.key for f in damaged] == ["integrity_failed"]
+    assert not marker_path(db).exists()
