@@ -56,7 +56,7 @@ def make_gate(path: Path, count: int):
         row["prev_hash"] = previous
         row["chain_hash"] = previous = event_hash(previous, row)
         row["signature"] = sign(gate.store.signer, row["chain_hash"])  # as SqliteStore.record does
-        rows.append(tuple(row[c] for c in EVENT_COLUMNS))
+        rows.append(tuple(row.get(c) for c in EVENT_COLUMNS))  # mask, source: none (a CLI scan's)
     conn = gate.store.db.conn
     conn.execute("BEGIN")
     conn.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)})"

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from data import walguard
+from data import check_marker, walguard
 from data.migrations import migrate
 from data.outputs import owner_only
 from data.store_audit import AuditSide
@@ -152,6 +152,10 @@ def connect(path: str | Path, autocheckpoint: bool = True) -> sqlite3.Connection
     # Up to 64 MiB of pages in SQLite's own cache (allocated only as pages are read): a
     # verdict's indexed look-ups into a million-event log then rarely leave the process.
     conn.execute("PRAGMA cache_size=-65536")
+    # Every page read is checked whole as SQLite loads it (its cells' sizes and places), so
+    # a damaged page met by a scan is an error, "record on paper", and not a wrong answer:
+    # the open no longer reads the whole file every time (data/check_marker.py).
+    conn.execute("PRAGMA cell_size_check=ON")
     if not autocheckpoint:
         conn.execute("PRAGMA wal_autocheckpoint=0")
     conn.row_factory = sqlite3.Row
@@ -199,7 +203,8 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
         self._wal_identity = walguard.identities(self.path)
 
     def close(self) -> None:
-        self.db.close()
+        with check_marker.carried(self.path):  # the last connection's close checkpoints
+            self.db.close()
 
     def _write(self) -> _WriteTransaction:
         """One write transaction, storage failures reported as StorageError. Nested ones
@@ -247,7 +252,7 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
     def checkpoint(self) -> tuple[int, int]:
         """A passive WAL checkpoint on this connection: copies what no reader still needs,
         never waits for a lock. Returns (frames in the WAL, frames copied)."""
-        with storage_errors():
+        with storage_errors(), check_marker.carried(self.path):
             _busy, frames, copied = self.db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         return frames, copied
 
@@ -658,7 +663,10 @@ class _WriteTransaction:
             return False  # the outer transaction commits or rolls back
         if exc_type is None:
             try:
-                with storage_errors():
+                # A commit may checkpoint (SQLite's auto-checkpoint): Gatepost's own write
+                # into the file, which keeps the check marker standing (data/check_marker.py).
+                with storage_errors(), (check_marker.carried(store.path) if store.autocheckpoint
+                                        else contextlib.nullcontext()):
                     store.db.conn.execute("COMMIT")
             except BaseException:
                 self._rollback()
@@ -669,6 +677,8 @@ class _WriteTransaction:
         self._rollback()
         if isinstance(exc, sqlite3.IntegrityError):
             return False
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            check_marker.forget(store.path)  # a damaged page met: the next open checks the file
         if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError | OSError):
             log.error("storage failure: %s", exc)
             raise StorageError(str(exc)) from exc

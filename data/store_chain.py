@@ -39,6 +39,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -46,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from data import check_marker
 from data.chain_check import CHUNK, ROW_COLUMNS, RowChecker, checked_chunks, workers_for
 from data.keyfile import read_private_key
 from data.migrations import MIGRATIONS, schema_version
@@ -393,6 +395,53 @@ def integrity(conn: sqlite3.Connection, quick: bool = False) -> str:
     return "; ".join(str(r[0]) for r in rows)
 
 
+def _with_small_cache(conn: sqlite3.Connection, check: Callable[[], str]) -> str:
+    """`check()` with a 4 MiB page cache: the whole-file check and the backup's copy read
+    each page once, and through the connection's own 64 MiB cache they made the day's first
+    command 64 MB larger (a month's CSV export: 101 MB before its first row) for pages no
+    scan asks for again."""
+    kept = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute("PRAGMA cache_size=-4096")
+    try:
+        return check()
+    finally:
+        conn.execute(f"PRAGMA cache_size={int(kept)}")
+
+
+# The tables that grow with the log: checked whole only by the quick check of the whole
+# file (once per boot and day) and the full checks; every other table at every open.
+GROWING_TABLES = frozenset({"events"})
+
+
+def cheap_check(conn: sqlite3.Connection, path: str | Path) -> str:
+    """'ok', or what is wrong, without reading the log's pages: the header's page size,
+    page count and freelist against each other and the file's size, the schema (read
+    whole), and SQLite's quick check of every table but GROWING_TABLES, with its indexes
+    (the roster, the passages, the settings and keys a verdict reads)."""
+    try:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        if not pages or free >= pages:
+            return f"the freelist holds {free} of the file's {pages} pages"
+        size = os.stat(path).st_size
+        if size % page_size:
+            return f"the file's {size} bytes are not a whole number of {page_size}-byte pages"
+        tables = [name for name, in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()]
+        for table in tables:
+            if table in GROWING_TABLES:
+                continue
+            quoted = table.replace('"', '""')
+            found = "; ".join(str(r[0]) for r in conn.execute(
+                f'PRAGMA quick_check("{quoted}")').fetchall())
+            if found != "ok":
+                return found
+    except (sqlite3.DatabaseError, OSError) as failure:  # too damaged to list what is wrong
+        return str(failure)
+    return "ok"
+
+
 def device_public_keys(conn: sqlite3.Connection) -> dict[str, tuple[Ed25519PublicKey | None, int]]:
     """Every device this database knows: its public key (None: not known) and the first
     device_seq that must be signed."""
@@ -424,6 +473,7 @@ class ChainSide:
 
         db: Any
         signer: Any
+        path: Path
 
         def _write(self) -> Any: ...
         def community(self) -> Community: ...
@@ -438,10 +488,17 @@ class ChainSide:
         return verify_chain(self.db.conn, progress, device_key_file)
 
     def integrity(self, quick: bool = False) -> str:
-        return integrity(self.db.conn, quick)
+        """SQLite's check of the whole file; damage found takes the check marker away."""
+        result = integrity(self.db.conn, quick)
+        if result != "ok":
+            check_marker.forget(self.path)
+        return result
 
     def damaged_text(self, skip: tuple[str, ...] = ()) -> list[tuple[str, int, str]]:
-        return damaged_text(self.db.conn, skip)
+        damaged = damaged_text(self.db.conn, skip)
+        if damaged:
+            check_marker.forget(self.path)
+        return damaged
 
     def copy_into(self, target: sqlite3.Connection, pages: int,
                   progress: Callable[[int, int], None] | None = None) -> None:
@@ -456,9 +513,13 @@ class ChainSide:
         if own:
             conn.execute("BEGIN")
             conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()  # the snapshot starts here
-        try:
+        def copy() -> str:  # through a small page cache: each page is read once (_with_small_cache)
             conn.backup(target, pages=pages, progress=(
                 None if progress is None else lambda _status, left, total: progress(total - left, total)))
+            return "ok"
+
+        try:
+            _with_small_cache(conn, copy)
         finally:
             if own:
                 conn.execute("COMMIT")  # a read transaction: nothing to write
@@ -476,13 +537,16 @@ class ChainSide:
         return parse_utc(row[0]) if row else None
 
     def startup_facts(self, now: dt.datetime, integrity_result: str | None = None) -> StartupFacts:
-        """The facts the gate opens on: indexed look-ups, and SQLite's quick check unless the
-        caller ran a check of its own (`kiosk check` runs the full one). The quick check reads
-        every page once (0.8 s at a million events, docs/reliability.md): a damaged file stops
-        the gate when it opens, not the next day."""
+        """The facts the gate opens on: indexed look-ups and `opening_check` unless the caller
+        ran a check of its own (`kiosk check` runs the full one): a damaged file stops the
+        gate when it opens, not the next day (docs/reliability.md)."""
         conn = self.db.conn
         if integrity_result is None:
-            integrity_result = integrity(conn, quick=True)
+            integrity_result = self.opening_check(now)
+        elif integrity_result == "ok":
+            self._mark_checked(now)
+        else:
+            check_marker.forget(self.path)
         if integrity_result != "ok":  # the other facts may not be readable: kiosk.startup ignores them
             return StartupFacts(schema_version=schema_version(conn), expected_schema=len(MIGRATIONS),
                                 public_keys=0, newest_event_utc=None, now_utc=now,
@@ -491,6 +555,28 @@ class ChainSide:
             schema_version=schema_version(conn), expected_schema=len(MIGRATIONS),
             public_keys=conn.execute("SELECT COUNT(*) FROM keys").fetchone()[0],
             newest_event_utc=self.newest_event_utc(), now_utc=now, integrity=integrity_result)
+
+    def opening_check(self, now: dt.datetime) -> str:
+        """'ok', or what is wrong with the file, at every open: `cheap_check` always (the
+        header's numbers, the schema, every table but the log's, tens of milliseconds at any
+        size of the log), and SQLite's quick check of the whole file (every page: 0.8 s idle
+        at a million events) only when no marker says this file passed it this boot and day
+        (data/check_marker.py). Pages the open does not check are checked by SQLite as a
+        scan reads them (`cell_size_check`): damage met there is "record on paper" too."""
+        result = cheap_check(self.db.conn, self.path)
+        if result == "ok":
+            device = self.community().device_id
+            if check_marker.is_checked(self.path, device, now.date().isoformat()):
+                return "ok"
+            result = _with_small_cache(self.db.conn, lambda: integrity(self.db.conn, quick=True))
+        if result == "ok":
+            self._mark_checked(now)
+        else:
+            check_marker.forget(self.path)
+        return result
+
+    def _mark_checked(self, now: dt.datetime) -> None:
+        check_marker.mark_checked(self.path, self.community().device_id, now.date().isoformat())
 
     # -- the retention purge (data/retention.py) ----------------------------------------
 
@@ -587,15 +673,24 @@ def restore_pages(source: Path, db_path: Path) -> None:
             src.close()
 
 
-def check_file(path: str | Path, full: bool) -> tuple[str, list[tuple[str, int, str]]]:
+def check_file(path: str | Path, full: bool, now: dt.datetime | None = None
+               ) -> tuple[str, list[tuple[str, int, str]]]:
     """SQLite's integrity check (full, with the text pass; or quick) on its own connection
     to the database at `path` (kiosk.app.check_in_background, on a worker thread): 'ok' or
-    the complaint, and the damaged texts. sqlite3.DatabaseError if the file cannot be read."""
+    the complaint, and the damaged texts. sqlite3.DatabaseError if the file cannot be read.
+    Damage removes the check marker; a pass at `now` records it (data/check_marker.py)."""
     from data.store import connect  # it imports this module
 
     conn = connect(path)
     try:
         result = integrity(conn, quick=not full)
-        return result, damaged_text(conn) if full and result == "ok" else []
+        damaged = damaged_text(conn) if full and result == "ok" else []
+        if result != "ok" or damaged:
+            check_marker.forget(path)
+        else:  # a whole-file check passed: the next open need not read the file again
+            device = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+            if device is not None and now is not None:
+                check_marker.mark_checked(path, device[0], now.date().isoformat())
+        return result, damaged
     finally:
         conn.close()

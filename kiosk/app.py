@@ -545,7 +545,7 @@ def checkpoint_in_background(path: str | Path) -> tuple[int, int]:
 INTEGRITY_PERIOD_S = 3600
 
 
-def check_in_background(path: str | Path, full: bool) -> list[Finding]:
+def check_in_background(path: str | Path, full: bool, clock: Clock | None = None) -> list[Finding]:
     """SQLite's integrity check (full, with the text pass; or quick) for a worker thread.
 
     Opens its own connection, never the GUI's nor the scans'. The findings of damage, or
@@ -554,7 +554,7 @@ def check_in_background(path: str | Path, full: bool) -> list[Finding]:
     from data.store_chain import check_file
 
     try:
-        result, damaged = check_file(path, full)
+        result, damaged = check_file(path, full, (clock or SystemClock()).now())
     except sqlite3.DatabaseError as failure:
         return startup.damage(str(failure))
     return startup.damage(result, damaged)
