@@ -13,7 +13,7 @@ bulk; `verify-log` passes on it), then measures, each beside a floor taken in th
 - `kiosk status --json` as a process, against `sqlite3` running the same counts;
 - start-up (`start_gate_process`: what runs before the first window), the daily backup
   on its own thread, and the longest scan while that backup copies;
-- `verify-log` (h-chain makes it faster; here it proves the built log is sound).
+- `verify-log` (here it proves the built log is sound).
 
     .venv/bin/python bench/scale.py [--events 10000,1000000] [--households 10000]
         [--scans 2000] [--dir DIR]

@@ -65,7 +65,7 @@ def backup_folder(db_path: Path) -> Path:
 
 
 def daily_path(db_path: Path, day: dt.date) -> Path:
-    """The day's backup of the database at `db_path`, named by the database (h-scalegate)."""
+    """The day's backup of the database at `db_path`, named by the database."""
     return backup_folder(db_path) / f"{Path(db_path).stem}-{day.isoformat()}.db"
 
 

@@ -224,7 +224,7 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER purge_markers_no_delete BEFORE DELETE ON purge_markers
     BEGIN SELECT RAISE(ABORT, 'purge markers are append-only'); END;
     """,
-    # 8 (h-report, issue 17): the gate's own reports (an outsider refused, symptoms, a
+    # 8 (issue 17): the gate's own reports (an outsider refused, symptoms, a
     # refused reading, crowding, a delivery for a flat, other) and the "collected" reports
     # that close a delivery: append-only, pushed to the office after the events
     # (sync_targets.reports_acked). An outsider's report keeps a count and the time, no
@@ -258,21 +258,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE sync_targets ADD COLUMN reports_acked INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE events ADD COLUMN mask TEXT;
     """,
-    # 9 (branch h-office, issue 15): roster upkeep and the office's operators. A household
+    # 9 (issue 15): roster upkeep and the office's operators. A household
     # that leaves the roster keeps its row (its events name it) with the time it left;
     # an operator defined at the office comes down with the roster (source 'office').
     """
     ALTER TABLE households ADD COLUMN left_utc TEXT;
     ALTER TABLE operators ADD COLUMN source TEXT NOT NULL DEFAULT 'local';
     """,
-    # 10 (h-slips, issue 11: slips are not denials; already_out says through which gate):
+    # 10 (issue 11: slips are not denials; already_out says through which gate):
     # each event's input source (camera, wedge, typed, cli; NULL before this migration),
     # and each gate's name as the office knows it (learnt with its device key at sync).
     """
     ALTER TABLE events ADD COLUMN source TEXT;
     ALTER TABLE device_keys ADD COLUMN name TEXT NOT NULL DEFAULT '';
     """,
-    # 11 (h-scalegate, issue 14: the status bar reads indexes, not the log): today's
+    # 11 (issue 14: the status bar reads indexes, not the log): today's
     # allowed exits counted in a partial index of exits by day (written only by allowed
     # exits), the cards out now in an index of the passages by direction.
     """

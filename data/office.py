@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("sync")
 
 # The event columns a gate sends, in the gate's own form (text times, JSON text).
-# "mask" (h-report): the passage's mask answer, also inside the chained verdict JSON;
-# `source` (h-slips) travels with the event but is not in its signed content (kiosk/chain.py).
+# "mask": the passage's mask answer, also inside the chained verdict JSON;
+# `source` travels with the event but is not in its signed content (kiosk/chain.py).
 EVENT_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "chain_hash", "signature", "mask", "source")
 HOUSEHOLD_COLUMNS = ("id", "building", "unit", "room", "head", "phone", "members", "created_utc",
                      "left_utc")
@@ -166,7 +166,7 @@ OFFICE_MIGRATIONS: list[str] = [
     ALTER TABLE devices ADD COLUMN signed_from_seq {big} NOT NULL DEFAULT 1;
     UPDATE devices SET signed_from_seq = head_seq + 1
     """,
-    # 4 (h-report, issue 17): the gates' own reports (an outsider refused, symptoms, a
+    # 4 (issue 17): the gates' own reports (an outsider refused, symptoms, a
     # delivery for a flat and its "collected", ...), pushed after the events, once each by id;
     # and each event's mask answer (setting mask.check), as the gates keep it.
     """
@@ -191,7 +191,7 @@ OFFICE_MIGRATIONS: list[str] = [
     );
     CREATE INDEX gate_reports_day ON gate_reports (local_date, kind)
     """,
-    # 5 (branch h-office, issue 15): roster upkeep (a household that left keeps its row,
+    # 5 (issue 15): roster upkeep (a household that left keeps its row,
     # with the time it left), the cards printed (`office cards print --new`), and the
     # operators defined at the office, which come down to the gates with the roster.
     """
@@ -208,7 +208,7 @@ OFFICE_MIGRATIONS: list[str] = [
     );
     CREATE INDEX operators_change ON operators (change_seq)
     """,
-    # 6 (h-slips, issue 11): each event's input source (camera, wedge, typed, cli), so the
+    # 6 (issue 11): each event's input source (camera, wedge, typed, cli), so the
     # office counts a typed card number that is no card as a slip, not a denial.
     """
     ALTER TABLE events ADD COLUMN source TEXT
@@ -658,7 +658,7 @@ class OfficeDB:
                           " WHERE office_seq > ? AND device_id <> ? ORDER BY office_seq LIMIT ?",
                           [office_seq, not_device, limit])
 
-    # -- the community's merged log: `kiosk office export` (h-lead; data/export/office_log.py)
+    # -- the community's merged log: `kiosk office export` (data/export/office_log.py)
     # Read-only queries in the SQL both dialects share (no boolean SUM, no CAST of a
     # building name: "2" sorts before "10" by length, then text).
 
@@ -806,7 +806,7 @@ class OfficeDB:
                           " ORDER BY length(h.building), h.building, length(h.unit), h.unit"),
         }
 
-    # -- the office screen (h-officegui, issue 15: `kiosk office gui`, data/office_admin.py)
+    # -- the office screen (issue 15: `kiosk office gui`, data/office_admin.py)
     # The same columns and order as log_rows, addressed by office_seq: the screen's lazy
     # table holds the day's seqs and reads 200 rows at a time.
 

@@ -503,7 +503,7 @@ class ChainSide:
     def copy_into(self, target: sqlite3.Connection, pages: int,
                   progress: Callable[[int, int], None] | None = None) -> None:
         """The live database's pages into `target` (SQLite's online backup, data/backup.py),
-        `pages` a step, `progress(copied, total)` after each (h-scalegate).
+        `pages` a step, `progress(copied, total)` after each.
 
         The steps run inside one read transaction of this connection: the copy is one
         snapshot, and another connection's commit does not make SQLite start the copy over

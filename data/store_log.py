@@ -37,7 +37,7 @@ def slip_sql(alias: str = "e", with_source: bool = True) -> str:
     `with_source=False` for a log without the events' source (no typed slips known there)."""
     if not with_source:
         return f"({alias}.reason IN ({_codes(SLIP_REASONS)}))"
-    # COALESCE: a NULL source (events before h-slips) must give false, never NULL (NOT NULL is NULL)
+    # COALESCE: a NULL source (older events) must give false, never NULL (NOT NULL is NULL)
     return (f"({alias}.reason IN ({_codes(SLIP_REASONS)}) OR (COALESCE({alias}.source, '') = 'typed'"
             f" AND {alias}.reason IN ({_codes(TYPED_SLIP_REASONS)})))")
 EXPORT_CACHE_KIB = 4096  # the export's page cache (and so its sorter): see log_lines
@@ -265,7 +265,7 @@ class LogSide:
         )
 
     def _events_have_source(self) -> bool:
-        """h-slips adds events.source (camera, wedge, typed, cli); a log without it has none."""
+        """Does the log keep events.source (camera, wedge, typed, cli)? One made before it did not."""
         return any(r[1] == "source" for r in self.db.conn.execute("PRAGMA table_info(events)"))
 
     def _fevers(self, base: str, flat: str, params: list, limit: int) -> list:

@@ -71,7 +71,7 @@ class SyncSide:
 
     def unsynced_after(self, acked_seq: int) -> int:
         """This gate's own events after the local seq `acked_seq`, as a difference of device
-        sequence numbers (h-scalegate, issue 14): a few indexed look-ups, whatever the size
+        sequence numbers (issue 14): a few indexed look-ups, whatever the size
         of the log or of the backlog.
 
         The device numbers of the own events a database holds have no gaps (each event is

@@ -423,7 +423,7 @@ def _push(store: SqliteStore, office: OfficeDB, report: SyncReport, clock: Clock
 
 def _push_reports(store: SqliteStore, office: OfficeDB, name: str, clock: Clock,
                   batch_size: int) -> None:
-    """The gate's own reports (h-report, issue 17) after its events, in the same push:
+    """The gate's own reports (issue 17) after its events, in the same push:
     acknowledged per target after the office committed; a re-push skips known ids."""
     while rows := store.own_reports_after(name, batch_size):
         with office.transaction():

@@ -96,7 +96,7 @@ class Gate:
     def status(self, date: dt.date | None = None) -> dict[str, int]:
         day = date or self.today()
         counts = self.store.status(day)
-        counts["outsiders_today"] = self.store.outsiders_on(day)  # h-report: its own small query
+        counts["outsiders_today"] = self.store.outsiders_on(day)  # its own small query
         return counts
 
     # -- the gate's own reports (issue 17, kiosk/reports.py) ---------------------------

@@ -17,8 +17,8 @@ ACTIONS = (
     "card_issue", "card_revoke", "card_reissue", "card_suspend", "card_activate",
     "setting_change", "override",
     "device_key_created",  # a gate older than the device key got one at its start
-    "parcel_collected",  # h-report: a delivery left at the gate was handed over
-    "sign_in", "sign_out",  # h-slips: the volunteer on duty at the gate screen
+    "parcel_collected",  # a delivery left at the gate was handed over
+    "sign_in", "sign_out",  # the volunteer on duty at the gate screen
 )
 
 

@@ -29,7 +29,7 @@ CHAINED_FIELDS = (
     "temp_first", "temp_second", "exit_reason", "operator", "override_of", "override_reason",
     "payload_digest", "verdict",
 )
-# Not covered: an event's input `source` (camera, wedge, typed, cli; h-slips). Adding it
+# Not covered: an event's input `source` (camera, wedge, typed, cli). Adding it
 # would change the hash of every new event, and a gate or an office of the version before
 # would then refuse them as forged while a community updates its gates one at a time. The
 # source decides nothing about a passage (it only sorts a typed not-a-card into the slips),

@@ -90,7 +90,7 @@ class _Scan:
     warnings: tuple[str, ...] = ()
     incident: str | None = None
     exits: list[dt.datetime] | None = None  # the quota's exits in the window, once looked up
-    mask: str | None = None  # yes / no / exempt, as tapped (h-report)
+    mask: str | None = None  # yes / no / exempt, as tapped
 
 
 class CheckpointService:
@@ -326,7 +326,7 @@ class CheckpointService:
 
     @staticmethod
     def _check_mask(scan: _Scan, policy: Policy) -> Outcome | None:
-        """Step 6b (h-report, setting mask.check): the volunteer tapped whether a mask is
+        """Step 6b (setting mask.check): the volunteer tapped whether a mask is
         worn. Not tapped, or "no" (mask.rule slip), is a slip: hand out a mask, scan again.
         With mask.rule deny, "no" is the rule's denial `mask_required`."""
         if not policy.mask_check:

@@ -799,7 +799,7 @@ def _add_office_work(command: AddCommand, office: Subcommands) -> None:
     target(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_office_operator_list, needs_db=False)
-    # h-officegui (issue 15): the admin screens on the office database
+    # issue 15: the admin screens on the office database
     p = command("gui", "the office screen: the merged log of every gate, incidents, households "
                 "and cards, operators, gates; an office admin's PIN opens it", office)
     target(p)

@@ -40,7 +40,7 @@ VERDICT = {
         "ok_in": "欢迎回家",
         "ok_in_without_exit": "欢迎回家（无外出记录）",
         "override": "已由{operator}特批放行",
-        # h-report: the mask check (setting mask.check)
+        # the mask check (setting mask.check)
         "mask_unconfirmed": "请点选是否佩戴口罩，再扫码",
         "mask_missing": "未戴口罩：请发放口罩，戴好后重新扫码",
         "mask_required": "未戴口罩，按本社区规定不得通行",
@@ -74,7 +74,7 @@ VERDICT = {
         "ok_in": "Welcome home",
         "ok_in_without_exit": "Welcome home (no exit on record)",
         "override": "Let through by {operator}",
-        # h-report: the mask check (setting mask.check)
+        # the mask check (setting mask.check)
         "mask_unconfirmed": "Tap whether a mask is worn, then scan again",
         "mask_missing": "No mask: hand out a mask, then scan again once it is on",
         "mask_required": "No mask: this community's rule does not let them pass",
@@ -264,7 +264,7 @@ CLI = {
         "output_exists": "文件 {path} 已存在，不会覆盖；确需替换请加 --force",
         "input_protected": "不能读取 {path}：它是门岗自己的数据库或密钥文件",
         "disk_full": "磁盘已满或出错，无法写入 {path}：{error}。未留下任何文件；请腾出空间或换一个磁盘",
-        # h-report: the gate's own reports and the mask check
+        # the gate's own reports and the mask check
         "bad_report_kind": "没有“{value}”这类报告，可选：{choices}",
         "bad_report_count": "人数 {value} 不对：请填 1 到 {limit}",
         "bad_flat": "房号“{value}”应写成 楼栋-单元-房间，例如 3-2-301",
@@ -273,7 +273,7 @@ CLI = {
         "report_note_long": "备注太长：最多 {limit} 个字",
         "bad_mask": "口罩“{value}”不对，可选：{choices}",
         "parcel_not_waiting": "这件物资已被领取，或不在待领清单中",
-        # the office's own work, roster upkeep, office operators (issue 15, branch h-office)
+        # the office's own work, roster upkeep, office operators (issue 15)
         "office_db_not_gate": "{path} 是社区办公室的数据库，不是门岗的：请用 kiosk office …（例如 "
                               "kiosk office households --office sqlite://{path}），未写入任何内容",
         "gate_db_not_office": "{target} 是门岗的数据库，不是社区办公室的：门岗命令请用 kiosk --db 该文件 …，"
@@ -415,7 +415,7 @@ CLI = {
         "input_protected": "Cannot read {path}: it is the gate's own database or key file",
         "disk_full": "The disk is full or failing, cannot write {path}: {error}. Nothing was left "
                      "behind; free some space or use another disk",
-        # h-report: the gate's own reports and the mask check
+        # the gate's own reports and the mask check
         "bad_report_kind": "There is no report of kind '{value}'; choose one of {choices}",
         "bad_report_count": "The count {value} is wrong: give 1 to {limit}",
         "bad_flat": "Write the flat '{value}' as building-unit-room, e.g. 3-2-301",
@@ -424,7 +424,7 @@ CLI = {
         "report_note_long": "The note is too long: {limit} characters at most",
         "bad_mask": "Mask '{value}' is not an answer; choose one of {choices}",
         "parcel_not_waiting": "This parcel was collected already, or is not on the waiting list",
-        # the office's own work, roster upkeep, office operators (issue 15, branch h-office)
+        # the office's own work, roster upkeep, office operators (issue 15)
         "office_db_not_gate": "{path} is the community office's database, not a gate's: use kiosk "
                               "office … (e.g. kiosk office households --office sqlite://{path}); "
                               "nothing was written",
@@ -563,14 +563,14 @@ LOG = {
         "card_title": "{community} 出入证", "card_life": "生活卡", "card_work": "工作卡",
         "card_special": "特殊卡", "card_holder": "持卡人：{initial}",
         "card_valid": "有效期 {first} 至 {last}", "card_generation": "第{generation}版",
-        # h-report: the mask check's reasons and answers, the gate's own reports
+        # the mask check's reasons and answers, the gate's own reports
         "mask_unconfirmed": "未确认口罩", "mask_missing": "未戴口罩", "mask_required": "未戴口罩（禁止）",
         "mask_yes": "戴口罩", "mask_no": "未戴", "mask_exempt": "免戴", "col_mask": "口罩",
         "outsider_refused": "外来人员劝返", "symptoms": "有症状", "refused_reading": "拒绝测温",
         "crowding": "门口聚集", "delivery": "物资送达", "collected": "已领取",
         "outsiders": "外来人员劝返（人次）", "reports": "门岗报告", "col_people": "人数",
         "slip": "需处理",
-        # h-lead (issue 15): the lead's sheet
+        # issue 15: the lead's sheet
         "override_decision": "放行（负责人放行：{reason}）", "override_lifted": "原为：{reason}",
         "building_name": "{building}号楼", "exits_passages": "外出（人次）",
         "exits_households": "外出（户数）", "rule_denials": "拒绝与复测（按规则）",
@@ -583,7 +583,7 @@ LOG = {
         "units": "各单元合计", "out_now": "外出未归（截至导出时）", "out_now_sheet": "外出未归",
         "not_out": "连续 {days} 天未外出的住户（送菜上门）", "not_out_sheet": "未外出住户",
         "fevers_sheet": "发热", "units_sheet": "各单元", "never": "无记录", "office": "社区办",
-        # h-exports: the gate's reports on the lead's sheet and the office's merged log
+        # the gate's reports on the lead's sheet and the office's merged log
         "col_category": "类别", "col_collected": "领取情况", "not_collected": "未领取（仍在门口）",
         "collected_at": "已领取 {at}（{operator}）", "outsiders_sheet": "各门岗劝返",
     },
@@ -621,7 +621,7 @@ LOG = {
         "card_title": "{community} pass card", "card_life": "Life card", "card_work": "Work card",
         "card_special": "Special card", "card_holder": "Holder: {initial}",
         "card_valid": "Valid {first} to {last}", "card_generation": "gen. {generation}",
-        # h-report: the mask check's reasons and answers, the gate's own reports
+        # the mask check's reasons and answers, the gate's own reports
         "mask_unconfirmed": "mask not confirmed", "mask_missing": "no mask",
         "mask_required": "no mask (rule)",
         "mask_yes": "mask", "mask_no": "no mask", "mask_exempt": "exempt", "col_mask": "Mask",
@@ -630,7 +630,7 @@ LOG = {
         "crowding": "crowding", "delivery": "delivery for a flat", "collected": "collected",
         "outsiders": "Outsiders refused (people)", "reports": "Gate reports", "col_people": "People",
         "slip": "action needed",
-        # h-lead (issue 15): the lead's sheet
+        # issue 15: the lead's sheet
         "override_decision": "allow (lead's override: {reason})", "override_lifted": "was: {reason}",
         "building_name": "Building {building}", "exits_passages": "Exits (passages)",
         "exits_households": "Exits (households)", "rule_denials": "Denials and retests (by the rules)",
@@ -646,7 +646,7 @@ LOG = {
         "not_out": "Households not out for {days} days (deliveries)", "not_out_sheet": "Not out",
         "fevers_sheet": "Fevers", "units_sheet": "Units", "never": "none on record",
         "office": "community office",
-        # h-exports: the gate's reports on the lead's sheet and the office's merged log
+        # the gate's reports on the lead's sheet and the office's merged log
         "col_category": "Kind", "col_collected": "Collected", "not_collected": "still at the gate",
         "collected_at": "collected {at} by {operator}", "outsiders_sheet": "Outsiders per gate",
     },
@@ -796,7 +796,7 @@ def error_message(table: str, key: str, lang: str, **fields: object) -> str:
     return words[lang if lang in words else "zh"][key].format(**fields)
 
 
-# h-officegui (issue 15): the audit log in words on the admin screen (kiosk.audit.describe)
+# issue 15: the audit log in words on the admin screen (kiosk.audit.describe)
 AUDIT = {
     "zh": {
         "login": "登录", "login_failed": "PIN码错误", "operator_add": "添加操作员",

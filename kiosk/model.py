@@ -100,7 +100,7 @@ OVERRIDABLE = frozenset({"already_out", "quota_used", "work_quota_used", "outsid
 # mistyped serial (a typed `not_a_card`) is a slip too: see `is_slip`.
 SLIP_REASONS = frozenset({"temperature_required", "temperature_implausible", "temperature_unit",
                           "temperature_low", "reason_required",
-                          # h-report: the mask check's answer not tapped, or "no" where the
+                          # the mask check's answer not tapped, or "no" where the
                           # community keeps it a slip (mask.rule = slip): a mask is handed out
                           "mask_unconfirmed", "mask_missing"})
 
@@ -201,7 +201,7 @@ class Verdict:
     direction: Direction | None = None
     at: dt.datetime | None = None  # local time of the scan, with offset
     override_of: str | None = None  # the denied event a lead's override let through
-    mask: str | None = None  # the mask answer given with the scan (h-report), if any
+    mask: str | None = None  # the mask answer given with the scan, if any
     source: str = ""  # where the payload came from: camera, wedge, typed, cli ("" unknown)
 
     def __post_init__(self) -> None:
@@ -294,9 +294,9 @@ class Event:
     verdict: dict[str, Any] | None = None
     device_seq: int = 0  # assigned by the store when the event is appended
     # The mask answer (yes / no / exempt, kiosk.reports.MASK_ANSWERS), where one was given
-    # (h-report). Kept in the verdict's JSON too, which the chain and the signature cover.
+    #. Kept in the verdict's JSON too, which the chain and the signature cover.
     mask: str | None = None
-    # Where the payload came from (SOURCES; "" for events recorded before h-slips): a typed
+    # Where the payload came from (SOURCES; "" for events recorded before the source was kept): a typed
     # not_a_card is a slip, a scanned one is not (is_slip). Not part of the signed content.
     source: str = ""
 

@@ -157,7 +157,7 @@ SETTINGS: tuple[Setting, ...] = (
             "database)", parse_text=_sync_url),
     Setting("sync.interval_s", "int", "300", "后台同步间隔（秒）", "seconds between background syncs",
             minimum=60, maximum=86400),
-    # h-report (issue 17): the mask check
+    # issue 17: the mask check
     Setting("mask.check", "choice", "off", "每次通行是否确认佩戴口罩（on 为在门岗屏幕上点选 戴了/没戴/免戴）",
             "does each passage take a mask confirmation (on: yes / no / exempt on the gate screen)",
             choices=("off", "on")),
@@ -165,11 +165,11 @@ SETTINGS: tuple[Setting, ...] = (
             "未戴口罩的处理：slip 为待处理（发放口罩后重新扫码），deny 为按规定禁止通行",
             "no mask: slip (action needed: hand out a mask, scan again), or deny (a rule's denial)",
             choices=("slip", "deny")),
-    # h-lead (issue 15): the lead's sheet lists the households not out for this many days
+    # issue 15: the lead's sheet lists the households not out for this many days
     Setting("lead.not_out_days", "int", "4", "楼栋长日报列出连续多少天未外出的住户（供送菜志愿者上门）",
             "the lead's sheet lists households not out for this many days (for the delivery volunteers)",
             minimum=1, maximum=60),
-    # h-layout (issue 11): a deny left on screen met the next residents; it clears by itself.
+    # issue 11: a deny left on screen met the next residents; it clears by itself.
     Setting("gate.deny_clear_s", "int", "30",
             "拒绝（及需处理）的结果在闸机屏幕上保留多少秒（0 为点一下才清除）",
             "seconds a deny (or an action needed) stays on the gate screen (0: until tapped)",

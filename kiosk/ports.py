@@ -76,7 +76,7 @@ class Passage:
     direction: Direction
     at_utc: dt.datetime
     event_id: str
-    # The gate it went through (h-slips): its device id, and its name as the office knows
+    # The gate it went through: its device id, and its name as the office knows
     # it ("" when this gate has not learnt one: the verdict then shows the id's short form).
     device_id: str = ""
     gate: str = ""
@@ -216,7 +216,7 @@ class AdminServices(Protocol):
 
     def sync_password_file(self) -> Path | None: ...
 
-    # h-report (issue 17): the parcels waiting at the gate, and handing one over
+    # issue 17: the parcels waiting at the gate, and handing one over
     def waiting_parcels(self, buildings: tuple[str, ...] | None) -> list[WaitingParcel]: ...
 
     def collect_parcel(self, report_id: str, operator: Operator) -> None: ...
@@ -228,7 +228,7 @@ class AdminServices(Protocol):
 
 class OfficeServices(AdminServices, Protocol):
     """What the office screen asks of the office database besides the admin screens' reads
-    and card changes (data.office_admin.OfficeAdmin; h-officegui, issue 15)."""
+    and card changes (data.office_admin.OfficeAdmin; issue 15)."""
 
     def authenticate(self, pin: str) -> Operator | None: ...
 

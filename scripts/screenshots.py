@@ -224,7 +224,7 @@ def shoot(out: Path, only: set[str], suffix: str) -> int:
         run("typed-confirm", camera_ok, lambda g: type_number(g, life[4].serial))
         run("serial-keyboard", camera_ok, lambda g: type_number(g, life[4].serial[:6], keyboard=True,
                                                                 check=False))
-        # issue 17 (h-report): the gate's own reports, the parcels, the mask check
+        # issue 17: the gate's own reports, the parcels, the mask check
         parcel_flat, other_flat = flats[life[1].serial], flats[life[2].serial]
         run("report-dialog", camera_ok, report_dialog)
         run("parcels", camera_ok, parcels)

@@ -154,7 +154,7 @@ class GateWindow(QMainWindow):
         self.direction = DirectionSwitch()
         self.verdict = VerdictPanel()
         self.keypad = TemperatureKeypad()
-        self.mask_check = MaskCheck()  # h-report: shown while the setting mask.check is on
+        self.mask_check = MaskCheck()  # shown while the setting mask.check is on
         self.mask_check.setVisible(False)
         self.report_dialog: ReportDialog | None = None
         self.retest_model = RetestQueueModel(now, self)

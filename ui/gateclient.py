@@ -35,7 +35,7 @@ class ScanRequest:
     operator: str = ""
     source: str = "typed"
     seen_at: float = dataclasses.field(default_factory=time.perf_counter)
-    mask: str | None = None  # yes / no / exempt, tapped on the mask check (h-report)
+    mask: str | None = None  # yes / no / exempt, tapped on the mask check
 
 
 # What the screen shows when there is no verdict (ScanOutcome.failure), by the error

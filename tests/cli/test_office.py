@@ -179,7 +179,7 @@ def test_a_quota_breach_seen_at_sync_names_the_flat_and_the_time(office_url, tmp
 
 def test_the_office_screen_of_an_office_that_is_not_there_is_a_sentence_before_any_window(tmp_path):
     """`kiosk office gui`: an unreachable office is exit 3 and the sync's sentence; a gate's
-    database given as the office is exit 2 (h-officegui)."""
+    database given as the office is exit 2."""
     missing = office(f"sqlite:///{tmp_path}/absent/office.db", "gui")
     assert missing.returncode == 3 and "Traceback" not in missing.stderr and missing.stderr.strip()
     gate_db = tmp_path / "gate.db"

@@ -1,4 +1,4 @@
-"""Issue 14 (h-scalegate): what the gate reads per scan and per refresh does not grow with
+"""Issue 14: what the gate reads per scan and per refresh does not grow with
 the log, and the roster's caches see another connection's commit at once."""
 from __future__ import annotations
 

@@ -214,7 +214,7 @@ def downgrade_to_0_1_0(path: Path) -> None:
     device_key_path(path).unlink()
     conn = sqlite3.connect(str(path))
     try:
-        for statement in ("ALTER TABLE events DROP COLUMN source",  # migration 10 (h-slips)
+        for statement in ("ALTER TABLE events DROP COLUMN source",  # migration 10
                           "DROP TABLE reports", "ALTER TABLE events DROP COLUMN mask",  # migration 8
                           "ALTER TABLE sync_targets DROP COLUMN reports_acked",
                           "DROP INDEX events_day_exits", "DROP INDEX passages_direction",  # migration 11
@@ -226,7 +226,7 @@ def downgrade_to_0_1_0(path: Path) -> None:
                           "DROP INDEX cards_one_life", "DROP INDEX cards_lineage",  # migration 6
                           "ALTER TABLE cards DROP COLUMN replaced_by",
                           "ALTER TABLE cards DROP COLUMN lineage",
-                          "ALTER TABLE households DROP COLUMN left_utc",  # migration 9 (h-office)
+                          "ALTER TABLE households DROP COLUMN left_utc",  # migration 9
                           "ALTER TABLE operators DROP COLUMN source",
                           "PRAGMA user_version = 5"):
             conn.execute(statement)

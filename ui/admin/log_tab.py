@@ -80,7 +80,7 @@ class LogTab(QWidget):
             client.buildings(self._add_buildings,
                              lambda error: log.error("buildings not read: %s", error))
         self.direction = self._choices(("in", "out"))
-        # "deny" is the rules' denials; "slip" the volunteers' slips (action needed, h-slips)
+        # "deny" is the rules' denials; "slip" the volunteers' slips (action needed)
         self.decision = self._choices(("allow", "deny", "slip", "retest"))
         self.count = QLabel()
         self.day_counts = QLabel()  # the day's denials and slips, counted apart

@@ -50,7 +50,7 @@ class AdminWindow(QDialog):
         self.log_tab = LogTab(client, operator)
         self.incidents_tab = IncidentsTab(client, operator)
         self.out_tab = OutNowTab(client, operator)
-        self.parcels_tab = ParcelsTab(client, operator)  # h-report: deliveries waiting at the gate
+        self.parcels_tab = ParcelsTab(client, operator)  # deliveries waiting at the gate
         self.roster_tab = RosterTab(client, operator) if admin else None
         self.settings_tab = SettingsTab(client, operator, editable=admin)
         self.audit_tab = AuditTab(client) if admin else None
