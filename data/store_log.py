@@ -10,6 +10,7 @@ by their ids, only when the view shows them.
 from __future__ import annotations
 
 import array
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -40,7 +41,27 @@ def slip_sql(alias: str = "e", with_source: bool = True) -> str:
     # COALESCE: a NULL source (older events) must give false, never NULL (NOT NULL is NULL)
     return (f"({alias}.reason IN ({_codes(SLIP_REASONS)}) OR (COALESCE({alias}.source, '') = 'typed'"
             f" AND {alias}.reason IN ({_codes(TYPED_SLIP_REASONS)})))")
-EXPORT_CACHE_KIB = 4096  # the export's page cache (and so its sorter): see log_lines
+
+
+EXPORT_CACHE_KIB = 4096  # the export's page cache (and so its sorter): see _export_cache
+
+
+@contextlib.contextmanager
+def _export_cache(conn: Any) -> Iterator[None]:
+    """The export's queries on a small page cache, the connection's own size back afterwards
+    (or when the export is cancelled). Each of them reads the whole range once: through the
+    gate's 64 MiB cache (the scan path's) a month's mask check filled it with pages no scan
+    asks for again (+65 MB), and the summary's GROUP BY and COUNT(DISTINCT), whose sorter
+    SQLite sizes by the cache, held another 49 MB: the XLSX of a month took 114 MB of its
+    own, all of it before the writer's first row (docs/performance.md). With 4 MiB the sorters merge
+    sorted runs from temporary files instead, at about the same speed. Nested uses restore
+    what they found."""
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _figures(grouped: list[tuple], households_out: list[tuple]) -> dict:
@@ -106,51 +127,48 @@ class LogSide:
 
     def log_count(self, scope: LogScope) -> int:
         where, params = scope.where()
-        return self.db.conn.execute(f"SELECT COUNT(*) {_daylog()._FROM} WHERE {where}",
-                                    params).fetchone()[0]
+        with _export_cache(self.db.conn):
+            return self.db.conn.execute(f"SELECT COUNT(*) {_daylog()._FROM} WHERE {where}",
+                                        params).fetchone()[0]
 
     def log_lines(self, scope: LogScope, lang: str, numbers: bool = False,
                   neutralised: bool = False) -> Iterator[tuple]:
-        """The export's rows, streamed in batches, on a small page cache: SQLite sizes its
-        sorter by the cache, so the gate's 64 MiB (the scan path's) made a month's ORDER BY
-        hold 64 MiB of rows in memory; with 4 MiB it merges sorted runs from temporary files
-        instead, at about the same speed (docs/performance.md). The gate's size comes back
-        when the rows are done (or the export is cancelled)."""
+        """The export's rows, streamed in batches, on the export's small page cache
+        (_export_cache: with the gate's 64 MiB a month's ORDER BY held 64 MiB of rows)."""
         import sqlite3
 
         from data.store import StoredTextDamaged
 
         sql, params = scope.sql(lang, numbers, neutralised, source=self._events_have_source())
         conn = self.db.conn
-        before = conn.execute("PRAGMA cache_size").fetchone()[0]
-        conn.execute(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")
         # sqlite3's own UTF-8 decoder, in C, for the export's millions of cells: the store's
         # strict Python one cost a month's export 8 s. A cell that is not UTF-8 is the same
         # StoredTextDamaged (sqlite3's message would quote the garbled text); the admin lane
         # runs nothing else on this connection while an export streams.
-        text_factory, conn.text_factory = conn.text_factory, str
-        try:
-            cursor = conn.cursor()
-            cursor.row_factory = None  # plain tuples: the store's connection hands out sqlite3.Row
+        with _export_cache(conn):
+            text_factory, conn.text_factory = conn.text_factory, str
             try:
-                cursor.execute(sql, params)
-                while batch := cursor.fetchmany(2000):
-                    yield from batch
-            except sqlite3.OperationalError as failure:
-                if "decode" in str(failure):
-                    raise StoredTextDamaged() from None
-                raise
-            cursor.close()
-        finally:
-            conn.text_factory = text_factory
-            conn.execute(f"PRAGMA cache_size = {int(before)}")
+                cursor = conn.cursor()
+                cursor.row_factory = None  # plain tuples: the store's connection hands out sqlite3.Row
+                try:
+                    cursor.execute(sql, params)
+                    while batch := cursor.fetchmany(2000):
+                        yield from batch
+                except sqlite3.OperationalError as failure:
+                    if "decode" in str(failure):
+                        raise StoredTextDamaged() from None
+                    raise
+                cursor.close()
+            finally:
+                conn.text_factory = text_factory
 
     def log_has_mask(self, scope: LogScope) -> bool:
         """Does any event of the scope carry a mask answer (the mask check was used)?"""
         where, params = scope.where()
-        return bool(self.db.conn.execute(
-            f"SELECT EXISTS (SELECT 1 {_daylog()._FROM} WHERE {where} AND e.mask IS NOT NULL)",
-            params).fetchone()[0])
+        with _export_cache(self.db.conn):  # a range with no mask answer is read whole
+            return bool(self.db.conn.execute(
+                f"SELECT EXISTS (SELECT 1 {_daylog()._FROM} WHERE {where} AND e.mask IS NOT NULL)",
+                params).fetchone()[0])
 
     def log_reports(self, scope: LogScope) -> tuple[int, list]:
         """The gate's own reports of the scope (issue 17) for the lead's sheet: how many, and
@@ -220,7 +238,12 @@ class LogSide:
     def log_summary(self, scope: LogScope) -> Summary:
         """The summary page and the lead's sheet: counts, denials and slips apart, fevers with
         their retest and outcome, overrides, per-unit totals, who is out now, and the
-        households not out for `lead.not_out_days` days (docs/leads-and-office.md)."""
+        households not out for `lead.not_out_days` days (docs/leads-and-office.md). On the
+        export's small cache: its GROUP BY and COUNT(DISTINCT) read the whole range."""
+        with _export_cache(self.db.conn):
+            return self._summary(scope)
+
+    def _summary(self, scope: LogScope) -> Summary:
         from kiosk.policy import Policy
 
         daylog, conn = _daylog(), self.db.conn

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from pypdf import PdfReader
 
 from data.export import ExportCancelled, export_log
 from data.export.daylog import LogScope, holder_initial, hour_table
+from data.store_log import EXPORT_CACHE_KIB
 from kiosk import cli
 from kiosk.app import Gate
 from kiosk.clock import FixedClock
@@ -253,6 +255,42 @@ def test_progress_reaches_the_total(day, tmp_path):
     seen = []
     export(day, day.admin, "csv", tmp_path / "a.csv", progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (9, 9)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+def test_every_read_of_the_log_runs_on_the_exports_small_cache_and_the_gates_comes_back(day, tmp_path, fmt):
+    """Each of the export's queries reads the whole range once: through the gate's 64 MiB page
+    cache (and the sorters SQLite sizes by it) a month's XLSX took 114 MB (docs/performance.md).
+    The statements the connection runs say which cache each read had."""
+    conn = day.gate.store.db.conn
+    gate_size = conn.execute("PRAGMA cache_size").fetchone()[0]
+    size, reads, on_the_gates_cache = gate_size, 0, []
+
+    def traced(sql: str) -> None:
+        nonlocal size, reads
+        if set_to := re.match(r"PRAGMA cache_size\s*=\s*(-?\d+)", sql):
+            size = int(set_to[1])
+        elif re.search(r"\bFROM events e\b", sql):
+            reads += 1
+            if size != -EXPORT_CACHE_KIB:
+                on_the_gates_cache.append(sql)
+
+    conn.set_trace_callback(traced)
+    try:
+        export(day, day.admin, fmt, tmp_path / f"log.{fmt}")
+    finally:
+        conn.set_trace_callback(None)
+    # the mask check, the count and the rows; the summary's too (XLSX, PDF)
+    assert reads >= (3 if fmt == "csv" else 8) and on_the_gates_cache == []
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == gate_size
+
+
+def test_a_cancelled_export_gives_the_gate_its_cache_back(day, tmp_path):
+    conn = day.gate.store.db.conn
+    gate_size = conn.execute("PRAGMA cache_size").fetchone()[0]
+    with pytest.raises(ExportCancelled):
+        export(day, day.admin, "xlsx", tmp_path / "log.xlsx", cancelled=lambda: True)
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == gate_size == -65536
 
 
 def test_cli_export_as_a_lead_by_pin(day, tmp_path, monkeypatch, capsys):
