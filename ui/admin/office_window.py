@@ -28,7 +28,7 @@ from kiosk import messages
 from kiosk.operators import Operator
 from ui.admin.log_tab import LogTab
 from ui.admin.models import RowsModel
-from ui.admin.tabs import IncidentsTab, RosterTab, _log_failure, _reason, _Tab, _table
+from ui.admin.tabs import IncidentsTab, RosterTab, _counted_table, _log_failure, _reason, _Tab, _table
 from ui.admin.texts import screen_lang, shared
 from ui.admin.window import STYLE
 from ui.adminclient import AdminClient
@@ -132,15 +132,7 @@ class GatesTab(_Tab):
         self.lang = screen_lang()
         self.model = RowsModel([], self)
         self.summary = QLabel()
-        self.refresh_button = QPushButton()
-        self.refresh_button.clicked.connect(self.refresh)
-        bar = QHBoxLayout()
-        bar.addWidget(self.summary)
-        bar.addStretch(1)
-        bar.addWidget(self.refresh_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(_table(self.model))
+        self.refresh_button = _counted_table(self, self.summary, self.model)
         self.retranslate()
 
     def retranslate(self) -> None:

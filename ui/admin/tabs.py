@@ -83,6 +83,20 @@ def _table(model) -> QTableView:
     return view
 
 
+def _counted_table(tab: QWidget, label: QLabel, model) -> QPushButton:
+    """A tab of one table under a bar: its count on the left, 刷新 on the right (returned)."""
+    refresh = QPushButton()
+    refresh.clicked.connect(tab.refresh)  # type: ignore[attr-defined]
+    bar = QHBoxLayout()
+    bar.addWidget(label)
+    bar.addStretch(1)
+    bar.addWidget(refresh)
+    layout = QVBoxLayout(tab)
+    layout.addLayout(bar)
+    layout.addWidget(_table(model))
+    return refresh
+
+
 class IncidentsTab(_Tab):
     """Fevers, forged and revoked cards, overrides: of one day, in the operator's buildings."""
 
@@ -135,15 +149,7 @@ class OutNowTab(_Tab):
         self.lang = screen_lang()
         self.model = RowsModel(_headers(self.COLUMNS, self.lang), self)
         self.count = QLabel()
-        self.refresh_button = QPushButton()
-        self.refresh_button.clicked.connect(self.refresh)
-        bar = QHBoxLayout()
-        bar.addWidget(self.count)
-        bar.addStretch(1)
-        bar.addWidget(self.refresh_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(_table(self.model))
+        self.refresh_button = _counted_table(self, self.count, self.model)
         self.retranslate()
 
     def retranslate(self) -> None:
