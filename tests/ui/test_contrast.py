@@ -16,6 +16,7 @@ from tests.ui.contrast import low_contrast
 from tests.ui.test_layout import (  # noqa: F401 (fixtures)
     LONG_NAME,
     long_due_queue,
+    mask_check_on,
     open_report,
     recorded_outcomes,
     report_states,
@@ -118,13 +119,7 @@ def test_the_mask_check_is_readable_with_each_answer_tapped(qtbot, screen, commu
     window = screen.window
     signed_in(qtbot, window)
     window.resize(1366, 768)
-    gate = open_gate(community.path, clock=community.clock)
-    try:
-        gate.store.set_setting("mask.check", "on")
-    finally:
-        gate.close()
-    window.client.refresh()
-    qtbot.waitUntil(window.mask_check.isVisible, timeout=5000)
+    mask_check_on(qtbot, window, community)
     settle()
     found = [f"nothing tapped: {p}" for p in low_contrast(window.mask_check)]
     for answer in ("yes", "no", "exempt"):

@@ -226,10 +226,8 @@ def test_the_report_dialog_fits_every_screen_in_every_category(qtbot, screen, si
     assert not found, "\n".join(found)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_the_mask_check_fits_beside_every_state(qtbot, screen, community, size):
-    window = screen.window
-    signed_in(qtbot, window)
+def mask_check_on(qtbot, window, community) -> None:
+    """The community turns the mask check on (another connection); the screen shows it."""
     gate = open_gate(community.path, clock=community.clock)
     try:
         gate.store.set_setting("mask.check", "on")
@@ -237,6 +235,13 @@ def test_the_mask_check_fits_beside_every_state(qtbot, screen, community, size):
         gate.close()
     window.client.refresh()
     qtbot.waitUntil(window.mask_check.isVisible, timeout=5000)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_mask_check_fits_beside_every_state(qtbot, screen, community, size):
+    window = screen.window
+    signed_in(qtbot, window)
+    mask_check_on(qtbot, window, community)
     found = size_problems(window, size, "mask check, idle")
     window.mask_check.tap("no")
     found += size_problems(window, size, "mask check, no mask tapped")
