@@ -49,11 +49,11 @@ log = logging.getLogger("db")
 
 _T = TypeVar("_T")
 
-UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
-
-
 def utc_text(when: dt.datetime) -> str:
-    return when.astimezone(dt.UTC).strftime(UTC_FORMAT)
+    """The stored form of a moment: `2026-11-20T00:00:00.000000Z`, fixed width, so text
+    order is time order."""
+    # By isoformat: a fifth of strftime's cost, and a scan writes four of them.
+    return when.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_utc(text: str) -> dt.datetime:
@@ -175,6 +175,7 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
         self._cache: dict[tuple, object] = {}
         self._cache_version: int | None = None
         self._roster_written = False  # this transaction changed the roster: no cache in it
+        self._version_seen = False  # the version was read in this write transaction
         if not create and not self.path.exists():
             raise NotInitialised(str(self.path))
         # The device key's sign (bytes -> bytes) or None: set by the composition root
@@ -198,6 +199,7 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
     def _open(self) -> None:
         self.db = LeanDatabase(connect(self.path, self.autocheckpoint))  # sqlite-utils loads only when needed
         self._cache, self._cache_version = {}, None  # a new connection counts versions anew
+        self._version_seen = False
         # SQLite keeps these two files open, and never replaces them, while a connection
         # is open: their identities now are what every commit is checked against.
         self._wal_identity = walguard.identities(self.path)
@@ -226,9 +228,13 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
         cache and empties it when it ends."""
         if self._roster_written:
             return load()
-        version = self.db.conn.execute("PRAGMA data_version").fetchone()[0]
-        if version != self._cache_version:
-            self._cache, self._cache_version = {}, version
+        # Inside a write transaction no other connection can commit: one look at the
+        # version is enough for the whole of it (a scan asks the cache four times).
+        if not self._version_seen:
+            version = self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._cache_version:
+                self._cache, self._cache_version = {}, version
+            self._version_seen = self._depth > 0
         try:
             return self._cache[key]  # type: ignore[return-value]  # stored by this key's own load
         except KeyError:
@@ -530,7 +536,7 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
         (with the windows that reach back before it). Returns the new breaches' event ids."""
         if not households:
             return []
-        rule = quota_rules.QuotaRule.life(Policy(self.settings()))
+        rule = self._cached(("life_rule",), lambda: quota_rules.QuotaRule.life(Policy(self.settings())))
         conn, found = self.db.conn, []
         start = (quota_rules.window_at(rule, since).start_utc - dt.timedelta(days=rule.window_days)
                  if since is not None else dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
@@ -652,7 +658,7 @@ class _WriteTransaction:
         if store._depth == 0:
             with storage_errors():
                 store.db.conn.execute("BEGIN IMMEDIATE")
-            store._written = []
+            store._written, store._version_seen = [], False
         store._depth += 1
         return store.db
 
@@ -661,6 +667,7 @@ class _WriteTransaction:
         store._depth -= 1
         if store._depth > 0:
             return False  # the outer transaction commits or rolls back
+        store._version_seen = False  # from here on other connections may commit again
         if exc_type is None:
             try:
                 # A commit may checkpoint (SQLite's auto-checkpoint): Gatepost's own write

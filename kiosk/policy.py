@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import zoneinfo
 from collections.abc import Callable, Mapping
@@ -178,8 +179,14 @@ SETTINGS: tuple[Setting, ...] = (
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 
 
+_once = functools.cached_property  # a value parsed at its first use, then kept
+
+
 class Policy:
-    """Typed read access to the settings, from their stored text."""
+    """Typed read access to the settings, from their stored text.
+
+    A Policy does not change once made (the checkpoint makes a new one when a setting
+    does), so each value is parsed once, at its first use: a scan reads a dozen of them."""
 
     def __init__(self, stored: Mapping[str, str]):
         self._values = {s.key: stored.get(s.key) or s.default for s in SETTINGS}
@@ -193,28 +200,28 @@ class Policy:
     def _int(self, key: str) -> int:
         return int(self._values[key])
 
-    timezone = property(lambda self: zoneinfo.ZoneInfo(self._values["timezone"]))
-    quota_mode = property(lambda self: self._values["quota.mode"])
-    window_days = property(lambda self: self._int("quota.window_days"))
-    life_exits = property(lambda self: self._int("life.exits_per_window"))
-    work_exits = property(lambda self: self._int("work.exits_per_day"))
-    work_hours = property(lambda self: _time_range(self._values["work.hours"]))
-    special_reasons = property(lambda self: tuple(self._values["special.reasons"].split(",")))
-    repeat_guard_s = property(lambda self: self._int("scan.repeat_guard_s"))
-    fever_c = property(lambda self: float(self._values["temperature.fever_c"]))
-    retest_wait_s = property(lambda self: self._int("temperature.retest_wait_s"))
-    retest_window_s = property(lambda self: self._int("temperature.retest_window_s"))
-    not_out_days = property(lambda self: self._int("lead.not_out_days"))
-    deny_clear_s = property(lambda self: self._int("gate.deny_clear_s"))
-    exit_temperature_required = property(lambda self: self._values["temperature.on_exit"] == "required")
-    mask_check = property(lambda self: self._values["mask.check"] == "on")
-    mask_denies = property(lambda self: self._values["mask.rule"] == "deny")
+    timezone = _once(lambda self: zoneinfo.ZoneInfo(self._values["timezone"]))
+    quota_mode = _once(lambda self: self._values["quota.mode"])
+    window_days = _once(lambda self: self._int("quota.window_days"))
+    life_exits = _once(lambda self: self._int("life.exits_per_window"))
+    work_exits = _once(lambda self: self._int("work.exits_per_day"))
+    work_hours = _once(lambda self: _time_range(self._values["work.hours"]))
+    special_reasons = _once(lambda self: tuple(self._values["special.reasons"].split(",")))
+    repeat_guard_s = _once(lambda self: self._int("scan.repeat_guard_s"))
+    fever_c = _once(lambda self: float(self._values["temperature.fever_c"]))
+    retest_wait_s = _once(lambda self: self._int("temperature.retest_wait_s"))
+    retest_window_s = _once(lambda self: self._int("temperature.retest_window_s"))
+    not_out_days = _once(lambda self: self._int("lead.not_out_days"))
+    deny_clear_s = _once(lambda self: self._int("gate.deny_clear_s"))
+    exit_temperature_required = _once(lambda self: self._values["temperature.on_exit"] == "required")
+    mask_check = _once(lambda self: self._values["mask.check"] == "on")
+    mask_denies = _once(lambda self: self._values["mask.rule"] == "deny")
 
-    @property
+    @functools.cached_property
     def quota_start(self) -> dt.date:
         return dt.date.fromisoformat(self._values["quota.start_date"])
 
-    @property
+    @functools.cached_property
     def daily_reset(self) -> dt.time | None:
         value = self._values["antipassback.daily_reset"]
         return None if value == "off" else dt.time.fromisoformat(value)

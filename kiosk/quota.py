@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import zoneinfo
 from collections.abc import Iterable, Sequence
 
@@ -45,6 +46,7 @@ class Window:
     last_day: dt.date | None = None
 
 
+@functools.lru_cache(maxsize=256)  # a scan asks for its own moment's window four times
 def window_at(rule: QuotaRule, at: dt.datetime) -> Window:
     """The window that an exit at `at` is counted in."""
     if rule.mode == "rolling":

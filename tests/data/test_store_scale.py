@@ -151,6 +151,20 @@ def test_a_change_committed_by_another_connection_is_seen_by_the_next_read(world
         other.close()
 
 
+def test_a_change_committed_by_another_connection_after_a_scan_is_seen_outside_a_transaction(world):
+    # A scan reads the roster's version once for its whole transaction: once it ends,
+    # another connection may commit again, and the next read must look again.
+    world.at(local(10, 9))
+    assert world.scan(world.work, "out").decision.value == "allow"  # the card is cached now
+    other = SqliteStore(world.path)
+    try:
+        card = other.card(world.work.card.serial)
+        other.save_card(type(card)(**{**card.__dict__, "status": CardStatus.REVOKED}), world.clock.now())
+    finally:
+        other.close()
+    assert world.store.card(world.work.card.serial).status is CardStatus.REVOKED
+
+
 def test_a_card_revoked_by_a_cli_process_beside_the_open_gate_is_refused_at_the_next_scan(world):
     world.at(local(10, 9))
     assert world.scan(world.work, "out").decision.value == "allow"  # the card is cached now
