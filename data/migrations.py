@@ -279,6 +279,14 @@ MIGRATIONS: list[str] = [
     CREATE INDEX events_day_exits ON events (local_date) WHERE decision = 'allow' AND direction = 'out';
     CREATE INDEX passages_direction ON passages (direction);
     """,
+    # 12 (issue 14: a scan writes fewer pages): the cards out now in a partial index of
+    # the passages that are out. A card going out adds one entry and coming back removes
+    # it (one page written), where the index of every passage by direction moved the
+    # card's entry from one end to the other (two pages) at every turn.
+    """
+    DROP INDEX passages_direction;
+    CREATE INDEX passages_out ON passages (direction) WHERE direction = 'out';
+    """,
 ]
 
 

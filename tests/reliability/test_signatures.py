@@ -217,7 +217,7 @@ def downgrade_to_0_1_0(path: Path) -> None:
         for statement in ("ALTER TABLE events DROP COLUMN source",  # migration 10
                           "DROP TABLE reports", "ALTER TABLE events DROP COLUMN mask",  # migration 8
                           "ALTER TABLE sync_targets DROP COLUMN reports_acked",
-                          "DROP INDEX events_day_exits", "DROP INDEX passages_direction",  # migration 11
+                          "DROP INDEX events_day_exits", "DROP INDEX passages_out",  # migrations 11, 12
                           "DROP TABLE device_keys", "DROP TABLE purge_markers",
                           "ALTER TABLE events DROP COLUMN signature",
                           "ALTER TABLE audit DROP COLUMN signature",
