@@ -13,7 +13,8 @@ Calls the existing benches, each of which measures its own floor in the same run
 - bench/export.py (a day of 20,000 and a month of 600,000 rows; CSV, XLSX, PDF of the day,
   CSV and XLSX of the month) beside `sqlite3 -csv` on the export's own query;
 - bench/sync.py (100,000 events to a SQLite office, and PostgreSQL where a server can be
-  started) beside one executemany / COPY of the same rows.
+  started; with `--reuse`, a copy of the 1M gate instead: all of it, then its last 100,000
+  with the rest acknowledged) beside one executemany / COPY of the same rows.
 docs/performance.md keeps the table and says how each figure grows from 10k to 1M.
 """
 from __future__ import annotations
@@ -50,7 +51,12 @@ def main() -> None:
         work = ["--workdir", str(args.dir / "export")] if args.dir else []
         other_bench(["bench/export.py", "--no-pdf-month", *work])
     if "sync" not in skip:
-        other_bench(["bench/sync.py", "--events", "100000"])
+        million = args.reuse / "e1000000" if args.reuse else None
+        if million is not None and (million / "gate.db").exists():  # and the last 100k of it
+            work = ["--work", str(args.dir / "sync")] if args.dir else []
+            other_bench(["bench/sync.py", "--tail", "100000", "--from", str(million), *work])
+        else:
+            other_bench(["bench/sync.py", "--events", "100000"])
     print(f"\n# load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

@@ -647,16 +647,21 @@ class OfficeDB:
         return self.query("SELECT name, role, buildings, pin_hash, active, updated_utc FROM operators"
                           " WHERE change_seq > ? ORDER BY name", [version])
 
-    def count_events_after(self, office_seq: int, not_device: str) -> int:
-        """How many events after `office_seq` other devices than `not_device` recorded."""
-        return int(self.scalar("SELECT COUNT(*) FROM events WHERE office_seq > ? AND device_id <> ?",
-                               [office_seq, not_device]) or 0)
+    def newest_event_seq(self) -> int:
+        """The office_seq of the newest event (0: none). Pushes commit in office_seq order
+        (lock_events), so every event up to it is committed and none below it comes later."""
+        return int(self.scalar("SELECT MAX(office_seq) FROM events") or 0)
 
-    def events_after(self, office_seq: int, not_device: str, limit: int) -> list[dict]:
+    def count_events_after(self, office_seq: int, not_device: str, up_to: int) -> int:
+        """How many events in (`office_seq`, `up_to`] other devices than `not_device` recorded."""
+        return int(self.scalar("SELECT COUNT(*) FROM events WHERE office_seq > ? AND office_seq <= ?"
+                               " AND device_id <> ?", [office_seq, up_to, not_device]) or 0)
+
+    def events_after(self, office_seq: int, not_device: str, limit: int, up_to: int) -> list[dict]:
         """The next `limit` such events, oldest first, with their office_seq and EVENT_COLUMNS."""
         return self.query(f"SELECT office_seq, {', '.join(EVENT_COLUMNS)} FROM events"
-                          " WHERE office_seq > ? AND device_id <> ? ORDER BY office_seq LIMIT ?",
-                          [office_seq, not_device, limit])
+                          " WHERE office_seq > ? AND office_seq <= ? AND device_id <> ?"
+                          " ORDER BY office_seq LIMIT ?", [office_seq, up_to, not_device, limit])
 
     # -- the community's merged log: `kiosk office export` (data/export/office_log.py)
     # Read-only queries in the SQL both dialects share (no boolean SUM, no CAST of a

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from data.office import CARD_COLUMNS, EVENT_COLUMNS, HOUSEHOLD_COLUMNS, revoked_first, utc_now_text
 
+OUTBOX_CACHE_KIB = 4096  # the push's page cache while it reads the outbox (own_events_after)
+
 
 class RosterConflict(ValueError):
     """A pulled household or card clashes with one this gate registered itself (a flat
@@ -146,11 +148,42 @@ class SyncSide:
     def own_events_after(self, seq: int, limit: int) -> list[tuple]:
         """This gate's events after `seq`, oldest first: (seq, *EVENT_COLUMNS) each."""
         device = self.community().device_id
+        conn = self.db.conn
+        start = self._first_own_seq_after(seq, device)
+        if start is None:
+            return []
         select = (f"SELECT seq, {', '.join(EVENT_COLUMNS)} FROM events"
-                  " WHERE +device_id = ? AND seq > ? ORDER BY seq LIMIT ?")  # + : walk seq, not the index
-        cursor = self.db.conn.cursor()
+                  " WHERE +device_id = ? AND seq >= ? ORDER BY seq LIMIT ?")  # + : walk seq, not the index
+        cursor = conn.cursor()
         cursor.row_factory = None  # plain tuples: no sqlite3.Row made and converted per event
-        return cursor.execute(select, [device, seq, limit]).fetchall()
+        # Through a small page cache: a push reads each page of the outbox once, and through
+        # the connection's 64 MiB (the scan path's) a long backlog filled it with pages no
+        # one reads again: the sync's own memory grew with the log up to that size.
+        kept = conn.execute("PRAGMA cache_size").fetchone()[0]
+        conn.execute(f"PRAGMA cache_size = -{OUTBOX_CACHE_KIB}")
+        try:
+            return cursor.execute(select, [device, start, limit]).fetchall()
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(kept)}")
+
+    def _first_own_seq_after(self, seq: int, device: str) -> int | None:
+        """The seq of this gate's first event after `seq` (None: there is none), by the
+        `(device_id, device_seq)` index: a device's numbers follow its seqs. The walk
+        along seq then starts there, and not at `seq`, which has every other gate's event
+        pulled since this gate's last one after it (a gate that recorded nothing for weeks
+        walked all of them at every sync, an enrolled one all the history it pulled)."""
+        conn = self.db.conn
+        if seq > 0:
+            acked = conn.execute("SELECT device_seq FROM events WHERE seq = ? AND device_id = ?",
+                                 [seq, device]).fetchone()
+            if acked is None:  # purged (or not this gate's): the walk from it is still right
+                return seq + 1
+            after = acked[0]
+        else:
+            after = 0
+        row = conn.execute("SELECT seq FROM events WHERE device_id = ? AND device_seq > ?"
+                           " ORDER BY device_seq LIMIT 1", [device, after]).fetchone()
+        return row[0] if row is not None else None
 
     def name_devices(self, names: dict[str, str]) -> None:
         """Gates' names (device id → name) for the already_out verdict; devices this gate
@@ -204,24 +237,32 @@ class SyncSide:
         except sqlite3.IntegrityError as clash:
             raise RosterConflict(str(clash)) from None
 
-    def apply_pulled_events(self, target: str, cursor: int, rows: list[dict[str, Any]]) -> set[str]:
+    def apply_pulled_events(self, target: str, cursor: int, rows: list[dict[str, Any]]) -> dict[str, str]:
         """Other gates' events (already checked), their passages where newer, their
         confirmed fevers as incidents, and the target's events cursor: one transaction.
-        Returns the households whose allowed life exits came down."""
-        households: set[str] = set()
+        Returns the households whose allowed life exits came down, each with its earliest
+        such exit's at_utc (the quota check reads from there, not from the log's start)."""
+        households: dict[str, str] = {}
         conn = self.db.conn
         with self._write():
             conn.executemany(_INSERT_PULLED, [tuple(r[c] for c in EVENT_COLUMNS) for r in rows])
             for r in rows:
                 if r["decision"] == "allow" and r["serial"]:
                     conn.execute(_NEWER_PASSAGE, [r["serial"], r["direction"], r["at_utc"], r["id"]])
-                    if r["kind"] == "life" and r["direction"] == "out" and r["household_id"]:
-                        households.add(r["household_id"])
+                    household = r["household_id"]
+                    if r["kind"] == "life" and r["direction"] == "out" and household:
+                        households[household] = min(households.get(household, r["at_utc"]), r["at_utc"])
                 if r["reason"] == "fever_confirmed" and r["decision"] == "deny":
                     conn.execute(_INCIDENT, [r["id"], "fever_confirmed", r["at_utc"], r["local_date"],
                                              r["id"], "fever_confirmed"])
             conn.execute("UPDATE sync_targets SET events_cursor = ? WHERE target = ?", [cursor, target])
         return households
+
+    def move_events_cursor(self, target: str, cursor: int) -> None:
+        """The target's events cursor past events no pull needs (this gate's own)."""
+        with self._write():
+            self.db.conn.execute("UPDATE sync_targets SET events_cursor = ? WHERE target = ?",
+                                 [cursor, target])
 
     def pin_device_keys(self, devices: list[tuple[str, str | None, int]],
                         names: dict[str, str] | None = None) -> dict:

@@ -342,7 +342,11 @@ def _sync(store: SqliteStore, url: str, report: SyncReport, clock: Clock, progre
         _push(store, office, report, clock, progress, cancelled, batch_size)
         _pull_roster(store, office, report)
         households = _pull_events(store, office, report, progress, cancelled, batch_size)
-        report.breaches = store.record_quota_breaches(households)
+        # From the earliest exit that came down (with the windows reaching back before it):
+        # the exits before it were checked when they were recorded or pulled, and each
+        # household's whole history made this check grow with the log (issue 14).
+        since = min((parse_utc(at) for at in households.values()), default=None)
+        report.breaches = store.record_quota_breaches(set(households), since=since)
         store.record_sync_success(name, clock.now())
     finally:
         office.close()
@@ -564,24 +568,33 @@ def _keep_office_pepper(store: SqliteStore, pepper: str | None) -> None:
 
 
 def _pull_events(store: SqliteStore, office: OfficeDB, report: SyncReport, progress: Progress,
-                 cancelled: Callable[[], bool], batch_size: int) -> set[str]:
-    """Other gates' events after the cursor; returns the households whose life exits came down."""
+                 cancelled: Callable[[], bool], batch_size: int) -> dict[str, str]:
+    """Other gates' events after the cursor, up to the office's newest event now; returns
+    the households whose life exits came down, each with its earliest such exit's at_utc.
+
+    The cursor then moves to that newest event, past this gate's own: left at the last
+    event another gate recorded, every later sync walked (and counted) this gate's own
+    events after it again, the whole log at an office no other gate pushes to."""
     device = store.community().device_id
     cursor = store.sync_target(report.target)["events_cursor"]
-    total = office.count_events_after(cursor, device)
-    households: set[str] = set()
+    newest = office.newest_event_seq()
+    total = office.count_events_after(cursor, device, newest)
+    households: dict[str, str] = {}
     keys = _pull_device_keys(store, office, report) if total else {}
     while total:
-        rows = office.events_after(cursor, device, batch_size)
+        rows = office.events_after(cursor, device, batch_size, newest)
         if not rows:
             break
         cursor = rows[-1]["office_seq"]
         rows = _authentic(rows, keys, report)  # a forged event never comes in
-        households |= store.apply_pulled_events(report.target, cursor, rows)
+        for household, at in store.apply_pulled_events(report.target, cursor, rows).items():
+            households[household] = min(households.get(household, at), at)
         report.pulled_events += len(rows)
         progress("pull", report.pulled_events, total)
         if cancelled():
             raise SyncCancelled
+    if cursor < newest:
+        store.move_events_cursor(report.target, newest)
     return households
 
 
