@@ -505,8 +505,22 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
             self._append(event, incident)
             self._written.append((event, incident))
             if (event.decision is Decision.ALLOW and event.kind is CardKind.LIFE
-                    and event.direction is Direction.OUT and event.household_id):
+                    and event.direction is Direction.OUT and event.household_id
+                    and self._later_life_exit(event.household_id, event.at_utc)):
                 self.record_quota_breaches({event.household_id}, since=event.at_utc)
+
+    def _later_life_exit(self, household_id: str, at_utc: dt.datetime) -> bool:
+        """Has the household an allowed life exit after `at_utc` (another than this one)?
+
+        Only then can an exit just allowed put one beyond the quota: the checkpoint has
+        counted it against every exit before it (kiosk.quota.counted, the function the
+        breach check walks with), so the household's newest exit is never a breach, and
+        it changes nothing for the ones before it. A scan recorded with an earlier time
+        (`kiosk scan --at`) or a gate's clock behind another's is the case left."""
+        return self.db.conn.execute(
+            "SELECT 1 FROM events WHERE household_id = ? AND kind = 'life' AND decision = 'allow'"
+            " AND direction = 'out' AND at_utc > ? LIMIT 1",
+            [household_id, utc_text(at_utc)]).fetchone() is not None
 
     def _append(self, event: Event, incident: str | None) -> None:
         conn = self.db.conn

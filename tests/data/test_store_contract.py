@@ -172,6 +172,34 @@ def test_quota_breaches_are_found_once_on_both_stores(either):
     assert "quota_breach" in _incident_kinds(w)
 
 
+def test_a_backdated_exit_that_puts_a_later_one_beyond_the_rolling_quota_is_found_at_once(either):
+    # The checkpoint counts the 48 hours before a rolling exit, so a scan recorded with an
+    # earlier time is allowed, and the exit after it is the one beyond the quota.
+    w = either
+    w.set("quota.mode", "rolling")
+    later = w.at(local(10, 12)).scan(w.life, "out")
+    assert w.at(local(10, 12, 30)).scan(w.life, "in", "36.5").allowed
+    assert w.scan(w.life, "out", at=local(10, 11)).allowed
+    assert _breached(w) == [later.event_id]
+
+
+def test_an_exit_decided_now_is_never_a_breach_on_both_stores(either):
+    w = either
+    w.set("life.exits_per_window", "2")
+    for hour in (8, 10):
+        assert w.at(local(10, hour)).scan(w.life, "out").allowed
+        assert w.at(local(10, hour, 30)).scan(w.life, "in", "36.5").allowed
+    assert w.at(local(10, 11)).scan(w.life, "out").reason == "quota_used"
+    assert _breached(w) == []
+
+
+def _breached(w: Community) -> list[str]:
+    """The events with a quota_breach incident."""
+    if isinstance(w.store, MemoryStore):
+        return [event_id for event_id, kind in w.store.incidents() if kind == "quota_breach"]
+    return [r[0] for r in w.store.db.execute("SELECT event_id FROM incidents WHERE kind = 'quota_breach'")]
+
+
 def test_a_second_life_card_is_refused_and_a_flat_registers_once_on_both_stores(either):
     w = either
     with pytest.raises(RosterError) as refused:
