@@ -3,7 +3,7 @@
 On a copy of a gate database bench/scale.py built (DIR/gate.db and its key files; the
 original is never opened), the gate lane's connection scans one card after another, as
 fast as it can, while one background job runs on its own thread and connection, as the
-screen runs it:
+screen runs it (at the lower CPU priority of the screen's background lanes, ui/tasks.py):
 
 - nothing (the same scans alone, as long as the backup took, 5 s at least: the floor);
 - the daily backup (kiosk.app.backup_in_background: the copy, its check, its fsync);
@@ -43,15 +43,19 @@ from kiosk.app import (  # noqa: E402
     start_gate_process,
 )
 from kiosk.clock import FixedClock  # noqa: E402
+from ui.tasks import lower_thread_priority  # noqa: E402
 
 
 def copy_gate(source: Path, folder: Path) -> Path:
-    """The database's files (not its check marker) copied: a closed database, so whole."""
+    """The database's files (not its check marker) copied: a closed database, so whole.
+    Synced: else the kernel writes the copy out half a minute later, in the middle of a
+    measurement (a scan's commit waited 90 ms behind it, beside a job that writes nothing)."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for file in source.iterdir():
         if file.name.startswith("gate.db") and not file.name.endswith(".checked"):
             shutil.copy(file, folder / file.name)
+    os.sync()
     return folder / "gate.db"
 
 
@@ -71,6 +75,7 @@ class Timed:
         took: list[float] = []
 
         def run() -> None:
+            lower_thread_priority()  # as the screen's background lanes run (ui/tasks.py)
             t0 = time.perf_counter()
             try:
                 job()

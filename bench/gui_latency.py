@@ -204,6 +204,7 @@ def big_gate(source: Path, folder: Path, households: int, count: int = 2000) -> 
     for file in source.iterdir():  # a closed database: its WAL is folded in, a copy is whole
         if file.name.startswith("gate.db") and not file.name.endswith(".checked"):
             shutil.copy(file, folder / file.name)
+    os.sync()  # else the kernel writes the copy out half a minute later, amid the figures
     path = folder / "gate.db"
     gate = open_gate(path, backup=False)  # the screen makes the day's backup, as it does
     try:
