@@ -124,6 +124,7 @@ def main() -> int:
     painted.clear()
 
     # 1. latency, one scan at a time (the way people pass the gate)
+    wait_until(lambda: shown[0] >= i)  # the last verdict is painted before it is counted shown
     reasons.clear()
     for i in range(args.latency_scans):
         timed_scan(i)
@@ -165,7 +166,8 @@ def main() -> int:
     if beside_backup:
         print(f"beside the day's backup ({backup_s:.1f} s from the window's start): "
               f"{len(beside_backup)} verdicts painted, median {statistics.median(beside_backup):.1f} ms, "
-              f"longest {beside_backup[-1]:.1f} ms")
+              f"p95 {beside_backup[int(len(beside_backup) * 0.95) - 1]:.1f} ms, "
+              f"longest {beside_backup[-1]:.1f} ms (the screen's first verdict included)")
     print(f"decoded frame -> verdict painted: median {median:.1f} ms, p95 {p95:.1f} ms "
           f"({len(latency)} scans: {told})")
     print(f"preview: {fps:.1f} fps painted, {decoded_fps:.1f} frames/s decoded at 1280x720")
