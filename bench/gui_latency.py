@@ -175,6 +175,7 @@ def main() -> int:
     print(f"memory: {before_mib:.1f} MiB before, {after_mib:.1f} MiB after {args.scans} scans "
           f"({(after_mib - before_mib) / before_mib * 100:+.1f}%), {args.scans / scans_s:.0f} scans/s")
     sys.stdout.flush()
+    shutil.rmtree(work, ignore_errors=True)  # a copy of a big database is 700 MB with its backup
     os._exit(0)  # see scripts/screenshots.py: skip PySide6's teardown once the figures are out
 
 
