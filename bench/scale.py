@@ -52,6 +52,7 @@ from kiosk.app import (  # noqa: E402
 from kiosk.chain import GENESIS, event_hash, sign  # noqa: E402
 from kiosk.checkpoint import time_ordered_uuid  # noqa: E402
 from kiosk.clock import FixedClock  # noqa: E402
+from ui.tasks import lower_thread_priority  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = dt.date(2026, 11, 20)
@@ -220,6 +221,7 @@ def measure(workdir: Path, households: int, events: int, scans: int,
         for source in reuse.iterdir():  # a closed database: its WAL is folded in, a copy is whole
             if source.name.startswith("gate.db") and not source.name.endswith(".checked"):
                 shutil.copy(source, workdir / source.name)
+        os.sync()  # else the kernel writes the copy out half a minute later, amid the figures
         cards = bench_cards(households)
         build_s = None
     else:
@@ -299,6 +301,7 @@ def measure(workdir: Path, households: int, events: int, scans: int,
     result: dict[str, object] = {}
 
     def backup_job() -> None:
+        lower_thread_priority()  # as on the screen's maintenance lane (ui/tasks.py)
         ms, findings = timed(backup_in_background, path, today)
         result.update(ms=ms, findings=findings)
         done.set()

@@ -18,13 +18,16 @@ gate: a backup is not meant to sign events as that gate, nor to let PINs be gues
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import glob
 import logging
 import os
 import sqlite3
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from data.keyfile import key_path, read_private_key, write_private_key
@@ -87,7 +90,14 @@ def backup(store: SqliteStore, dest: Path, force: bool = False, daily: bool = Fa
             try:
                 # Pages in steps, one snapshot (data/store_chain.py copy_into): a busy
                 # gate's scans go on beside the copy; progress(copied, total) after each.
-                store.copy_into(target, pages=STEP_PAGES, progress=progress)
+                # Each step's pages go to the disk before the next (written_as_copied).
+                with written_as_copied(pending.part) as flush:
+                    def step_done(copied: int, total: int) -> None:
+                        flush()
+                        if progress is not None:
+                            progress(copied, total)
+
+                    store.copy_into(target, pages=STEP_PAGES, progress=step_done)
                 target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
                 problem = _check(target)
                 info = _describe(target, dest) if problem is None else None
@@ -102,6 +112,50 @@ def backup(store: SqliteStore, dest: Path, force: bool = False, daily: bool = Fa
             assert info is not None  # described: no problem was found
     log.info("backup written: %s (%d events)", dest, info.events)
     return dataclasses.replace(info, size=dest.stat().st_size)
+
+
+@contextlib.contextmanager
+def written_as_copied(path: Path) -> Iterator[Callable[[], None]]:
+    """A `flush()` that sends what was written to `path` so far on its way to the disk.
+
+    Called after each step of the copy, it keeps the copy's unwritten pages to a step or
+    two. Without it the whole copy (670 MB at a million events) waited in the page cache
+    for the copy's closing fsync, and a scan committed meanwhile waited behind all of it
+    (80-430 ms; the scan's own fsync takes a few). The closing fsync and the check of the
+    copy are as before: this only spreads the writing over the copy, it promises nothing."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        yield lambda: _write_out(fd)
+    finally:
+        os.close(fd)
+
+
+# sync_file_range(2), Linux's: wait for the writes the previous call started, start
+# writing what is dirty now, return. No journal commit, no wait for the disk to finish
+# this step's pages: the copy goes on while they are written. Elsewhere (not a kiosk's
+# system) the closing fsync writes the whole copy, as it did.
+_WAIT_BEFORE, _WRITE = 1, 2
+
+
+@functools.cache
+def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes  # here, not at import: every CLI command imports this module
+
+    call = getattr(ctypes.CDLL(None, use_errno=True), "sync_file_range", None)
+    if call is not None:
+        call.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    return call
+
+
+def _write_out(fd: int) -> None:
+    call = _sync_file_range()
+    if call is not None and call(fd, 0, 0, _WAIT_BEFORE | _WRITE) != 0:
+        import ctypes
+
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
 
 
 def signing_key_copy(backup_path: Path) -> Path:

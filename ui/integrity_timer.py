@@ -38,7 +38,7 @@ class IntegrityTimer(QObject):
         super().__init__(parent)
         self.check = check
         self._running = False
-        self.lane = Lane("integrity", self)
+        self.lane = Lane("integrity", self, background=True)  # below the gate lane's CPU priority
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.check_now)
         self.timer.start(1000 * period_s)

@@ -49,7 +49,7 @@ class MaintenanceTimer(QObject):
         super().__init__(parent)
         self.checkpoint, self.backup = checkpoint, backup
         self._busy: set[str] = set()
-        self.lane = Lane("maintenance", self)
+        self.lane = Lane("maintenance", self, background=True)  # below the gate lane's CPU priority
         self.checkpoint_timer = QTimer(self)
         self.checkpoint_timer.timeout.connect(self.checkpoint_now)
         self.checkpoint_timer.start(1000 * checkpoint_s)

@@ -7,21 +7,42 @@ means whatever the lane owns (a SQLite connection, a decoder) is never used by t
 threads at once, and a slow job on one lane (an export) never delays another (a scan).
 
 Lanes in the gate screen: "gate" (scans, status, the retest queue: owns the worker's own
-Gate and its connection) and "decode" (QR decoding of camera frames).
+Gate and its connection) and "decode" (QR decoding of camera frames). A `background` lane
+(the backup and checkpoints, the integrity checks) runs at a lower CPU priority than the
+rest of the process: on a loaded machine its seconds of copying and checking are the ones
+to wait, not a scan (docs/performance.md, "Background work beside the scans").
 """
 from __future__ import annotations
 
 import itertools
 import logging
+import os
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 log = logging.getLogger("gate")
 
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
+
+BACKGROUND_NICE = 10  # added to the thread's nice value: a tenth of the CPU share of a scan's thread
+
+
+def lower_thread_priority(by: int = BACKGROUND_NICE) -> None:
+    """Lower the calling thread's CPU priority (Linux, where a nice value is per thread; a
+    raise back needs privileges, so it lasts the thread's life). Nothing elsewhere: there
+    the call would name a process, not this thread."""
+    if not sys.platform.startswith("linux"):
+        return
+    me = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + by))
+    except OSError as failure:  # a sandbox that forbids it: the lane runs as before
+        log.warning("background thread priority not lowered: %s", failure)
 
 
 class _Runner(QObject):
@@ -57,7 +78,7 @@ class Lane(QObject):
     idle = Signal()
     _submit = Signal(int)
 
-    def __init__(self, name: str, parent: QObject | None = None):
+    def __init__(self, name: str, parent: QObject | None = None, background: bool = False):
         super().__init__(parent)
         self.name = name
         self._ids = itertools.count(1)
@@ -70,6 +91,8 @@ class Lane(QObject):
         self._submit.connect(self._runner.run)
         self._runner.finished.connect(self._on_finished)
         self._runner.failed.connect(self._on_failed)
+        if background:  # on the lane's own thread as it starts, before any job
+            self._thread.started.connect(lower_thread_priority, Qt.ConnectionType.DirectConnection)
         self._thread.start()
 
     def submit(self, body: Callable[[], Any], on_done: Done | None = None,

@@ -233,3 +233,30 @@ def test_two_databases_in_one_folder_keep_their_own_daily_backups(community, tmp
     assert [n for n in names if n.startswith("north-")] == [f"north-2026-02-{d:02}.db" for d in range(3, 17)]
     assert [n for n in names if n.startswith("gate-")] == [f"gate-2026-02-{d:02}.db" for d in range(3, 17)]
     assert inspect(folder / "north-2026-02-16.db")[0].events == len(event_ids(other.path))
+
+
+def test_a_disk_that_fails_while_the_backup_copies_leaves_a_warning_and_no_file(community, monkeypatch):
+    """The copy's pages are written out step by step (data/backup.py written_as_copied): a
+    write the disk refuses half-way is the backup-failed warning, never a file."""
+    import errno
+
+    import data.backup
+    from kiosk.app import backup_in_background
+
+    monkeypatch.setattr(data.backup, "STEP_PAGES", 1)
+    steps: list[int] = []
+
+    def refuse(_fd: int) -> None:
+        steps.append(1)
+        if len(steps) == 3:
+            raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(data.backup, "_write_out", refuse)
+    today = community.gate.today()
+    found = backup_in_background(community.path, today)
+    assert [f.key for f in found] == ["backup_failed"]
+    folder = daily_path(community.path, today).parent
+    assert list(folder.iterdir()) == []  # neither the day's file nor a half-written part
+    monkeypatch.undo()
+    assert backup_in_background(community.path, today) == []  # the next try makes it
+    assert inspect(daily_path(community.path, today))[1] == "ok"

@@ -3,6 +3,12 @@ window opens, on its own lane; the gate lane's connection never checkpoints its 
 second connection does."""
 from __future__ import annotations
 
+import os
+import sys
+import threading
+
+import pytest
+
 from data.backup import daily_path
 from kiosk.app import start_gate_process
 from tests.ui.conftest import START
@@ -45,5 +51,24 @@ def test_the_gate_lanes_scans_leave_the_wal_to_the_maintenance_checkpoint(qtbot,
             screen.maintenance.checkpoint_now()
         frames, copied = done.args[0]
         assert frames > 0 and copied == frames  # everything the scan wrote is in the file now
+    finally:
+        screen.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a nice value per thread is Linux's")
+def test_the_backup_and_the_checks_run_below_the_gate_lanes_cpu_priority(qtbot, community):
+    """On a loaded machine the seconds of copying and checking wait, not a scan."""
+    screen = GateApp(community.path, "en", camera=None, clock=community.clock, sounds=RecordingSounds())
+    qtbot.addWidget(screen.window)
+
+    def nice_of(lane) -> int:
+        seen: list[int] = []
+        with qtbot.waitSignal(lane.idle, timeout=30000):
+            lane.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), seen.append)
+        return seen[0]
+
+    try:
+        gate = nice_of(screen.client.lane)
+        assert nice_of(screen.maintenance.lane) == nice_of(screen.integrity_timer.lane) == min(19, gate + 10)
     finally:
         screen.close()
