@@ -278,17 +278,22 @@ class CheckpointService:
         return self._cached_verifier
 
     def _repeat(self, recent: list[Event], scan: _Scan, policy: Policy) -> Verdict | None:
-        """Step 5: the same card, same direction, moments after an allowed passage."""
+        """Step 5: the same card, same direction, moments after its last allowed passage.
+
+        Only the last: out, back in and out again within the guard is a new exit to
+        decide (and to count), not the first exit's verdict shown again."""
         since = scan.at_utc - dt.timedelta(seconds=policy.repeat_guard_s)
         for event in reversed(recent):
             if event.at_utc < since:
                 break
-            if (event.decision is Decision.ALLOW and event.direction is scan.direction
-                    and event.verdict is not None):
-                log.info("repeat guard: %s %s within %ss", event.serial, event.direction,
-                         policy.repeat_guard_s)
-                return dataclasses.replace(
-                    _verdict_from_event(event, scan.card, scan.household), duplicate=True)
+            if event.decision is not Decision.ALLOW:
+                continue
+            if event.direction is not scan.direction or event.verdict is None:
+                return None  # the other way (or recorded before verdicts were kept): decide
+            log.info("repeat guard: %s %s within %ss", event.serial, event.direction,
+                     policy.repeat_guard_s)
+            return dataclasses.replace(
+                _verdict_from_event(event, scan.card, scan.household), duplicate=True)
         return None
 
     def _check_temperature(self, recent: list[Event], scan: _Scan, policy: Policy) -> Outcome | None:

@@ -152,6 +152,16 @@ def test_after_the_guard_the_same_scan_is_decided_again(world):
     assert not later.duplicate and later.reason == "already_out"
 
 
+def test_out_in_and_out_again_within_the_guard_is_decided_not_repeated(world):
+    # The card's last passage is the way back in: an exit now is a new exit, with the
+    # quota it uses, and not the first exit's green shown again (a free second exit).
+    assert world.at(local(10, 8)).scan(world.life, "out").allowed
+    assert world.at(local(10, 8, 0, 3)).scan(world.life, "in", temp="36.5").allowed
+    again = world.at(local(10, 8, 0, 6)).scan(world.life, "out")
+    assert not again.duplicate and again.reason == "quota_used"
+    assert world.status(dt.date(2026, 2, 10))["scans_today"] == 3
+
+
 def test_the_guard_does_not_repeat_a_denial(world):
     first = world.scan(world.life, "in")  # no reading: denied
     again = world.scan(world.life, "in", temp="36.5")
