@@ -122,7 +122,12 @@ def written_as_copied(path: Path) -> Iterator[Callable[[], None]]:
     two. Without it the whole copy (670 MB at a million events) waited in the page cache
     for the copy's closing fsync, and a scan committed meanwhile waited behind all of it
     (80-430 ms; the scan's own fsync takes a few). The closing fsync and the check of the
-    copy are as before: this only spreads the writing over the copy, it promises nothing."""
+    copy are as before: this only spreads the writing over the copy, it promises nothing.
+
+    The one descriptor Gatepost opens on a file SQLite has open (docs/reliability.md): its
+    close drops this process's locks on the copy, which no other connection or process
+    ever opens before the rename, so those locks guard nothing; the gate's own database
+    is never opened here."""
     fd = os.open(path, os.O_RDONLY)
     try:
         yield lambda: _write_out(fd)

@@ -49,6 +49,10 @@ log = logging.getLogger("db")
 
 _T = TypeVar("_T")
 
+_A_MOMENT = dt.timedelta(microseconds=1)  # the stored times' resolution
+_NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
 def utc_text(when: dt.datetime) -> str:
     """The stored form of a moment: `2026-11-20T00:00:00.000000Z`, fixed width, so text
     order is time order."""
@@ -506,21 +510,14 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
             self._written.append((event, incident))
             if (event.decision is Decision.ALLOW and event.kind is CardKind.LIFE
                     and event.direction is Direction.OUT and event.household_id
-                    and self._later_life_exit(event.household_id, event.at_utc)):
+                    and self.life_exits(event.household_id, event.at_utc + _A_MOMENT, _NEVER)):
+                # Only an exit with a later one after it can put an exit beyond the quota:
+                # the checkpoint has just counted this one within it against every exit
+                # before it (kiosk.quota.counted, the function the breach check walks
+                # with), so the household's newest exit is never a breach and changes
+                # nothing for those before it. Left: a scan recorded with an earlier time
+                # (`kiosk scan --at`), a gate whose clock is behind another's.
                 self.record_quota_breaches({event.household_id}, since=event.at_utc)
-
-    def _later_life_exit(self, household_id: str, at_utc: dt.datetime) -> bool:
-        """Has the household an allowed life exit after `at_utc` (another than this one)?
-
-        Only then can an exit just allowed put one beyond the quota: the checkpoint has
-        counted it against every exit before it (kiosk.quota.counted, the function the
-        breach check walks with), so the household's newest exit is never a breach, and
-        it changes nothing for the ones before it. A scan recorded with an earlier time
-        (`kiosk scan --at`) or a gate's clock behind another's is the case left."""
-        return self.db.conn.execute(
-            "SELECT 1 FROM events WHERE household_id = ? AND kind = 'life' AND decision = 'allow'"
-            " AND direction = 'out' AND at_utc > ? LIMIT 1",
-            [household_id, utc_text(at_utc)]).fetchone() is not None
 
     def _append(self, event: Event, incident: str | None) -> None:
         conn = self.db.conn
@@ -550,7 +547,7 @@ class SqliteStore(SyncSide, AuditSide, ChainSide, LogSide, ReportSide):
         (with the windows that reach back before it). Returns the new breaches' event ids."""
         if not households:
             return []
-        rule = self._cached(("life_rule",), lambda: quota_rules.QuotaRule.life(Policy(self.settings())))
+        rule = quota_rules.QuotaRule.life(Policy(self.settings()))
         conn, found = self.db.conn, []
         start = (quota_rules.window_at(rule, since).start_utc - dt.timedelta(days=rule.window_days)
                  if since is not None else dt.datetime(1970, 1, 1, tzinfo=dt.UTC))

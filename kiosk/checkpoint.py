@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import logging
 import math
@@ -402,7 +401,7 @@ class CheckpointService:
             return Quota(used_today, limit, today.isoformat(), today.isoformat(), next_day)
         if kind is not CardKind.LIFE:
             return None
-        rule = _life_rule(policy)
+        rule = QuotaRule.life(policy)
         window = quota_rules.window_at(rule, scan.at_utc)
         # The store's answer is a superset; `quota_rules.counted` decides which exits count,
         # the same function the sync's breach check uses.
@@ -471,11 +470,6 @@ def time_ordered_uuid(when: dt.datetime) -> str:
     value = (millis << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
     digits = f"{value:032x}"  # str(uuid.UUID(int=value)) without building the object
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
-
-
-@functools.lru_cache(maxsize=8)  # by the Policy object: the checkpoint keeps one until a setting changes
-def _life_rule(policy: Policy) -> QuotaRule:
-    return QuotaRule.life(policy)
 
 
 def _local_day_bounds(first: dt.date, last: dt.date,
